@@ -1,0 +1,10 @@
+export { baseEnvSchema, type BaseEnv, ConfigError, envVars, loadEnv, parseEnv } from './env.js'
+export {
+  createLogger,
+  currentLogContext,
+  type Logger,
+  type LoggerConfig,
+  REDACTED_PATHS,
+  redactText,
+  withLogContext,
+} from './logger.js'

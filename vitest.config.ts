@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  // Workspace packages export their TypeScript sources under the "source" condition, so tests never run
+  // against a stale dist/.
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['{packages,services,supabase,proto}/**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+})
