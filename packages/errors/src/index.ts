@@ -1,0 +1,10 @@
+export {
+  AppError,
+  type ErrorBody,
+  type ErrorDetails,
+  fromErrorBody,
+  isAppError,
+  notFound,
+  toAppError,
+} from './app-error.js'
+export { codeForGrpcStatus, ERROR_CODES, type ErrorCode, isErrorCode } from './codes.js'
