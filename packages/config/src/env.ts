@@ -24,7 +24,8 @@ export function parseEnv<S extends z.ZodType>(
   if (result.success) return result.data
   const issues = result.error.issues.map((issue) => ({
     variable: issue.path.map(String).join('.') || '(environment)',
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
+    message:
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
   }))
   throw new ConfigError(service, issues)
 }

@@ -1,4 +1,4 @@
-export { baseEnvSchema, type BaseEnv, ConfigError, envVars, loadEnv, parseEnv } from './env.js'
+export { type BaseEnv, baseEnvSchema, ConfigError, envVars, loadEnv, parseEnv } from './env.js'
 export {
   createLogger,
   currentLogContext,

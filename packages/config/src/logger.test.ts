@@ -23,7 +23,10 @@ describe('createLogger', () => {
 
   it('redacts secrets and tokens', () => {
     const { lines, logger } = capture()
-    logger.info({ req: { headers: { authorization: 'Bearer abc' } }, body: { password: 'p', token: 't' } }, 'x')
+    logger.info(
+      { req: { headers: { authorization: 'Bearer abc' } }, body: { password: 'p', token: 't' } },
+      'x',
+    )
     const line = JSON.stringify(lines[0])
     expect(line).not.toContain('abc')
     expect(line).not.toContain('"p"')

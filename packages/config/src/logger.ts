@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { pino, type Logger, type LoggerOptions } from 'pino'
+import { type Logger, type LoggerOptions, pino } from 'pino'
 
 export type { Logger } from 'pino'
 
@@ -57,7 +57,10 @@ const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g
 
 /** Masks passwords in URLs, bearer tokens and JWTs inside free text (error messages, connection strings). */
 export function redactText(text: string): string {
-  return text.replace(CREDENTIALS_IN_URL, '$1$2:[REDACTED]@').replace(BEARER, '$1[REDACTED]').replace(JWT, '[JWT]')
+  return text
+    .replace(CREDENTIALS_IN_URL, '$1$2:[REDACTED]@')
+    .replace(BEARER, '$1[REDACTED]')
+    .replace(JWT, '[JWT]')
 }
 
 export interface LoggerConfig {
