@@ -1,0 +1,7 @@
+export {
+  type ConnectNatsOptions,
+  connectNats,
+  type NatsClients,
+  type NatsEnv,
+  natsEnvSchema,
+} from './connection.js'
