@@ -1,0 +1,235 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { createLogger } from '@psa/config'
+import { AppError } from '@psa/errors'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseEnvSchema } from './env.js'
+import { Database, sql } from './index.js'
+
+// A scratch database with one RLS-protected table, so this package's behaviour is tested on its own,
+// against the real server and the real Supabase roles (created by the dev/CI bootstrap).
+const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const dbName = `psa_db_pkg_${randomUUID().slice(0, 8)}`
+const dbUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`)
+const logger = createLogger({
+  service: 'test',
+  level: 'silent',
+  destination: new Writable({ write: (_c, _e, d) => d() }),
+})
+const alice = { id: randomUUID(), email: 'alice@example.test' }
+const bob = { id: randomUUID(), email: 'bob@example.test' }
+const claims = (u: { id: string; email: string }) => ({
+  sub: u.id,
+  role: 'authenticated',
+  email: u.email,
+  aud: 'authenticated',
+})
+
+async function prepareScratchDatabase() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${dbName}`)
+  await admin.end()
+  const db = postgres(dbUrl, { max: 1, onnotice: () => {} })
+  await db.unsafe(`
+    do $$ begin
+      if not exists (select from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
+      if not exists (select from pg_roles where rolname = 'service_role') then create role service_role nologin bypassrls; end if;
+    end $$;
+    create table notes (
+      id bigint generated always as identity primary key,
+      owner uuid not null default (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid,
+      body text not null check (length(body) > 0)
+    );
+    alter table notes enable row level security;
+    create policy notes_owner on notes to authenticated
+      using (owner = (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid)
+      with check (owner = (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid);
+    grant select, insert, update, delete on notes to authenticated, service_role;
+    insert into notes (owner, body) values ('${alice.id}', 'alice 1'), ('${alice.id}', 'alice 2'), ('${bob.id}', 'bob 1');
+  `)
+  await db.end()
+}
+
+function database(url: string, overrides: Record<string, string> = {}) {
+  const env = databaseEnvSchema.parse({ DATABASE_URL: url, ...overrides })
+  return new Database({ env, applicationName: 'psa-db-test', logger })
+}
+
+async function notesVisible(db: Database, user?: { id: string; email: string }) {
+  const read = (tx: Parameters<Parameters<Database['asService']>[0]>[0]) =>
+    sql<{ body: string }>`select body from notes order by id`
+      .execute(tx)
+      .then((r) => r.rows.map((n) => n.body))
+  return user ? db.asUser(claims(user), read) : db.asService(read)
+}
+
+beforeAll(prepareScratchDatabase)
+afterAll(async () => {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`drop database if exists ${dbName} with (force)`)
+  await admin.end()
+})
+
+describe('Database (direct connection)', () => {
+  let db: Database
+  beforeAll(() => {
+    db = database(dbUrl)
+  })
+  afterAll(() => db.close())
+
+  it('applies RLS for the user and bypasses it for the service', async () => {
+    expect(await notesVisible(db, alice)).toEqual(['alice 1', 'alice 2'])
+    expect(await notesVisible(db, bob)).toEqual(['bob 1'])
+    expect(await notesVisible(db)).toEqual(['alice 1', 'alice 2', 'bob 1'])
+  })
+
+  it('exposes the claims the way Supabase helpers read them', async () => {
+    const seen = await db.asUser(claims(alice), async (tx) => {
+      const { rows } = await sql<{ role: string; sub: string; who: string }>`
+        select current_user as who,
+               current_setting('request.jwt.claims', true)::jsonb ->> 'role' as role,
+               current_setting('request.jwt.claims', true)::jsonb ->> 'sub' as sub`.execute(tx)
+      return rows[0]
+    })
+    expect(seen).toEqual({ who: 'authenticated', role: 'authenticated', sub: alice.id })
+  })
+
+  it('leaves no role or claims behind on the connection after the transaction', async () => {
+    await notesVisible(db, alice)
+    const [row] =
+      await db.sql`select current_user as who, current_setting('request.jwt.claims', true) as claims`
+    expect(row?.who).toBe('postgres')
+    expect(row?.claims ?? '').toBe('')
+  })
+
+  it('turns an RLS refusal into FORBIDDEN and a check violation into VALIDATION_FAILED', async () => {
+    const forged = db.asUser(claims(alice), (tx) =>
+      sql`insert into notes (owner, body) values (${bob.id}::uuid, 'forged')`.execute(tx),
+    )
+    await expect(forged).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    const empty = db.asUser(claims(alice), (tx) => sql`insert into notes (body) values ('')`.execute(tx))
+    await expect(empty).rejects.toBeInstanceOf(AppError)
+    await expect(empty).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { constraint: 'notes_body_check' },
+    })
+  })
+
+  it('rolls back everything when the callback throws', async () => {
+    await expect(
+      db.asUser(claims(bob), async (tx) => {
+        await sql`insert into notes (body) values ('bob 2')`.execute(tx)
+        throw new AppError('CONFLICT', 'changed my mind')
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    expect(await notesVisible(db, bob)).toEqual(['bob 1'])
+  })
+
+  it('reports an unreachable server as UNAVAILABLE', async () => {
+    const down = database('postgres://postgres@127.0.0.1:1/none', { DATABASE_CONNECT_TIMEOUT_S: '1' })
+    await expect(notesVisible(down)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    await expect(down.ping()).rejects.toThrow()
+    await down.close()
+  })
+})
+
+// Supabase's transaction pooler hands every transaction whichever server connection is free. PgBouncer in
+// transaction mode does the same, so it stands in for Supavisor here: with one server connection shared
+// by all clients, users must still only see their own rows, and nothing may leak between transactions.
+const pgbouncer = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p))
+describe.skipIf(!pgbouncer && !process.env.CI)('Database behind a transaction pooler (PgBouncer)', () => {
+  let bouncer: ChildProcess
+  let db: Database
+
+  beforeAll(async () => {
+    if (!pgbouncer) throw new Error('pgbouncer is not installed (apt-get install pgbouncer); CI installs it')
+    const port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), 'psa-pgbouncer-'))
+    chmodSync(dir, 0o777)
+    const target = new URL(dbUrl)
+    writeFileSync(
+      join(dir, 'pgbouncer.ini'),
+      [
+        '[databases]',
+        `${dbName} = host=${target.hostname} port=${target.port || 5432} dbname=${dbName} user=postgres`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${port}`,
+        'auth_type = any',
+        'pool_mode = transaction',
+        'default_pool_size = 1',
+        'max_client_conn = 50',
+        `unix_socket_dir = ${dir}`,
+        'ignore_startup_parameters = extra_float_digits,application_name,statement_timeout',
+      ].join('\n'),
+    )
+    bouncer = spawn(
+      pgbouncer,
+      [...(process.getuid?.() === 0 ? ['-u', 'postgres'] : []), join(dir, 'pgbouncer.ini')],
+      {
+        stdio: 'ignore',
+      },
+    )
+    await waitForPort(port)
+    db = database(`postgres://postgres@127.0.0.1:${port}/${dbName}`, {
+      DATABASE_PREPARED_STATEMENTS: 'false',
+      DATABASE_POOL_MAX: '8',
+    })
+  })
+  afterAll(async () => {
+    await db?.close()
+    bouncer?.kill('SIGTERM')
+  })
+
+  it('keeps users apart when concurrent transactions share one server connection', async () => {
+    const runs = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? undefined : i % 3 === 1 ? alice : bob))
+    const results = await Promise.all(runs.map((user) => notesVisible(db, user)))
+    results.forEach((seen, i) => {
+      const user = runs[i]
+      const expected =
+        user === alice ? ['alice 1', 'alice 2'] : user === bob ? ['bob 1'] : ['alice 1', 'alice 2', 'bob 1']
+      expect(seen).toEqual(expected)
+    })
+    const [row] =
+      await db.sql`select current_user as who, current_setting('request.jwt.claims', true) as claims`
+    expect(row?.who).toBe('postgres')
+    expect(row?.claims ?? '').toBe('')
+  })
+})
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const probe = postgres(`postgres://postgres@127.0.0.1:${port}/${dbName}`, {
+        max: 1,
+        connect_timeout: 1,
+        prepare: false,
+        onnotice: () => {},
+      })
+      probe`select 1`.then(
+        () => probe.end().then(() => resolve(true)),
+        () => probe.end().then(() => resolve(false)),
+      )
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`pgbouncer did not start on port ${port}`)
+}

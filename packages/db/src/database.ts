@@ -1,0 +1,100 @@
+import type { Logger } from '@psa/config'
+import { Kysely, sql, type Transaction } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
+import postgres from 'postgres'
+import type { DatabaseEnv } from './env.js'
+import { mapDatabaseError } from './errors.js'
+import type { DB } from './gen/database.js'
+
+export type { DB } from './gen/database.js'
+export type Tx = Transaction<DB>
+
+/** The JWT claims Postgres sees in `request.jwt.claims`; `auth.uid()` reads `sub`, `auth.role()` reads `role`. */
+export interface JwtClaims {
+  sub: string
+  role: string
+  email?: string
+  aud?: string | string[]
+  [claim: string]: unknown
+}
+
+export interface DatabaseOptions {
+  env: DatabaseEnv
+  /** `application_name`, shown in pg_stat_activity. */
+  applicationName: string
+  logger: Logger
+}
+
+/**
+ * One pool per process. Every query runs in a transaction that first declares who it runs for:
+ * `asUser` switches to the `authenticated` role with the user's claims, exactly what PostgREST does, so the
+ * same RLS policies that protect the public API protect us; `asService` switches to `service_role` for work
+ * no user owns (agent workers writing logs). Both use only transaction-scoped settings (`set_config(...,
+ * true)`), so nothing leaks across a pooled connection, which keeps Supabase's transaction pooler safe.
+ */
+export class Database {
+  readonly sql: postgres.Sql
+  readonly kysely: Kysely<DB>
+  readonly #logger: Logger
+
+  constructor(options: DatabaseOptions) {
+    const { env, logger } = options
+    this.#logger = logger.child({ component: 'db' })
+    this.sql = postgres(env.DATABASE_URL, {
+      max: env.DATABASE_POOL_MAX,
+      prepare: env.DATABASE_PREPARED_STATEMENTS,
+      connect_timeout: env.DATABASE_CONNECT_TIMEOUT_S,
+      idle_timeout: 60,
+      max_lifetime: 30 * 60,
+      connection: {
+        application_name: options.applicationName,
+        statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
+      onnotice: (notice) => this.#logger.debug({ notice: notice.message }, 'postgres notice'),
+      // Postgres bigint/numeric arrive as strings by default; money is bigint minor units and must never be
+      // squeezed through a float, so they stay strings and callers convert explicitly.
+      types: {},
+    })
+    this.kysely = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: this.sql }) })
+  }
+
+  /** Runs `fn` in a transaction as the user: role `authenticated`, their claims set, RLS enforced. */
+  asUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#transaction('authenticated', { ...claims, role: 'authenticated' }, fn)
+  }
+
+  /** Runs `fn` in a transaction as `service_role` (bypasses RLS): for work no user owns. */
+  asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#transaction('service_role', { role: 'service_role' }, fn)
+  }
+
+  async #transaction<T>(
+    role: string,
+    claims: Record<string, unknown>,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute(
+          tx,
+        )
+        return fn(tx)
+      })
+    } catch (err) {
+      throw mapDatabaseError(err)
+    }
+  }
+
+  /** Readiness: a round trip to the server. */
+  async ping(): Promise<void> {
+    await this.sql`select 1`
+  }
+
+  /** Waits up to 2 s for running queries (work is drained before pools close), then closes every connection. */
+  async close(): Promise<void> {
+    // Kysely's destroy() ends the pool without a timeout, which never settles after a failed connection
+    // attempt (postgres.js 3.4); ending it ourselves with a timeout first makes shutdown bounded.
+    await this.sql.end({ timeout: 2 })
+    await this.kysely.destroy()
+  }
+}

@@ -1,0 +1,87 @@
+import { AppError } from '@psa/errors'
+
+interface PostgresErrorLike {
+  code?: string
+  constraint_name?: string
+  table_name?: string
+  column_name?: string
+  detail?: string
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+])
+
+/**
+ * Turns a Postgres error into an AppError a caller can act on. Row-level security refusals become FORBIDDEN,
+ * constraint violations VALIDATION_FAILED/ALREADY_EXISTS naming the constraint (not the SQL), lost
+ * connections UNAVAILABLE. Anything else stays INTERNAL, its text kept as the cause for the logs only.
+ */
+export function mapDatabaseError(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  const pg = (err ?? {}) as PostgresErrorLike
+  const where = pg.constraint_name
+    ? { constraint: pg.constraint_name, table: pg.table_name }
+    : { table: pg.table_name }
+  switch (pg.code) {
+    case '42501':
+      return new AppError('FORBIDDEN', 'You are not allowed to do this', {
+        cause: err,
+        details: { table: pg.table_name },
+      })
+    case '23505':
+      return new AppError('ALREADY_EXISTS', 'A record with these values already exists', {
+        cause: err,
+        details: where,
+      })
+    case '23503':
+      return new AppError('VALIDATION_FAILED', 'A referenced record does not exist or is still in use', {
+        cause: err,
+        details: where,
+      })
+    case '23514':
+    case '23P01':
+      return new AppError('VALIDATION_FAILED', 'The values break a rule of this record', {
+        cause: err,
+        details: where,
+      })
+    case '23502':
+      return new AppError(
+        'VALIDATION_FAILED',
+        `Missing required value${pg.column_name ? ` ${pg.column_name}` : ''}`,
+        {
+          cause: err,
+          details: { ...where, column: pg.column_name },
+        },
+      )
+    case '22P02':
+    case '22007':
+    case '22008':
+    case '22003':
+    case '22001':
+      return new AppError('VALIDATION_FAILED', 'A value has the wrong format or is out of range', {
+        cause: err,
+      })
+    case '40001':
+    case '40P01':
+      return new AppError('CONFLICT', 'The record was changed concurrently; try again', { cause: err })
+    case '57014':
+      return new AppError('DEADLINE_EXCEEDED', 'The database took too long to answer', { cause: err })
+  }
+  if (pg.code && CONNECTION_CODES.has(pg.code)) {
+    return new AppError('UNAVAILABLE', 'The database is unavailable', { cause: err })
+  }
+  return new AppError('INTERNAL', 'An unexpected error occurred', { cause: err })
+}
