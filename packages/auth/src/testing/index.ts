@@ -1,0 +1,1 @@
+export { JWKS_PATH, type JwksServerMode, type JwksTestServer, startJwksServer } from './jwks-server.js'
