@@ -8,3 +8,10 @@ export {
   redactText,
   withLogContext,
 } from './logger.js'
+export {
+  childTraceContext,
+  formatTraceparent,
+  parseTraceparent,
+  type TraceContext,
+  traceLogFields,
+} from './trace-context.js'
