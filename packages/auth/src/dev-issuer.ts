@@ -182,7 +182,8 @@ export async function createDevTokenIssuer(options: DevTokenIssuerOptions): Prom
   const issuer = `${normaliseSupabaseUrl(options.supabaseUrl)}/auth/v1`
   const keys = await loadOrCreateDevKeys(options.keyFile)
   const signing = keys[0] as DevSigningJwk
-  const privateKey = await importJWK(signing, signing.alg).catch((err: unknown) => {
+  // Supabase's key files say key_ops ["sign", "verify"], which WebCrypto refuses for a private key.
+  const privateKey = await importJWK({ ...signing, key_ops: ['sign'] }, signing.alg).catch((err: unknown) => {
     throw new AppError(
       'INTERNAL',
       `Development signing key ${signing.kid} in ${options.keyFile} is unusable`,
