@@ -51,9 +51,12 @@ export class Database {
         statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
       },
       onnotice: (notice) => this.#logger.debug({ notice: notice.message }, 'postgres notice'),
-      // Postgres bigint/numeric arrive as strings by default; money is bigint minor units and must never be
-      // squeezed through a float, so they stay strings and callers convert explicitly.
-      types: {},
+      // bigint and numeric already arrive as strings (money is bigint minor units and must never pass
+      // through a float). Calendar dates stay 'YYYY-MM-DD' strings too: a Date at local midnight shifts a
+      // day in the wrong time zone, and a plan's "starts 5 Jan" is a date, not an instant.
+      types: {
+        date: { to: 1082, from: [1082], serialize: (value: string) => value, parse: (value: string) => value },
+      },
     })
     this.kysely = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: this.sql }) })
   }

@@ -1,0 +1,134 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { Logger } from '@psa/config'
+import type { SessionEventBody, SessionEventEnvelope } from './events.js'
+import type { SessionStore } from './session-store.js'
+import type { PipelineTopology } from './topology.js'
+
+export interface SessionEventWriterOptions {
+  js: JetStreamClient
+  jsm: JetStreamManager
+  topology: PipelineTopology
+  store: SessionStore
+  sessionId: string
+  organisationId: string
+  /** Default `agent` of emitted events. */
+  agent: string
+  /** The delivery attempt writing (stored with each event in agent_logs). */
+  attempt: number
+  logger: Logger
+  /** Events are persisted to Postgres in batches at most this far apart. */
+  flushIntervalMs?: number
+  maxBatch?: number
+}
+
+/** Highest event sequence of a session in JetStream (0 when none). */
+export async function lastStreamSeq(
+  jsm: JetStreamManager,
+  topology: PipelineTopology,
+  sessionId: string,
+): Promise<number> {
+  try {
+    const msg = await jsm.streams.getMessage(topology.eventsStream, {
+      last_by_subj: topology.eventSubject(sessionId),
+    })
+    return msg ? Number((msg.json() as { seq?: unknown }).seq ?? 0) : 0
+  } catch (err) {
+    if (/no message found|not found/i.test((err as Error).message)) return 0
+    throw err
+  }
+}
+
+/**
+ * The single writer of a session's events at any time (whoever holds the session's state: the orchestrator
+ * while queued, the worker's attempt while processing). Each event gets the next sequence number, is
+ * published to JetStream in order (message id `<session>:<seq>`, so a retried publish is stored once), and
+ * is persisted to `agent_logs` in batches. A new attempt continues after the highest sequence found in
+ * JetStream or Postgres, so a restarted session's events never reuse a number.
+ */
+export class SessionEventWriter {
+  readonly #o: Required<Pick<SessionEventWriterOptions, 'flushIntervalMs' | 'maxBatch'>> &
+    SessionEventWriterOptions
+  #seq: number
+  #chain: Promise<unknown> = Promise.resolve()
+  #pending: SessionEventEnvelope[] = []
+  #timer: NodeJS.Timeout | undefined
+  #flushing: Promise<void> = Promise.resolve()
+  #closed = false
+
+  private constructor(options: SessionEventWriterOptions, lastSeq: number) {
+    this.#o = { flushIntervalMs: 200, maxBatch: 100, ...options }
+    this.#seq = lastSeq
+  }
+
+  static async open(options: SessionEventWriterOptions): Promise<SessionEventWriter> {
+    const [inStream, inDb] = await Promise.all([
+      lastStreamSeq(options.jsm, options.topology, options.sessionId),
+      options.store.lastPersistedSeq(options.sessionId),
+    ])
+    return new SessionEventWriter(options, Math.max(inStream, inDb))
+  }
+
+  /** Sequence of the last event emitted (0 before the first). */
+  get lastSeq(): number {
+    return this.#seq
+  }
+
+  /** Publishes the event; resolves once JetStream has stored it. Calls are published in call order. */
+  emit(body: SessionEventBody, agent = this.#o.agent): Promise<SessionEventEnvelope> {
+    if (this.#closed) return Promise.reject(new Error('event writer is closed'))
+    this.#seq += 1
+    const event = {
+      session_id: this.#o.sessionId,
+      seq: this.#seq,
+      time: new Date().toISOString(),
+      agent,
+      ...body,
+    } as SessionEventEnvelope
+    const published = this.#chain.then(async () => {
+      await this.#o.js.publish(this.#o.topology.eventSubject(event.session_id), JSON.stringify(event), {
+        msgID: `${event.session_id}:${event.seq}`,
+      })
+      this.#enqueueForPersistence(event)
+      return event
+    })
+    this.#chain = published.catch(() => {})
+    return published
+  }
+
+  #enqueueForPersistence(event: SessionEventEnvelope): void {
+    this.#pending.push(event)
+    if (this.#pending.length >= this.#o.maxBatch) {
+      void this.flush().catch(() => {})
+    } else {
+      this.#timer ??= setTimeout(() => void this.flush().catch(() => {}), this.#o.flushIntervalMs)
+    }
+  }
+
+  /** Waits for every emitted event to be published, then persists all pending ones. */
+  async flush(): Promise<void> {
+    await this.#chain
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    const batch = this.#pending
+    this.#pending = []
+    this.#flushing = this.#flushing
+      .catch(() => {})
+      .then(async () => {
+        if (batch.length === 0) return
+        try {
+          await this.#o.store.appendEvents(this.#o.organisationId, this.#o.attempt, batch)
+        } catch (err) {
+          // Keep them for the next flush: events are in JetStream already, and the insert is idempotent.
+          this.#pending.unshift(...batch)
+          this.#o.logger.warn({ err, events: batch.length }, 'persisting session events failed; will retry')
+          throw err
+        }
+      })
+    return this.#flushing
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    this.#closed = true
+  }
+}

@@ -1,0 +1,557 @@
+import type { DB } from '@psa/db'
+import { type Database, type JwtClaims, sql, type Tx } from '@psa/db'
+import { AppError } from '@psa/errors'
+import type { AgentTypeName, SessionStatusName } from '@psa/proto'
+import type { Selectable } from 'kysely'
+import { describeEvent, type SessionEventEnvelope } from './events.js'
+
+export type SessionRow = Selectable<DB['agent_sessions']>
+
+const ROLE_RANK: Record<string, number> = { viewer: 0, member: 1, manager: 2, admin: 3, owner: 4 }
+
+/** A user's membership, resolved for the organisation a request names (or their only/first one). */
+export interface Membership {
+  organisation_id: string
+  role: 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
+}
+
+export interface NewSession {
+  id: string
+  organisation_id: string
+  agent_type: AgentTypeName
+  request: string
+  context: Record<string, unknown>
+  auto_apply: boolean
+  parent_session_id: string | null
+  trace_id: string | null
+}
+
+export interface SessionListFilter {
+  organisationId: string
+  userId?: string
+  status?: SessionStatusName
+  agentType?: AgentTypeName
+  includeChildren: boolean
+  pageSize: number
+  /** Keyset cursor: the (created_at, id) of the last row of the previous page. */
+  after?: { createdAt: Date; id: string }
+}
+
+export interface QueuePosition {
+  /** 1-based position among queued sessions of the type; 0 when not queued. */
+  position: number
+  /** Queued sessions of this type in all. */
+  depth: number
+}
+
+export interface SessionError {
+  code: string
+  message: string
+}
+
+export interface Completion {
+  result: unknown
+  agentsInvolved: string[]
+  processingTimeMs: number
+  inputTokens: number
+  outputTokens: number
+}
+
+export type StartAttempt =
+  | { kind: 'started'; session: SessionRow; attempt: number }
+  | { kind: 'finished'; session: SessionRow }
+  | { kind: 'missing' }
+
+export type CancelOutcome =
+  | { kind: 'cancelled'; session: SessionRow }
+  | { kind: 'requested'; session: SessionRow }
+
+/**
+ * Every read and state transition of agent sessions, shared by the orchestrator and the workers so the
+ * rules live in one place. User-facing reads go through RLS (`asUser`); workers' writes run as the service.
+ * Transitions are compare-and-set on the status, and a worker's writes are fenced by its attempt number,
+ * so a stale worker (one whose delivery was handed to another after a timeout) can never overwrite the
+ * outcome of a newer attempt.
+ */
+export class SessionStore {
+  constructor(readonly db: Database) {}
+
+  /** The caller's membership in `organisationId`, or in their only/first organisation when none is named. */
+  async membership(claims: JwtClaims, organisationId?: string): Promise<Membership> {
+    const rows = await this.db.asUser(claims, (tx) =>
+      tx
+        .selectFrom('memberships')
+        .select(['organisation_id', 'role'])
+        .where('user_id', '=', claims.sub)
+        .$if(Boolean(organisationId), (q) => q.where('organisation_id', '=', organisationId as string))
+        .orderBy('created_at')
+        .orderBy('organisation_id')
+        .execute(),
+    )
+    const first = rows[0]
+    if (!first) {
+      throw organisationId
+        ? new AppError('NOT_FOUND', 'Organisation not found', {
+            details: { organisation_id: organisationId },
+          })
+        : new AppError('FORBIDDEN', 'You are not a member of any organisation')
+    }
+    return first as Membership
+  }
+
+  static hasRole(membership: Membership, atLeast: Membership['role']): boolean {
+    return (ROLE_RANK[membership.role] ?? -1) >= (ROLE_RANK[atLeast] ?? 99)
+  }
+
+  /**
+   * Inserts a queued session as the user (RLS decides whether they may submit, and auto-apply) while
+   * holding a per-user lock, so the in-flight limit holds under concurrent submits. `enqueue` runs inside
+   * the transaction: if it fails nothing is stored, and the session only becomes visible once its message
+   * is safely in JetStream. Submitting an id that exists returns that session (idempotent retry).
+   */
+  async submit(
+    claims: JwtClaims,
+    input: NewSession,
+    options: { maxInFlight: number; enqueue: (session: SessionRow) => Promise<void> },
+  ): Promise<{ session: SessionRow; created: boolean }> {
+    return this.db.asUser(claims, async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`agent-submit:${claims.sub}`}, 0))`.execute(
+        tx,
+      )
+      const existing = await tx
+        .selectFrom('agent_sessions')
+        .selectAll()
+        .where('id', '=', input.id)
+        .executeTakeFirst()
+      if (existing) {
+        if (existing.user_id !== claims.sub) {
+          throw new AppError('ALREADY_EXISTS', 'A session with this id already exists', {
+            details: { session_id: input.id },
+          })
+        }
+        return { session: existing, created: false }
+      }
+      const inFlight = await tx
+        .selectFrom('agent_sessions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', '=', claims.sub)
+        .where('status', 'in', ['queued', 'processing'])
+        .executeTakeFirstOrThrow()
+      if (Number(inFlight.n) >= options.maxInFlight) {
+        throw new AppError(
+          'TOO_MANY_IN_FLIGHT',
+          `You already have ${inFlight.n} requests queued or running (limit ${options.maxInFlight}); wait for one to finish or cancel one`,
+          { details: { in_flight: Number(inFlight.n), limit: options.maxInFlight } },
+        )
+      }
+      const session = await tx
+        .insertInto('agent_sessions')
+        .values({
+          id: input.id,
+          organisation_id: input.organisation_id,
+          user_id: claims.sub,
+          agent_type: input.agent_type,
+          request: input.request,
+          context: JSON.stringify(input.context),
+          auto_apply: input.auto_apply,
+          parent_session_id: input.parent_session_id,
+          trace_id: input.trace_id,
+          status: 'queued',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await options.enqueue(session)
+      return { session, created: true }
+    })
+  }
+
+  /**
+   * A session delegated by the orchestrator agent to a specialist: inserted by the service (users cannot
+   * create child sessions directly) on behalf of the parent's user, in the parent's organisation.
+   */
+  async submitChild(
+    parent: SessionRow,
+    input: Omit<NewSession, 'organisation_id' | 'parent_session_id'>,
+    enqueue: (session: SessionRow) => Promise<void>,
+  ): Promise<SessionRow> {
+    return this.db.asService(async (tx) => {
+      const existing = await tx
+        .selectFrom('agent_sessions')
+        .selectAll()
+        .where('id', '=', input.id)
+        .executeTakeFirst()
+      if (existing) return existing
+      const session = await tx
+        .insertInto('agent_sessions')
+        .values({
+          ...input,
+          context: JSON.stringify(input.context),
+          organisation_id: parent.organisation_id,
+          user_id: parent.user_id,
+          parent_session_id: parent.id,
+          status: 'queued',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await enqueue(session)
+      return session
+    })
+  }
+
+  /** A session the user may see (their organisation's), or NOT_FOUND, never FORBIDDEN: ids do not leak. */
+  async get(claims: JwtClaims, sessionId: string): Promise<SessionRow> {
+    const row = await this.db.asUser(claims, (tx) =>
+      tx.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst(),
+    )
+    if (!row) throw new AppError('NOT_FOUND', 'Session not found', { details: { session_id: sessionId } })
+    return row
+  }
+
+  /** Newest first, keyset-paged. Returns one row more than the page size when a next page exists. */
+  async list(claims: JwtClaims, filter: SessionListFilter): Promise<SessionRow[]> {
+    return this.db.asUser(claims, (tx) =>
+      tx
+        .selectFrom('agent_sessions')
+        .selectAll()
+        .where('organisation_id', '=', filter.organisationId)
+        .$if(Boolean(filter.userId), (q) => q.where('user_id', '=', filter.userId as string))
+        .$if(Boolean(filter.status), (q) => q.where('status', '=', filter.status as SessionStatusName))
+        .$if(Boolean(filter.agentType), (q) => q.where('agent_type', '=', filter.agentType as AgentTypeName))
+        .$if(!filter.includeChildren, (q) => q.where('parent_session_id', 'is', null))
+        .$if(Boolean(filter.after), (q) => {
+          const after = filter.after as { createdAt: Date; id: string }
+          return q.where((eb) =>
+            eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)),
+          )
+        })
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.pageSize + 1)
+        .execute(),
+    )
+  }
+
+  /** FIFO position among every organisation's queued sessions of the type (the queue is shared). */
+  async queuePosition(
+    session: Pick<SessionRow, 'id' | 'agent_type' | 'status' | 'queued_at'>,
+  ): Promise<QueuePosition> {
+    return this.db.asService(async (tx) => {
+      const row = await tx
+        .selectFrom('agent_sessions')
+        .select((eb) => [
+          eb.fn.countAll<string>().as('depth'),
+          eb.fn
+            .count<string>('id')
+            .filterWhere((f) =>
+              f(f.refTuple('queued_at', 'id'), '<=', f.tuple(session.queued_at, session.id)),
+            )
+            .as('position'),
+        ])
+        .where('agent_type', '=', session.agent_type)
+        .where('status', '=', 'queued')
+        .executeTakeFirstOrThrow()
+      const stillQueued = await tx
+        .selectFrom('agent_sessions')
+        .select('status')
+        .where('id', '=', session.id)
+        .executeTakeFirst()
+      return {
+        position: stillQueued?.status === 'queued' ? Number(row.position) : 0,
+        depth: Number(row.depth),
+      }
+    })
+  }
+
+  /**
+   * Cancels a session the user may see: the submitter, or a manager and above of its organisation. A queued
+   * session is cancelled at once (and never processed); a running one gets a cancel request that its
+   * worker honours.
+   */
+  async cancel(claims: JwtClaims, sessionId: string, reason: string): Promise<CancelOutcome> {
+    const session = await this.get(claims, sessionId)
+    if (session.user_id !== claims.sub) {
+      const membership = await this.membership(claims, session.organisation_id)
+      if (!SessionStore.hasRole(membership, 'manager')) {
+        throw new AppError('FORBIDDEN', 'Only the requester or a manager can cancel this session')
+      }
+    }
+    return this.db.asService(async (tx) => {
+      const cancelled = await tx
+        .updateTable('agent_sessions')
+        .set({
+          status: 'cancelled',
+          completed_at: sql<Date>`now()`,
+          cancel_requested_at: sql<Date>`now()`,
+          cancel_reason: reason,
+          error: JSON.stringify({ code: 'CANCELLED', message: reason }),
+        })
+        .where('id', '=', sessionId)
+        .where('status', '=', 'queued')
+        .returningAll()
+        .executeTakeFirst()
+      if (cancelled) return { kind: 'cancelled', session: cancelled } as const
+      const requested = await tx
+        .updateTable('agent_sessions')
+        .set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())`, cancel_reason: reason })
+        .where('id', '=', sessionId)
+        .where('status', '=', 'processing')
+        .returningAll()
+        .executeTakeFirst()
+      if (requested) return { kind: 'requested', session: requested } as const
+      throw new AppError('INVALID_STATE', `The session is already ${session.status}`, {
+        details: { session_id: sessionId, status: session.status },
+      })
+    })
+  }
+
+  // ---- worker side (service role) ----
+
+  /** Claims the session for a new attempt: queued or (after a crash) processing -> processing. */
+  async startAttempt(sessionId: string): Promise<StartAttempt> {
+    return this.db.asService(async (tx) => {
+      const started = await tx
+        .updateTable('agent_sessions')
+        .set((eb) => ({
+          status: 'processing',
+          started_at: sql<Date>`coalesce(started_at, now())`,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('id', '=', sessionId)
+        .where('status', 'in', ['queued', 'processing'])
+        .returningAll()
+        .executeTakeFirst()
+      if (started) return { kind: 'started', session: started, attempt: started.attempts }
+      const current = await tx
+        .selectFrom('agent_sessions')
+        .selectAll()
+        .where('id', '=', sessionId)
+        .executeTakeFirst()
+      return current ? { kind: 'finished', session: current } : { kind: 'missing' }
+    })
+  }
+
+  /** The cancel request recorded for a running session, if any (workers poll it between heartbeats). */
+  async cancelRequest(sessionId: string): Promise<{ reason: string } | undefined> {
+    const row = await this.db.asService((tx) =>
+      tx
+        .selectFrom('agent_sessions')
+        .select(['cancel_requested_at', 'cancel_reason', 'status'])
+        .where('id', '=', sessionId)
+        .executeTakeFirst(),
+    )
+    if (!row) return undefined
+    if (row.cancel_requested_at || row.status === 'cancelled')
+      return { reason: row.cancel_reason ?? 'Cancelled' }
+    return undefined
+  }
+
+  /** Completes the attempt's session; false when the attempt is stale or the session already finished. */
+  async complete(sessionId: string, attempt: number, completion: Completion): Promise<boolean> {
+    return this.#finish(sessionId, attempt, {
+      status: 'completed',
+      result: JSON.stringify(completion.result ?? null),
+      agents_involved: completion.agentsInvolved,
+      processing_time_ms: completion.processingTimeMs,
+      input_tokens: completion.inputTokens,
+      output_tokens: completion.outputTokens,
+    })
+  }
+
+  async fail(
+    sessionId: string,
+    attempt: number | null,
+    error: SessionError,
+    extra: Partial<
+      Pick<Completion, 'processingTimeMs' | 'inputTokens' | 'outputTokens' | 'agentsInvolved'>
+    > = {},
+  ): Promise<boolean> {
+    return this.#finish(sessionId, attempt, {
+      status: 'failed',
+      error: JSON.stringify(error),
+      ...(extra.processingTimeMs === undefined ? {} : { processing_time_ms: extra.processingTimeMs }),
+      ...(extra.inputTokens === undefined ? {} : { input_tokens: extra.inputTokens }),
+      ...(extra.outputTokens === undefined ? {} : { output_tokens: extra.outputTokens }),
+      ...(extra.agentsInvolved === undefined ? {} : { agents_involved: extra.agentsInvolved }),
+    })
+  }
+
+  async markCancelled(
+    sessionId: string,
+    attempt: number,
+    reason: string,
+    processingTimeMs?: number,
+  ): Promise<boolean> {
+    return this.#finish(sessionId, attempt, {
+      status: 'cancelled',
+      error: JSON.stringify({ code: 'CANCELLED', message: reason }),
+      ...(processingTimeMs === undefined ? {} : { processing_time_ms: processingTimeMs }),
+    })
+  }
+
+  async #finish(
+    sessionId: string,
+    attempt: number | null,
+    values: Record<string, unknown> & { status: 'completed' | 'failed' | 'cancelled' },
+  ): Promise<boolean> {
+    const row = await this.db.asService((tx) =>
+      tx
+        .updateTable('agent_sessions')
+        .set({
+          ...values,
+          completed_at: sql<Date>`now()`,
+          started_at: sql<Date>`coalesce(started_at, now())`,
+        })
+        .where('id', '=', sessionId)
+        .where('status', 'in', attempt === null ? ['queued', 'processing'] : ['processing'])
+        .$if(attempt !== null, (q) => q.where('attempts', '=', attempt as number))
+        .returning('id')
+        .executeTakeFirst(),
+    )
+    return row !== undefined
+  }
+
+  /** Records a request that exhausted its deliveries and fails its session (idempotent). */
+  async deadLetter(input: {
+    sessionId: string
+    organisationId: string
+    agentType: AgentTypeName
+    payload: unknown
+    reason: string
+    deliveries: number
+  }): Promise<{ recorded: boolean; sessionFailed: boolean }> {
+    return this.db.asService(async (tx) => {
+      const already = await tx
+        .selectFrom('agent_dead_letters')
+        .select('id')
+        .where('session_id', '=', input.sessionId)
+        .executeTakeFirst()
+      if (!already) {
+        await tx
+          .insertInto('agent_dead_letters')
+          .values({
+            organisation_id: input.organisationId,
+            session_id: input.sessionId,
+            agent_type: input.agentType,
+            payload: JSON.stringify(input.payload ?? null),
+            reason: input.reason,
+            deliveries: input.deliveries,
+          })
+          .execute()
+      }
+      const failed = await tx
+        .updateTable('agent_sessions')
+        .set({
+          status: 'failed',
+          completed_at: sql<Date>`now()`,
+          started_at: sql<Date>`coalesce(started_at, now())`,
+          error: JSON.stringify({
+            code: 'DEAD_LETTERED',
+            message: `The request could not be processed after ${input.deliveries} attempts: ${input.reason}`,
+          }),
+        })
+        .where('id', '=', input.sessionId)
+        .where('status', 'in', ['queued', 'processing'])
+        .returning('id')
+        .executeTakeFirst()
+      return { recorded: !already, sessionFailed: failed !== undefined }
+    })
+  }
+
+  /** Persists events (idempotent on (session_id, seq): a replayed batch inserts nothing twice). */
+  async appendEvents(
+    organisationId: string,
+    attempt: number,
+    events: readonly SessionEventEnvelope[],
+  ): Promise<void> {
+    if (events.length === 0) return
+    await this.db.asService((tx) =>
+      tx
+        .insertInto('agent_logs')
+        .values(
+          events.map((e) => ({
+            organisation_id: organisationId,
+            session_id: e.session_id,
+            seq: e.seq,
+            attempt,
+            event_type: e.type,
+            agent_name: e.agent,
+            message: describeEvent(e).slice(0, 10_000),
+            data: JSON.stringify(e),
+            created_at: e.time,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['session_id', 'seq']).doNothing())
+        .execute(),
+    )
+  }
+
+  /** Persisted events after `afterSeq`, in order (the replay source once JetStream has aged them out). */
+  async eventsAfter(
+    claims: JwtClaims | null,
+    sessionId: string,
+    afterSeq: number,
+    limit = 1_000,
+  ): Promise<SessionEventEnvelope[]> {
+    const query = (tx: Tx) =>
+      tx
+        .selectFrom('agent_logs')
+        .select('data')
+        .where('session_id', '=', sessionId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute()
+    const rows = claims ? await this.db.asUser(claims, query) : await this.db.asService(query)
+    return rows.map((r) => r.data as unknown as SessionEventEnvelope)
+  }
+
+  async lastPersistedSeq(sessionId: string): Promise<number> {
+    const row = await this.db.asService((tx) =>
+      tx
+        .selectFrom('agent_logs')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst(),
+    )
+    return Number(row?.seq ?? 0)
+  }
+
+  /**
+   * Stores a proposal once per (session, idempotency key): a redelivered request that reaches the same step
+   * gets the proposal it created the first time instead of a duplicate.
+   */
+  async upsertProposal(input: {
+    sessionId: string
+    organisationId: string
+    agentType: AgentTypeName
+    idempotencyKey: string
+    title: string
+    summary: string
+    changeset: unknown
+  }): Promise<{ proposal: Selectable<DB['proposals']>; created: boolean }> {
+    return this.db.asService(async (tx) => {
+      const inserted = await tx
+        .insertInto('proposals')
+        .values({
+          organisation_id: input.organisationId,
+          session_id: input.sessionId,
+          agent_type: input.agentType,
+          idempotency_key: input.idempotencyKey,
+          title: input.title,
+          summary: input.summary,
+          changeset: JSON.stringify(input.changeset),
+        })
+        .onConflict((oc) => oc.columns(['session_id', 'idempotency_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst()
+      if (inserted) return { proposal: inserted, created: true }
+      const existing = await tx
+        .selectFrom('proposals')
+        .selectAll()
+        .where('session_id', '=', input.sessionId)
+        .where('idempotency_key', '=', input.idempotencyKey)
+        .executeTakeFirstOrThrow()
+      return { proposal: existing, created: false }
+    })
+  }
+}
