@@ -1,3 +1,9 @@
+export {
+  type Changeset,
+  type ChangesetOperation,
+  changesetOperationSchema,
+  changesetSchema,
+} from './changeset.js'
 export { lastStreamSeq, SessionEventWriter, type SessionEventWriterOptions } from './event-writer.js'
 export {
   describeEvent,
