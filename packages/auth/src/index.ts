@@ -30,6 +30,7 @@ export {
   type AuthFailureReason,
   authFailure,
   authFailureReason,
+  bearerChallenge,
 } from './reasons.js'
 export {
   type AccessTokenVerifier,

@@ -107,7 +107,11 @@ export class JwksKeySource {
     this.retryAt = Date.now() + this.retryAfterFailureMs
     this.lastFailure = err
     const stale = this.staleResolver()
-    this.onError?.(err, stale !== undefined)
+    try {
+      this.onError?.(err, stale !== undefined)
+    } catch {
+      // A failing log call must not turn a JWKS outage into a different error for the caller.
+    }
     return this.fallback(err)
   }
 

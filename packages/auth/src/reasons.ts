@@ -53,3 +53,17 @@ export function authFailureReason(err: unknown): AuthFailureReason | undefined {
     ? (reason as AuthFailureReason)
     : undefined
 }
+
+/**
+ * The `WWW-Authenticate` value RFC 6750 §3 asks a 401 to carry, or undefined when the error is not a 401
+ * from this package (a 503 `jwks_unavailable` gets `Retry-After` instead, not a challenge).
+ */
+export function bearerChallenge(err: unknown): string | undefined {
+  const reason = authFailureReason(err)
+  if (reason === undefined || reason === 'jwks_unavailable') return undefined
+  // No credentials at all: a bare challenge, no error code (RFC 6750 §3.1).
+  if (reason === 'missing_token') return 'Bearer'
+  const code = reason === 'invalid_authorization_header' ? 'invalid_request' : 'invalid_token'
+  const description = (err as AppError).message.replace(/["\\]/g, "'")
+  return `Bearer error="${code}", error_description="${description}"`
+}

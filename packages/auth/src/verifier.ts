@@ -3,7 +3,7 @@ import { type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, jwtV
 import { type AuthorizationValue, extractBearerToken, MAX_TOKEN_LENGTH } from './bearer.js'
 import { supabaseClaimsSchema, toVerifiedUser, type VerifiedUser } from './claims.js'
 import { type JwksCacheOptions, type JwksErrorListener, JwksKeySource } from './jwks.js'
-import { authFailure } from './reasons.js'
+import { type AuthFailureReason, authFailure } from './reasons.js'
 
 /** Supabase Auth puts this audience on every signed-in user's access token. */
 export const SUPABASE_AUDIENCE = 'authenticated'
@@ -67,13 +67,9 @@ function claimFailure(err: { claim?: unknown; reason?: unknown }, cause: unknown
         { cause },
       )
     case 'iss':
-      return authFailure(
-        'invalid_issuer',
-        "The access token was not issued by this project's Supabase Auth",
-        {
-          cause,
-        },
-      )
+      return authFailure('invalid_issuer', "The access token was not issued by this project's Auth", {
+        cause,
+      })
     case 'nbf':
       return authFailure('token_not_yet_valid', 'The access token is not valid yet', { cause })
     case 'iat':
@@ -82,58 +78,46 @@ function claimFailure(err: { claim?: unknown; reason?: unknown }, cause: unknown
       }
       break
   }
-  return authFailure(
-    'invalid_claims',
-    `The access token's "${claim ?? 'payload'}" claim is missing or invalid`,
-    {
-      ...(claim === undefined ? {} : { claim }),
-      cause,
-    },
-  )
+  const name = claim ?? 'payload'
+  return authFailure('invalid_claims', `The access token's "${name}" claim is missing or invalid`, {
+    ...(claim === undefined ? {} : { claim }),
+    cause,
+  })
+}
+
+// jose errors by their stable `code` (not instanceof, so a second copy of jose in the tree cannot break this).
+const JOSE_FAILURES: Record<string, [AuthFailureReason, string]> = {
+  ERR_JWT_EXPIRED: ['token_expired', 'The access token has expired; refresh the session'],
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: ['invalid_signature', 'The access token signature is invalid'],
+  ERR_JOSE_ALG_NOT_ALLOWED: [
+    'unsupported_algorithm',
+    'The access token is signed with an algorithm this API does not accept',
+  ],
+  ERR_JOSE_NOT_SUPPORTED: [
+    'unsupported_algorithm',
+    'The access token is signed with an algorithm this API does not accept',
+  ],
+  ERR_JWKS_NO_MATCHING_KEY: [
+    'unknown_key',
+    "The access token's signing key (kid) is not one of the project's keys",
+  ],
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: [
+    'unknown_key',
+    'The access token names no key (kid) and several keys could have signed it',
+  ],
 }
 
 /** Turns whatever jwtVerify threw into an AppError with a stable reason. */
 function toAuthFailure(err: unknown): AppError {
   if (err instanceof AppError) return err
-  // Match on jose's stable `code`, not instanceof, so a second copy of jose in the tree cannot break this.
-  const code = (err as { code?: unknown } | null)?.code
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return authFailure('token_expired', 'The access token has expired; refresh the session', { cause: err })
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return claimFailure(err as { claim?: unknown; reason?: unknown }, err)
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return authFailure('invalid_signature', 'The access token signature is invalid', { cause: err })
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return authFailure(
-        'unsupported_algorithm',
-        'The access token is signed with an algorithm this API does not accept',
-        {
-          cause: err,
-        },
-      )
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-      return authFailure(
-        'unknown_key',
-        "The access token's signing key (kid) is not one of the project's keys",
-        {
-          cause: err,
-        },
-      )
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return authFailure(
-        'unknown_key',
-        'The access token names no key (kid) and several keys could have signed it',
-        {
-          cause: err,
-        },
-      )
-    default:
-      // ERR_JWS_INVALID / ERR_JWT_INVALID (not three base64url parts, header or payload not JSON objects),
-      // and anything unforeseen: a 401 that carries the cause for the logs, never a 500 from a bad header.
-      return authFailure('malformed_token', 'The access token is not a well-formed JWT', { cause: err })
-  }
+  const code = String((err as { code?: unknown } | null)?.code)
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED')
+    return claimFailure(err as { claim?: unknown; reason?: unknown }, err)
+  const known = JOSE_FAILURES[code]
+  if (known) return authFailure(known[0], known[1], { cause: err })
+  // ERR_JWS_INVALID / ERR_JWT_INVALID (not three base64url parts, header or payload not JSON objects), and
+  // anything unforeseen: a 401 that carries the cause for the logs, never a 500 from a hostile header.
+  return authFailure('malformed_token', 'The access token is not a well-formed JWT', { cause: err })
 }
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
