@@ -93,11 +93,12 @@ export type SessionEventBody = z.infer<typeof sessionEventSchema>
 export type SessionEventType = SessionEventBody['type']
 export type SessionEventEnvelope = z.infer<typeof sessionEventEnvelopeSchema>
 
-/** True for the event after which a session produces nothing more (stream consumers stop there). */
+/**
+ * True for the last event a session ever produces: its terminal status change, written after the
+ * `final_result` or `error` event. Stream consumers stop there.
+ */
 export function isTerminalEvent(event: SessionEventBody): boolean {
-  if (event.type === 'final_result') return true
-  if (event.type === 'status_changed') return ['completed', 'failed', 'cancelled'].includes(event.data.status)
-  return false
+  return event.type === 'status_changed' && ['completed', 'failed', 'cancelled'].includes(event.data.status)
 }
 
 /** One line of human-readable text for `agent_logs.message`. */
