@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http'
+import { request, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isGatewayPath } from './gateway-paths.js'
+import { hasDotSegment, isGatewayPath } from './gateway-paths.js'
 import { createGatewayProxy, type GatewayProxy } from './gateway-proxy.js'
 import { chunkReader, listen, memoryLogger, type RunningServer, readBody } from './test-servers.js'
 
@@ -56,7 +56,27 @@ describe('isGatewayPath', () => {
   })
 })
 
+describe('hasDotSegment', () => {
+  it('spots plain and percent-encoded dot segments only', () => {
+    expect(hasDotSegment('/api/../metrics')).toBe(true)
+    expect(hasDotSegment('/api/%2E%2e/metrics')).toBe(true)
+    expect(hasDotSegment('/api/./projects')).toBe(true)
+    expect(hasDotSegment('/api/..')).toBe(true)
+    expect(hasDotSegment('/api/projects/v1.2')).toBe(false)
+    expect(hasDotSegment('/api/files/..hidden')).toBe(false)
+  })
+})
+
 describe('gateway proxy', () => {
+  it('refuses paths that could climb out of /api on the gateway', async () => {
+    // Sent raw: fetch (like browsers) would resolve the dots itself; curl --path-as-is and scanners do not.
+    for (const path of ['/api/../metrics', '/api/%2e%2e/metrics']) {
+      const res = await rawGet(web.url, path)
+      expect(res.status).toBe(400)
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'BAD_REQUEST' } })
+    }
+  })
+
   it('passes method, path, query, body and credentials through, and the answer back', async () => {
     const res = await fetch(`${web.url}/api/agents?dry_run=true`, {
       method: 'POST',
@@ -175,3 +195,20 @@ describe('gateway proxy', () => {
     }
   })
 })
+
+/** GET with the path exactly as given. */
+function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base)
+  return new Promise((resolve, reject) => {
+    request({ hostname, port, path, method: 'GET' }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+      .on('error', reject)
+      .end()
+  })
+}

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@psa/config'
 import { AppError } from '@psa/errors'
 import { createProxyServer } from 'http-proxy-3'
-import { GATEWAY_READINESS_PATH } from './gateway-paths.js'
+import { GATEWAY_READINESS_PATH, hasDotSegment } from './gateway-paths.js'
 
 // This file must not be called `proxy.ts`: with the app in src/, Next.js treats src/proxy.ts as its
 // request-interception convention (formerly middleware).
@@ -76,6 +76,12 @@ export function createGatewayProxy(options: {
 
   return {
     forward(req, res, path) {
+      if (hasDotSegment(path)) {
+        const error = new AppError('BAD_REQUEST', 'Paths with . or .. segments are not accepted')
+        res.writeHead(error.httpStatus, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(error.toBody()))
+        return
+      }
       if (path === GATEWAY_READINESS_PATH) {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           const error = new AppError('METHOD_NOT_ALLOWED', 'Use GET')

@@ -96,6 +96,8 @@ describe('web server: pages', () => {
     expect(html).toMatch(/<nav aria-label="Main"[^>]*>.*Dashboard/)
     expect(html).toContain('Backend status')
     expect(html).toContain('Checking the backend')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-frame-options')).toBe('DENY')
     const stylesheet = html.match(/href="(\/_next\/static\/[^"]+\.css)"/)?.[1]
     expect(stylesheet).toBeDefined()
     const css = await fetch(`${web.url}${stylesheet}`)

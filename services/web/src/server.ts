@@ -133,6 +133,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // Longer than the idle timeout of common load balancers (60 s), so they close idle connections first
   // and never send a request into a socket this server is closing.
   server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host ?? '0.0.0.0', () => {
