@@ -30,5 +30,7 @@ describe('parseEnv', () => {
     expect(issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'FEATURE', 'PORT'])
     expect(message).toContain('gateway: invalid configuration')
     expect(message).toContain('DATABASE_URL: is required but not set')
+    expect(message).not.toContain('PORT: is required')
+    expect(issues.find((i) => i.variable === 'PORT')?.message).toMatch(/number/i)
   })
 })

@@ -22,11 +22,13 @@ export function parseEnv<S extends z.ZodType>(
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const result = schema.safeParse(cleaned)
   if (result.success) return result.data
-  const issues = result.error.issues.map((issue) => ({
-    variable: issue.path.map(String).join('.') || '(environment)',
-    message:
-      issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
-  }))
+  const issues = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)'
+    // zod 4 leaves `input` out of issues, so "missing" is decided by looking at the source itself.
+    const missing =
+      issue.code === 'invalid_type' && issue.path.length > 0 && !(String(issue.path[0]) in cleaned)
+    return { variable, message: missing ? 'is required but not set' : issue.message }
+  })
   throw new ConfigError(service, issues)
 }
 
