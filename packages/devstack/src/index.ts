@@ -1,0 +1,16 @@
+export {
+  checkNats,
+  checkPostgres,
+  type DependencyProblem,
+  START_NATS,
+  START_POSTGRES,
+} from './dependencies.js'
+export {
+  DEFAULT_PORTS,
+  type StackPorts,
+  type StackService,
+  type StackSettings,
+  stackServices,
+} from './services.js'
+export { banner, checkDependencies, type RunningStack, startStack } from './stack.js'
+export { type ServiceSpec, Supervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor.js'

@@ -1,0 +1,99 @@
+import { join } from 'node:path'
+
+/** Where `npm start` puts each service; the same ports the Helm chart and the READMEs document. */
+export interface StackPorts {
+  web: number
+  gateway: number
+  orchestratorGrpc: number
+  orchestratorOps: number
+  agentProjectOps: number
+  agentResourcingOps: number
+  agentQuotesOps: number
+}
+
+export const DEFAULT_PORTS: StackPorts = {
+  web: 3000,
+  gateway: 8080,
+  orchestratorGrpc: 50051,
+  orchestratorOps: 9090,
+  agentProjectOps: 9101,
+  agentResourcingOps: 9102,
+  agentQuotesOps: 9103,
+}
+
+export interface StackSettings {
+  root: string
+  ports: StackPorts
+  databaseUrl: string
+  natsUrl: string
+  namespace: string
+  authDevMode: boolean
+  logLevel: string
+  /** Extra variables for every service (e.g. a model provider's settings). */
+  extraEnv?: Record<string, string>
+}
+
+export interface StackService {
+  name: string
+  /** Built entry point, relative to the repository root. */
+  entry: string
+  env: Record<string, string>
+  /** Readiness URL polled before the stack is announced as up. */
+  readyUrl: string
+}
+
+/** The whole product as local processes: what Kubernetes runs as Deployments, here as child processes. */
+export function stackServices(s: StackSettings): StackService[] {
+  const local = (port: number, path = '/readyz') => `http://127.0.0.1:${port}${path}`
+  const gatewayOrigin = `http://127.0.0.1:${s.ports.gateway}`
+  const common = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: s.logLevel,
+    DATABASE_URL: s.databaseUrl,
+    NATS_URL: s.natsUrl,
+    PIPELINE_NAMESPACE: s.namespace,
+    // In development the gateway plays Supabase Auth: it mints tokens and serves their JWKS, and every
+    // service verifies them through that JWKS exactly as it would hosted Supabase's.
+    SUPABASE_URL: gatewayOrigin,
+    ...s.extraEnv,
+  }
+  const agent = (name: string, port: number): StackService => ({
+    name,
+    entry: join('services', name, 'dist', 'main.js'),
+    env: { ...common, OPS_PORT: String(port) },
+    readyUrl: local(port),
+  })
+  return [
+    {
+      name: 'orchestrator',
+      entry: join('services', 'orchestrator', 'dist', 'main.js'),
+      env: {
+        ...common,
+        GRPC_PORT: String(s.ports.orchestratorGrpc),
+        OPS_PORT: String(s.ports.orchestratorOps),
+      },
+      readyUrl: local(s.ports.orchestratorOps),
+    },
+    agent('agent-project', s.ports.agentProjectOps),
+    agent('agent-resourcing', s.ports.agentResourcingOps),
+    agent('agent-quotes', s.ports.agentQuotesOps),
+    {
+      name: 'gateway',
+      entry: join('services', 'gateway', 'dist', 'main.js'),
+      env: {
+        ...common,
+        PORT: String(s.ports.gateway),
+        ORCHESTRATOR_ADDRESS: `127.0.0.1:${s.ports.orchestratorGrpc}`,
+        AUTH_DEV_MODE: String(s.authDevMode),
+        DEV_SIGNING_KEY_PATH: join(s.root, '.psa', 'dev-signing-key.json'),
+      },
+      readyUrl: local(s.ports.gateway),
+    },
+    {
+      name: 'web',
+      entry: join('services', 'web', 'dist', 'main.js'),
+      env: { ...common, PORT: String(s.ports.web), GATEWAY_URL: gatewayOrigin, NEXT_TELEMETRY_DISABLED: '1' },
+      readyUrl: local(s.ports.web),
+    },
+  ]
+}
