@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ['{packages,services,supabase,proto}/**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
+    // Prepares this run's Postgres test database (bootstrap + migrations + demo data) once; tests get its URL
+    // from testDatabaseUrl() in @psa/supabase/testing.
+    globalSetup: ['supabase/src/testing/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },
