@@ -1,0 +1,42 @@
+import { addDays, type IsoDate } from './calendar.js'
+import type { DemoOrganisation } from './constants.js'
+import { demoId } from './ids.js'
+import { Random } from './random.js'
+import type { DemoTables } from './types.js'
+
+/** What every part of an organisation's builder needs: stable ids, seeded randomness, the anchor, the rows. */
+export class OrgContext {
+  constructor(
+    readonly seed: string,
+    /** Monday of the current week: "today" for the data set. */
+    readonly anchor: IsoDate,
+    readonly organisation: DemoOrganisation,
+    readonly tables: DemoTables,
+  ) {}
+
+  get orgId(): string {
+    return this.organisation.id
+  }
+
+  id(key: string): string {
+    return demoId(this.seed, `${this.organisation.slug}/${key}`)
+  }
+
+  random(key: string): Random {
+    return new Random(this.seed, `${this.organisation.slug}/${key}`)
+  }
+
+  /** Monday of the week `offset` weeks from the anchor's. */
+  monday(offset: number): IsoDate {
+    return addDays(this.anchor, offset * 7)
+  }
+
+  /** Friday of the week `offset` weeks from the anchor's. */
+  friday(offset: number): IsoDate {
+    return addDays(this.anchor, offset * 7 + 4)
+  }
+
+  day(offset: number): IsoDate {
+    return addDays(this.anchor, offset)
+  }
+}

@@ -1,0 +1,238 @@
+import { performance } from 'node:perf_hooks'
+import { AppError } from '@psa/errors'
+import type postgres from 'postgres'
+import type { IsoDate } from './calendar.js'
+import { DEMO_ORGANISATIONS, DEMO_USERS, type DemoOrganisationSlug } from './constants.js'
+import { type DemoData, generateDemoData } from './generate.js'
+import type { AuthUserRow, DemoTableName, DemoTables } from './types.js'
+
+export interface LoadDemoDataOptions {
+  /** Today's date (default: the real one); the data is anchored on the Monday of its week. */
+  today?: Date | IsoDate
+  /**
+   * Delete the demo organisations (and everything in them) first, so the data is re-anchored on today.
+   * Without it an organisation that already exists is left exactly as it is.
+   */
+  reset?: boolean
+  /** Pre-generated data (tests); generated from `today` otherwise. */
+  data?: DemoData
+}
+
+export interface LoadDemoDataResult {
+  /** The anchor of the generated data; null when everything was already there and nothing was generated. */
+  anchor: IsoDate | null
+  loaded: DemoOrganisationSlug[]
+  skipped: DemoOrganisationSlug[]
+  /** Rows inserted per table. */
+  rows: Partial<Record<DemoTableName, number>>
+  timingsMs: { generate: number; load: number }
+}
+
+// Every query that carries the demo data set's rows; one lock so two loaders never interleave.
+const LOCK_KEY = 'psa:demo-data'
+// Postgres allows 65,535 parameters in one statement.
+const MAX_PARAMETERS = 60_000
+
+/** Tables in foreign-key order; clients and rate_cards reference each other and go in together. */
+const ORDER: readonly Exclude<DemoTableName, 'auth_users' | 'organisations' | 'clients' | 'rate_cards'>[] = [
+  'memberships',
+  'locations',
+  'holidays',
+  'roles',
+  'skills',
+  'people',
+  'person_skills',
+  'time_off',
+  'rate_card_lines',
+  'projects',
+  'phases',
+  'tasks',
+  'task_dependencies',
+  'milestones',
+  'baselines',
+  'resource_requests',
+  'allocations',
+  'time_entries',
+  'quotes',
+  'quote_versions',
+  'quote_lines',
+  'agent_sessions',
+  'agent_logs',
+  'proposals',
+  'agent_dead_letters',
+]
+
+function columnsOf(rows: readonly object[]): string[] {
+  const first = rows[0]
+  return first ? Object.keys(first) : []
+}
+
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size))
+  return out
+}
+
+/** What a password-less Supabase Auth user looks like (GoTrue reads these token columns as non-null). */
+function authUserRecord(user: AuthUserRow) {
+  return {
+    instance_id: '00000000-0000-0000-0000-000000000000',
+    id: user.id,
+    aud: 'authenticated',
+    role: 'authenticated',
+    email: user.email,
+    encrypted_password: '',
+    email_confirmed_at: user.created_at,
+    confirmation_token: '',
+    recovery_token: '',
+    email_change_token_new: '',
+    email_change: '',
+    raw_app_meta_data: { provider: 'email', providers: ['email'] },
+    raw_user_meta_data: { full_name: user.full_name },
+    is_super_admin: false,
+    created_at: user.created_at,
+    updated_at: user.created_at,
+  }
+}
+
+/** The multi-row `(columns) values (...), (...)` helper of postgres.js for rows that share their keys. */
+function values(tx: postgres.TransactionSql, rows: readonly object[]) {
+  return tx(rows as postgres.Row[], columnsOf(rows))
+}
+
+async function insertRows(
+  tx: postgres.TransactionSql,
+  table: string,
+  rows: readonly object[],
+): Promise<void> {
+  const columns = columnsOf(rows).length
+  if (columns === 0) return
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / columns))
+  for (const chunk of chunks(rows, size)) {
+    await tx`insert into ${tx(table)} ${values(tx, chunk)}`
+  }
+}
+
+/**
+ * Loads the demo data set (Northwind Consulting and Bluebird Studio, their demo users and memberships) in
+ * one transaction, as the connection's role (the table owner, so row level security does not apply, but
+ * every constraint and trigger does).
+ *
+ * Idempotent by organisation: an organisation whose id is already present is skipped entirely, so running
+ * it again changes nothing, and data people have changed since is never overwritten. Demo users are
+ * inserted when missing. `reset: true` deletes the two demo organisations first (cascading to all their
+ * rows) and loads them afresh, anchored on today.
+ */
+export async function loadDemoData(
+  sql: postgres.Sql,
+  options: LoadDemoDataOptions = {},
+): Promise<LoadDemoDataResult> {
+  const started = performance.now()
+  const ids = DEMO_ORGANISATIONS.map((o) => o.id)
+  const slugs = DEMO_ORGANISATIONS.map((o) => o.slug)
+  if (!options.reset && !options.data) {
+    // The common case on every `db:setup` after the first: nothing to do, so do not generate anything.
+    const [present] = await sql<{ count: number }[]>`
+      select count(*)::int as count from public.organisations where id in ${sql(ids)}
+    `
+    if (present?.count === ids.length) {
+      return {
+        anchor: null,
+        loaded: [],
+        skipped: [...slugs],
+        rows: {},
+        timingsMs: { generate: 0, load: Math.round(performance.now() - started) },
+      }
+    }
+  }
+  const data = options.data ?? generateDemoData({ today: options.today ?? new Date() })
+  const generated = performance.now()
+
+  const outcome = await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtextextended(${LOCK_KEY}, 0))`
+    if (options.reset) await tx`delete from public.organisations where id in ${tx(ids)}`
+
+    const existing = await tx<{ id: string; slug: string }[]>`
+      select id, slug from public.organisations where id in ${tx(ids)} or slug in ${tx(slugs)}
+    `
+    for (const row of existing) {
+      const demo = DEMO_ORGANISATIONS.find((o) => o.slug === row.slug)
+      if (demo && demo.id !== row.id) {
+        throw new AppError(
+          'CONFLICT',
+          `an organisation with the demo slug "${row.slug}" already exists with another id (${row.id}); rename or delete it to load the demo data`,
+          { details: { slug: row.slug, id: row.id } },
+        )
+      }
+    }
+    const present = new Set(existing.map((r) => r.id))
+    const load = DEMO_ORGANISATIONS.filter((o) => !present.has(o.id))
+    const skipped = DEMO_ORGANISATIONS.filter((o) => present.has(o.id)).map((o) => o.slug)
+    const rows: Partial<Record<DemoTableName, number>> = {}
+    if (load.length === 0) return { loaded: [], skipped, rows }
+
+    const emails = DEMO_USERS.map((u) => u.email)
+    const clashes = await tx<{ id: string; email: string }[]>`
+      select id, email from auth.users where email in ${tx(emails)}
+    `
+    for (const clash of clashes) {
+      const user = DEMO_USERS.find((u) => u.email === clash.email)
+      if (user && user.id !== clash.id) {
+        throw new AppError(
+          'CONFLICT',
+          `the demo user ${clash.email} already exists with another id (${clash.id}); delete that user to load the demo data`,
+          { details: { email: clash.email, id: clash.id } },
+        )
+      }
+    }
+    const users = data.tables.auth_users.filter((u) =>
+      load.some((o) => DEMO_USERS.find((d) => d.id === u.id)?.organisationId === o.id),
+    )
+    if (users.length > 0) {
+      const records = users.map(authUserRecord)
+      const inserted = await tx`
+        insert into auth.users ${values(tx, records)} on conflict (id) do nothing returning id
+      `
+      rows.auth_users = inserted.length
+    }
+
+    const loading = new Set(load.map((o) => o.id))
+    const mine = <T extends { organisation_id?: string; id: string }>(list: readonly T[]) =>
+      list.filter((r) => loading.has(r.organisation_id ?? r.id))
+    const tables: DemoTables = data.tables
+
+    const organisations = mine(tables.organisations)
+    await insertRows(tx, 'organisations', organisations)
+    rows.organisations = organisations.length
+
+    // Clients name their default rate card and client rate cards name their client: one statement inserts
+    // both, since foreign keys are checked at its end.
+    const clients = mine(tables.clients)
+    const rateCards = mine(tables.rate_cards)
+    if (clients.length > 0 && rateCards.length > 0) {
+      await tx`
+        with c as (insert into public.clients ${values(tx, clients)} returning 1),
+             r as (insert into public.rate_cards ${values(tx, rateCards)} returning 1)
+        select (select count(*) from c) as clients, (select count(*) from r) as rate_cards
+      `
+    } else {
+      await insertRows(tx, 'clients', clients)
+      await insertRows(tx, 'rate_cards', rateCards)
+    }
+    rows.clients = clients.length
+    rows.rate_cards = rateCards.length
+
+    for (const table of ORDER) {
+      const list = mine(tables[table] as readonly { organisation_id: string; id: string }[])
+      await insertRows(tx, table, list)
+      rows[table] = list.length
+    }
+    return { loaded: load.map((o) => o.slug), skipped, rows }
+  })
+
+  return {
+    anchor: data.anchor,
+    ...outcome,
+    timingsMs: { generate: Math.round(generated - started), load: Math.round(performance.now() - generated) },
+  }
+}
