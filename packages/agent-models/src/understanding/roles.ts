@@ -1,0 +1,183 @@
+import type { RequestContext } from '../context.js'
+import { NUMBER, parseNumber } from './numbers.js'
+import { escapeRegex } from './regex.js'
+import type { Scanner } from './scanner.js'
+import type { RoleLevel, RoleMention, SkillMention, Span } from './schema.js'
+import { BUILTIN_SKILLS, LEVEL_SYNONYMS, ROLE_SYNONYMS, SPECIALISMS, SYNONYM_LEVEL } from './vocabulary.js'
+
+function alternation(words: Iterable<string>): string {
+  return [...words]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegex)
+    .join('|')
+}
+
+const NOT_WORD_BEFORE = '(?<![\\p{L}\\p{N}])'
+const NOT_WORD_AFTER = '(?![\\p{L}\\p{N}])'
+
+interface SkillPattern {
+  name: string
+  pattern: RegExp
+}
+
+/** The organisation's skills (context.skills) win; built-in aliases map onto their spelling. */
+function skillPatterns(context: RequestContext): SkillPattern[] {
+  const orgSkills = context.skills ?? []
+  const byLower = new Map(orgSkills.map((s) => [s.toLowerCase(), s]))
+  const patterns: { name: string; words: string[]; caseSensitive: boolean }[] = []
+  const claimed = new Set<string>()
+  for (const entry of BUILTIN_SKILLS) {
+    const words = [entry.name, ...entry.aliases]
+    const orgName = words.map((w) => byLower.get(w.toLowerCase())).find((n) => n !== undefined)
+    if (orgName) claimed.add(orgName.toLowerCase())
+    patterns.push({ name: orgName ?? entry.name, words, caseSensitive: entry.caseSensitive === true })
+  }
+  for (const skill of orgSkills) {
+    if (!claimed.has(skill.toLowerCase()))
+      patterns.push({ name: skill, words: [skill], caseSensitive: false })
+  }
+  // Longest words first, so "React Native" is found before "React".
+  return patterns
+    .flatMap((p) => p.words.map((word) => ({ ...p, word })))
+    .sort((a, b) => b.word.length - a.word.length)
+    .map((p) => ({
+      name: p.name,
+      pattern: new RegExp(
+        `${NOT_WORD_BEFORE}${escapeRegex(p.word)}${NOT_WORD_AFTER}`,
+        p.caseSensitive ? 'gu' : 'giu',
+      ),
+    }))
+}
+
+export function extractSkills(scanner: Scanner, context: RequestContext): SkillMention[] {
+  const found: SkillMention[] = []
+  for (const { name, pattern } of skillPatterns(context)) {
+    for (const match of scanner.matches(pattern)) {
+      found.push({ skill: name, span: scanner.consume(match.index, match.index + match[0].length) })
+    }
+  }
+  return found.sort((a, b) => a.span.start - b.span.start)
+}
+
+const roleWords = new Map<string, string>()
+for (const [role, words] of Object.entries(ROLE_SYNONYMS)) for (const w of words) roleWords.set(w, role)
+const levelWords = new Map<string, RoleLevel>()
+for (const [level, words] of Object.entries(LEVEL_SYNONYMS))
+  for (const w of words) levelWords.set(w, level as RoleLevel)
+const specialismWords = new Map<string, string>()
+for (const [spec, words] of Object.entries(SPECIALISMS)) for (const w of words) specialismWords.set(w, spec)
+
+const LEVEL = `(?<level>${alternation(levelWords.keys())})\\.?`
+const SPECIALISM = `(?<spec>${alternation(specialismWords.keys())})`
+const COUNT = `(?<count>${NUMBER})\\s+(?:x\\s+)?`
+// A skill already claimed shows up as a run of mask characters; it can sit between level and role.
+const SKILL_SLOT = '(?<skill>\\uE000+)'
+const ROLE = `(?<role>${alternation(roleWords.keys())})(?:s|es)?`
+const GENERIC = '(?<generic>roles?|positions?|people|resources?|specialists?|experts?|folks|talent)'
+
+const ROLE_PATTERN = new RegExp(
+  `${NOT_WORD_BEFORE}(?:${COUNT})?(?:${LEVEL}[\\s-]+)?(?:${SPECIALISM}[\\s-]+)?(?:${SKILL_SLOT}[\\s-]+)?${ROLE}${NOT_WORD_AFTER}`,
+  'gdiu',
+)
+const GENERIC_PATTERN = new RegExp(
+  `${NOT_WORD_BEFORE}(?:${COUNT})?(?:${LEVEL}[\\s-]+)?${SKILL_SLOT}(?:['’]s)?[\\s-]+${GENERIC}${NOT_WORD_AFTER}`,
+  'gdiu',
+)
+
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').replace(/\.$/, '')
+}
+
+/** Maps a role mention onto one of the organisation's role names, e.g. senior + developer -> "Senior Developer". */
+function knownRoleFor(role: string | null, level: RoleLevel | null, context: RequestContext): string | null {
+  if (!role || !context.roles?.length) return null
+  const described = context.roles.map((name) => {
+    const lower = ` ${normalise(name)} `
+    const canonical = [...roleWords.entries()]
+      .sort((a, b) => b[0].length - a[0].length)
+      .find(([word]) => lower.includes(` ${word} `) || lower.includes(` ${word}s `))?.[1]
+    const lvl = [...levelWords.entries()].find(([word]) => lower.includes(` ${word} `))?.[1] ?? null
+    return { name, canonical, level: lvl }
+  })
+  const sameRole = described.filter((d) => d.canonical === role)
+  return (
+    sameRole.find((d) => d.level === level)?.name ??
+    (level === null ? undefined : sameRole.find((d) => d.level === null)?.name) ??
+    null
+  )
+}
+
+function mention(
+  role: string | null,
+  level: RoleLevel | null,
+  specialism: string | null,
+  skill: string | null,
+  count: number | null,
+  context: RequestContext,
+  span: Span,
+): RoleMention {
+  return { role, level, specialism, skill, count, knownRole: knownRoleFor(role, level, context), span }
+}
+
+function skillAt(skills: SkillMention[], start: number | null): string | null {
+  if (start === null) return null
+  return skills.find((s) => s.span.start === start)?.skill ?? null
+}
+
+/** Role mentions ("senior dev", "two designers", "React roles", "120 hours of QA" -> QA). */
+export function extractRoles(
+  scanner: Scanner,
+  context: RequestContext,
+  skills: SkillMention[],
+): RoleMention[] {
+  const found: RoleMention[] = []
+  for (const [pattern, generic] of [
+    [ROLE_PATTERN, false],
+    [GENERIC_PATTERN, true],
+  ] as const) {
+    for (const match of scanner.matches(pattern)) {
+      const g = match.groups ?? {}
+      const roleWord = g.role ? normalise(g.role) : null
+      const role = roleWord ? (roleWords.get(roleWord) ?? null) : null
+      if (!generic && !role) continue
+      const level = g.level
+        ? (levelWords.get(normalise(g.level)) ?? null)
+        : roleWord
+          ? (SYNONYM_LEVEL[roleWord] ?? null)
+          : null
+      const skillStart = match.indices?.groups?.skill?.[0] ?? null
+      const skill = skillAt(skills, skillStart)
+      const end = match.index + match[0].length
+      if (skillStart !== null && skill === null) {
+        // The masked run was something else (an hours figure, a date): the mention starts after it.
+        if (generic || !role) continue
+        const roleStart = match.indices?.groups?.role?.[0] ?? match.index
+        found.push(
+          mention(
+            role,
+            roleWord ? (SYNONYM_LEVEL[roleWord] ?? null) : null,
+            null,
+            null,
+            null,
+            context,
+            scanner.consume(roleStart, end),
+          ),
+        )
+        continue
+      }
+      const count = g.count ? parseNumber(g.count) : null
+      found.push(
+        mention(
+          role,
+          level,
+          g.spec ? (specialismWords.get(normalise(g.spec)) ?? null) : null,
+          skill,
+          count !== null && Number.isInteger(count) && count > 0 ? count : null,
+          context,
+          scanner.consume(match.index, end),
+        ),
+      )
+    }
+  }
+  return found.sort((a, b) => a.span.start - b.span.start)
+}
