@@ -41,10 +41,12 @@ create trigger memberships_set_updated_at before update on public.memberships
   for each row execute function private.set_updated_at();
 
 -- An organisation may not lose its last owner (by delete, demotion or move), except when the organisation
--- itself is being deleted and its memberships go with it.
+-- itself is being deleted and its memberships go with it. security definer: it must see every membership and
+-- the organisation itself, including right after the acting user's own membership row is gone.
 create function private.keep_an_owner()
   returns trigger
   language plpgsql
+  security definer
   set search_path = ''
 as $$
 begin
@@ -63,6 +65,7 @@ begin
   return null;
 end
 $$;
+revoke all on function private.keep_an_owner() from public;
 create trigger memberships_keep_an_owner after update of role, organisation_id or delete on public.memberships
   for each row execute function private.keep_an_owner();
 
