@@ -118,28 +118,35 @@ export async function prepareTestDatabase(options: PrepareOptions): Promise<Prep
 
   let templateBuilt = false
   await withServerLock(base, `test-template:${base.database}`, async () => {
-    if (await withMaintenance(base, (admin) => databaseExists(admin, template))) return
-    log(`test database: building template ${template}`)
-    await buildTemplate(base, template, demoData)
-    templateBuilt = true
+    await withMaintenance(base, async (admin) => {
+      // Templates are only built and cloned while holding this lock, so any other template (or a half-built
+      // one left by a crash) is stale.
+      const templates = await admin<{ datname: string }[]>`
+        select datname from pg_database where datname like ${`${base.database}\\_tpl\\_%`} and datname <> ${template}
+      `
+      for (const { datname } of templates) await dropDatabase(admin, datname).catch(() => {})
+    })
+    if (!(await withMaintenance(base, (admin) => databaseExists(admin, template)))) {
+      log(`test database: building template ${template}`)
+      await buildTemplate(base, template, demoData)
+      templateBuilt = true
+    }
+    // Cloned under the lock too, so no other run drops this template between our look-up and the copy.
+    await withMaintenance(base, async (admin) => {
+      await dropDatabase(admin, run.database)
+      await admin.unsafe(`create database "${run.database}" template "${template}"`)
+    })
   })
 
   await withMaintenance(base, async (admin) => {
-    const others = await admin<{ datname: string }[]>`
-      select datname from pg_database
-      where datname like ${`${base.database}\\_tpl\\_%`} or datname like ${`${base.database}\\_run\\_%`}
+    // Runs that died without their teardown leave their database behind; their pid tells.
+    const runs = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`${base.database}\\_run\\_%`}
     `
-    for (const { datname } of others) {
-      const runPid = /_run_(\d+)$/.exec(datname)?.[1]
-      const stale =
-        runPid !== undefined
-          ? Number(runPid) !== process.pid && !pidIsAlive(Number(runPid))
-          : datname !== template && !datname.endsWith('_new')
-      // Another run may be cloning an older template right now; it will be collected next time.
-      if (stale) await dropDatabase(admin, datname).catch(() => {})
+    for (const { datname } of runs) {
+      const pid = Number(/_run_(\d+)$/.exec(datname)?.[1])
+      if (pid && pid !== process.pid && !pidIsAlive(pid)) await dropDatabase(admin, datname).catch(() => {})
     }
-    await dropDatabase(admin, run.database)
-    await admin.unsafe(`create database "${run.database}" template "${template}"`)
   })
 
   return {
