@@ -438,10 +438,12 @@ export function buildNorthwindAgentHistory(b: BuiltOrganisation): void {
       (x) => (b.people.proficiency.get(x.id)?.get('React') ?? 0) >= 4,
     )
     const fromWeek = Math.max(request.fromWeek, 0)
+    // Cover the next four weeks while the firm hires; the request itself stays open.
+    const toWeek = Math.min(request.toWeek, fromWeek + 3)
     const react = (x: PersonRow) => b.people.proficiency.get(x.id)?.get('React') ?? 0
     const candidates = [...b.people.people.values()]
       .filter((x) => x.active && react(x) >= 2 && react(x) < 4)
-      .map((x) => ({ person: x, react: react(x), free: freeHours(b, x, fromWeek, request.toWeek) }))
+      .map((x) => ({ person: x, react: react(x), free: freeHours(b, x, fromWeek, toWeek) }))
       .filter((c) => c.free >= 16)
       .sort(
         (x, y) =>
@@ -467,7 +469,7 @@ export function buildNorthwindAgentHistory(b: BuiltOrganisation): void {
         qualified: experts.map((x) => ({
           person_id: x.id,
           name: x.full_name,
-          free_hours_per_week: Math.max(0, freeHours(b, x, fromWeek, request.toWeek)),
+          free_hours_per_week: Math.max(0, freeHours(b, x, fromWeek, toWeek)),
         })),
         candidates: candidates.slice(0, 3).map((c) => ({
           person_id: c.person.id,
@@ -541,7 +543,7 @@ export function buildNorthwindAgentHistory(b: BuiltOrganisation): void {
     })
     const proposal = h.proposal(session, 'staff-react-nw-201', {
       title: `Soft-book ${best.person.full_name} on the ${p.name}`,
-      summary: `${hours}h/week from ${ctx.monday(fromWeek)} to ${ctx.friday(request.toWeek)}, pairing with Marcus Chen; the request stays open for a React 4+ hire.`,
+      summary: `${hours}h/week from ${ctx.monday(fromWeek)} to ${ctx.friday(toWeek)}, pairing with Marcus Chen; the request stays open for a React 4+ hire.`,
       changeset: {
         version: 1,
         operations: [
@@ -555,7 +557,7 @@ export function buildNorthwindAgentHistory(b: BuiltOrganisation): void {
               resource_request_id: request.request?.id ?? null,
               kind: 'soft',
               starts_on: ctx.monday(fromWeek),
-              ends_on: ctx.friday(request.toWeek),
+              ends_on: ctx.friday(toWeek),
               hours_per_week: hours,
             },
           },

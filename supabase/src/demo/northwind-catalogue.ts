@@ -1271,7 +1271,7 @@ export const NORTHWIND_QUOTES: QuoteSpec[] = [
     versions: [
       {
         contingencyPct: 10,
-        targetMarginPct: 50,
+        targetMarginPct: 55,
         discountPct: 0,
         notes: 'Initial estimate.',
         day: 0,
@@ -1286,7 +1286,7 @@ export const NORTHWIND_QUOTES: QuoteSpec[] = [
       },
       {
         contingencyPct: 5,
-        targetMarginPct: 50,
+        targetMarginPct: 55,
         discountPct: 15,
         notes: 'Client asked for a 15% discount; margin now below target, needs approval.',
         day: 3,
@@ -1315,7 +1315,7 @@ export const NORTHWIND_QUOTES: QuoteSpec[] = [
       {
         contingencyPct: 0,
         targetMarginPct: 50,
-        discountPct: 20,
+        discountPct: 25,
         notes: 'Discovery priced low to win the programme.',
         day: 0,
         lines: [
