@@ -1,0 +1,34 @@
+import type { JSONValue, ToolSpec } from '@strands-agents/sdk'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+
+/**
+ * Checks a tool call against the tool's input JSON schema before the model emits it, the way a careful LLM
+ * would, so a playbook bug shows up as a clear message instead of a failed tool call. Zod tools publish
+ * draft 2020-12 schemas; hand-written ones are usually compatible.
+ */
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+const cache = new Map<string, ValidateFunction | Error>()
+
+function validatorFor(schema: object): ValidateFunction | Error {
+  const key = JSON.stringify(schema)
+  let validator = cache.get(key)
+  if (!validator) {
+    const { $schema: _ignored, ...rest } = schema as Record<string, unknown>
+    try {
+      validator = ajv.compile(rest)
+    } catch (err) {
+      validator = err instanceof Error ? err : new Error(String(err))
+    }
+    cache.set(key, validator)
+  }
+  return validator
+}
+
+/** Returns null when the input is acceptable, else a human-readable reason. */
+export function checkToolInput(spec: ToolSpec, input: JSONValue): string | null {
+  if (!spec.inputSchema) return null
+  const validator = validatorFor(spec.inputSchema)
+  if (validator instanceof Error) return `its input schema could not be compiled (${validator.message})`
+  if (validator(input)) return null
+  return ajv.errorsText(validator.errors, { dataVar: 'input', separator: '; ' })
+}
