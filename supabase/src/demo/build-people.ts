@@ -44,6 +44,10 @@ export function levelFactor(level: number, role: RoleSpec): number {
 function emailOf(ctx: OrgContext, spec: PersonSpec): string {
   if (spec.user) return spec.user
   const local = spec.name
+    // Letters that do not decompose into a base letter and a mark.
+    .replace(/ı/g, 'i')
+    .replace(/ø/g, 'o')
+    .replace(/ß/g, 'ss')
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
