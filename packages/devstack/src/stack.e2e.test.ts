@@ -1,0 +1,197 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { testDatabaseUrl } from '@psa/supabase/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StackPorts } from './services.js'
+import { type RunningStack, startStack } from './stack.js'
+
+// The whole product as `npm start` runs it (built services under the supervisor), on free ports, in its own
+// queue namespace, against this run's test database: what a user sees, end to end.
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const output: string[] = []
+let stack: RunningStack
+let ports: StackPorts
+let api: string
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+async function devToken(email?: string): Promise<string> {
+  const res = await fetch(`${api}/api/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(email ? { email } : {}),
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { access_token: string }).access_token
+}
+
+interface SseEvent {
+  id: number
+  event: string
+  data: { seq: number; type: string; data: Record<string, unknown> }
+}
+
+/** Reads an SSE response to its end (the gateway closes it after the session's terminal event). */
+async function readEvents(url: string, token: string, lastEventId?: number): Promise<SseEvent[]> {
+  const res = await fetch(url, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }),
+    },
+    signal: AbortSignal.timeout(60_000),
+  })
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toContain('text/event-stream')
+  const text = await res.text()
+  return text
+    .split('\n\n')
+    .map((block) => block.split('\n').filter((line) => line && !line.startsWith(':')))
+    .filter((lines) => lines.some((l) => l.startsWith('data:')))
+    .map((lines) => {
+      const field = (name: string) =>
+        lines
+          .filter((l) => l.startsWith(`${name}:`))
+          .map((l) => l.slice(name.length + 1).trimStart())
+          .join('\n')
+      return { id: Number(field('id')), event: field('event'), data: JSON.parse(field('data')) }
+    })
+}
+
+beforeAll(async () => {
+  ports = {
+    web: await freePort(),
+    gateway: await freePort(),
+    orchestratorGrpc: await freePort(),
+    orchestratorOps: await freePort(),
+    agentProjectOps: await freePort(),
+    agentResourcingOps: await freePort(),
+    agentQuotesOps: await freePort(),
+  }
+  api = `http://127.0.0.1:${ports.gateway}`
+  stack = startStack(
+    {
+      root,
+      ports,
+      databaseUrl: testDatabaseUrl(),
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      namespace: `e2e_${randomBytes(4).toString('hex')}`,
+      authDevMode: true,
+      logLevel: 'warn',
+      extraEnv: { DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-e2e-')), 'dev-key.json') },
+    },
+    { write: (line) => output.push(line), stopTimeoutMs: 10_000 },
+  )
+  const { notReady } = await stack.ready(90_000)
+  if (notReady.length > 0)
+    throw new Error(`not ready: ${notReady.join(', ')}\n${output.slice(-40).join('\n')}`)
+}, 120_000)
+
+afterAll(async () => {
+  await stack?.stop()
+}, 30_000)
+
+describe('the stack, end to end', () => {
+  it('streams a request submitted over HTTP with a dev token to completion, and resumes from Last-Event-ID', async () => {
+    const token = await devToken()
+    const submitted = await fetch(`${api}/api/agents/project`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        request: 'Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k',
+      }),
+    })
+    expect(submitted.status).toBe(202)
+    const session = (await submitted.json()) as { session_id: string; status: string }
+    expect(session.status).toBe('queued')
+
+    const events = await readEvents(`${api}/api/sessions/${session.session_id}/events`, token)
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1))
+    expect(events[0]?.data).toMatchObject({ type: 'status_changed', data: { status: 'queued' } })
+    expect(events.some((e) => e.data.type === 'tool_call_started')).toBe(true)
+    expect(events.at(-1)?.data).toMatchObject({ type: 'status_changed', data: { status: 'completed' } })
+
+    const resumed = await readEvents(`${api}/api/sessions/${session.session_id}/events`, token, 3)
+    expect(resumed.map((e) => e.id)).toEqual(events.slice(3).map((e) => e.id))
+
+    const final = await fetch(`${api}/api/sessions/${session.session_id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(await final.json()).toMatchObject({
+      session_id: session.session_id,
+      status: 'completed',
+      agents_involved: expect.arrayContaining(['project_management']),
+    })
+  })
+
+  it('serves the web app, which forwards /api to the gateway', async () => {
+    const page = await fetch(`http://127.0.0.1:${ports.web}/`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('PSA Agents')
+    const viaWeb = await fetch(`http://127.0.0.1:${ports.web}/api/sessions`)
+    expect(viaWeb.status).toBe(401)
+    expect(await viaWeb.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } })
+  })
+
+  const python = '/usr/bin/python3'
+  const hasPythonGrpc = spawnSync(python, ['-c', 'import grpc, grpc_tools'], { stdio: 'ignore' }).status === 0
+  it.skipIf(!hasPythonGrpc && !process.env.CI)(
+    'lets a gRPC client in another language, built from the .proto files alone, submit and stream',
+    async () => {
+      if (!hasPythonGrpc)
+        throw new Error('python3-grpcio and python3-grpc-tools are required (CI installs them)')
+      const out = mkdtempSync(join(tmpdir(), 'psa-py-'))
+      execFileSync(python, [
+        '-m',
+        'grpc_tools.protoc',
+        `-I${join(root, 'proto')}`,
+        `--python_out=${out}`,
+        `--grpc_python_out=${out}`,
+        'psa/v1/agent.proto',
+        'psa/v1/events.proto',
+        'psa/v1/agent_service.proto',
+      ])
+      const token = await devToken('manager@northwind.example')
+      const run = spawnSync(
+        python,
+        [
+          join(root, 'proto/examples/python/submit_and_stream.py'),
+          '--address',
+          `127.0.0.1:${ports.orchestratorGrpc}`,
+          '--token',
+          token,
+          '--type',
+          'resourcing',
+          '--request',
+          "Who can staff Acme's React roles next month?",
+        ],
+        { env: { ...process.env, PYTHONPATH: out }, encoding: 'utf8', timeout: 90_000 },
+      )
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+      expect(lines[0].submitted.sessionId).toMatch(/^[0-9a-f-]{36}$/)
+      const seqs = lines.slice(1).map((e: { seq: string }) => Number(e.seq))
+      expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1))
+      expect(lines.at(-1).statusChanged.status).toBe('SESSION_STATUS_COMPLETED')
+    },
+    120_000,
+  )
+})
