@@ -20,13 +20,17 @@ export async function checkDependencies(
 }
 
 /** Starts every built service under one supervisor. Throws if a service has not been built. */
-export function startStack(settings: StackSettings, options: SupervisorOptions = {}): RunningStack {
-  const services = stackServices(settings)
+export function startStack(
+  settings: StackSettings,
+  options: SupervisorOptions & { only?: readonly string[] } = {},
+): RunningStack {
+  const { only, ...supervisorOptions } = options
+  const services = stackServices(settings).filter((s) => !only || only.includes(s.name))
   const unbuilt = services.filter((s) => !existsSync(join(settings.root, s.entry)))
   if (unbuilt.length > 0) {
     throw new Error(`not built: ${unbuilt.map((s) => s.entry).join(', ')} (run \`npm run build\`)`)
   }
-  const supervisor = new Supervisor(options)
+  const supervisor = new Supervisor(supervisorOptions)
   for (const service of services) {
     supervisor.start({
       name: service.name,

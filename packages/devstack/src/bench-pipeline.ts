@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// npm run bench:pipeline [-- --seconds 10 --rates 250,500,1000 --sessions 150]
+//
+// Figures for the agent request pipeline on this machine, printed as a report:
+//  1. the raw floor: a JetStream publish with ack, and a one-row Postgres insert commit, from Node;
+//  2. admission through HTTP -> gRPC -> Postgres + JetStream: closed-loop throughput, and latency at fixed
+//     offered loads (open loop, measured from each request's scheduled start);
+//  3. end-to-end completions per second with the offline model, and agent event -> SSE client latency.
+// The load generator runs on the same two cores as everything it measures; the report says so.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import { setupDatabase } from '@psa/supabase'
+import postgres from 'postgres'
+import { Pool } from 'undici'
+import type { StackPorts } from './services.js'
+import { checkDependencies, startStack } from './stack.js'
+import { closedLoop, openLoop, Samples } from './stats.js'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rates: { type: 'string', default: '250,500,1000' },
+    sessions: { type: 'string', default: '150' },
+    concurrency: { type: 'string', default: '32' },
+  },
+})
+const seconds = Number(args.seconds)
+const rates = String(args.rates).split(',').map(Number)
+const sessionsForE2e = Number(args.sessions)
+const concurrency = Number(args.concurrency)
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_bench'
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+const say = (line = '') => process.stdout.write(`${line}\n`)
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a')
+const perSec = (v: number) => `${Math.round(v).toLocaleString('en-US')}/s`
+
+async function rawJetStream() {
+  const nc = await connect({ servers: natsUrl })
+  const jsm = await jetstreamManager(nc)
+  const js = jetstream(nc)
+  const name = `BENCH_RAW_${randomBytes(3).toString('hex').toUpperCase()}`
+  const subject = `bench.raw.${name.toLowerCase()}`
+  await jsm.streams.add({
+    name,
+    subjects: [subject],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+  })
+  const body = JSON.stringify({ v: 1, session_id: randomUUID(), request: 'x'.repeat(200) })
+  try {
+    const sequential = await closedLoop(1, seconds * 300, () =>
+      js.publish(subject, body, { msgID: randomUUID() }),
+    )
+    const parallel = await closedLoop(concurrency, seconds * 500, () =>
+      js.publish(subject, body, { msgID: randomUUID() }),
+    )
+    return { sequential, parallel }
+  } finally {
+    await jsm.streams.delete(name)
+    await nc.close()
+  }
+}
+
+async function rawPostgres() {
+  const sql = postgres(databaseUrl, { max: 10, onnotice: () => {} })
+  const table = `bench_raw_${randomBytes(3).toString('hex')}`
+  await sql.unsafe(
+    `create table ${table} (id uuid primary key, payload jsonb not null, created_at timestamptz not null default now())`,
+  )
+  const insert = () =>
+    sql.unsafe(`insert into ${table} (id, payload) values ($1, $2)`, [
+      randomUUID(),
+      { request: 'x'.repeat(200) },
+    ])
+  try {
+    const sequential = await closedLoop(1, seconds * 300, insert)
+    const parallel = await closedLoop(concurrency, seconds * 500, insert)
+    return { sequential, parallel }
+  } finally {
+    await sql.unsafe(`drop table ${table}`)
+    await sql.end()
+  }
+}
+
+async function freePorts(): Promise<StackPorts> {
+  const { createServer } = await import('node:net')
+  const one = () =>
+    new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number }
+        srv.close(() => resolve(port))
+      })
+    })
+  return {
+    web: await one(),
+    gateway: await one(),
+    orchestratorGrpc: await one(),
+    orchestratorOps: await one(),
+    agentProjectOps: await one(),
+    agentResourcingOps: await one(),
+    agentQuotesOps: await one(),
+  }
+}
+
+/** Reads an SSE stream, recording for every event how long after its `time` it reached this client. */
+async function watchEvents(
+  pool: Pool,
+  token: string,
+  sessionId: string,
+  latencies: Samples,
+): Promise<number> {
+  const res = await pool.request({
+    path: `/api/sessions/${sessionId}/events`,
+    method: 'GET',
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    bodyTimeout: 120_000,
+  })
+  let buffer = ''
+  let events = 0
+  for await (const chunk of res.body) {
+    const arrived = Date.now()
+    buffer += chunk.toString()
+    let end = buffer.indexOf('\n\n')
+    while (end >= 0) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n')
+      if (data) {
+        const event = JSON.parse(data) as { time: string; type: string }
+        // Only events written while we were listening measure live delivery; replayed history would not.
+        if (event.type !== 'status_changed' || events > 0) latencies.add(arrived - Date.parse(event.time))
+        events++
+      }
+      end = buffer.indexOf('\n\n')
+    }
+  }
+  return events
+}
+
+async function main() {
+  const problems = await checkDependencies({ databaseUrl, natsUrl })
+  if (problems.length > 0) {
+    for (const p of problems) say(`${p.name}: ${p.problem}. ${p.fix}`)
+    process.exit(1)
+  }
+  say(
+    `PSA Agents pipeline benchmark — ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()[0]?.toFixed(2)}`,
+  )
+  say('The load generator shares the machine with Postgres, NATS and every service it measures.')
+  say()
+  await setupDatabase({ databaseUrl, demoData: true, log: () => {} })
+
+  say('1. Raw floor (from Node, same payload size as a queued request)')
+  const js = await rawJetStream()
+  const pg = await rawPostgres()
+  say(
+    `   JetStream publish+ack   sequential ${perSec(js.sequential.perSecond)} (p50 ${ms(js.sequential.latencyMs.percentile(50))}, p99 ${ms(js.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(js.parallel.perSecond)}`,
+  )
+  say(
+    `   Postgres insert commit  sequential ${perSec(pg.sequential.perSecond)} (p50 ${ms(pg.sequential.latencyMs.percentile(50))}, p99 ${ms(pg.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(pg.parallel.perSecond)}`,
+  )
+  const floor = Math.min(js.parallel.perSecond, pg.parallel.perSecond)
+  say(`   floor (the slower of the two at ${concurrency} in flight): ${perSec(floor)}`)
+  say()
+
+  const ports = await freePorts()
+  const settings = {
+    root,
+    ports,
+    databaseUrl,
+    natsUrl,
+    namespace: `bench_${randomBytes(3).toString('hex')}`,
+    authDevMode: true,
+    logLevel: 'warn',
+    extraEnv: {
+      DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-bench-')), 'key.json'),
+      MAX_IN_FLIGHT_PER_USER: '100000000',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+    },
+  }
+  const lines: string[] = []
+  const front = startStack(settings, { only: ['orchestrator', 'gateway'], write: (l) => lines.push(l) })
+  const api = new Pool(`http://127.0.0.1:${ports.gateway}`, { connections: 128, pipelining: 1 })
+  try {
+    const { notReady } = await front.ready(60_000)
+    if (notReady.length) throw new Error(`not ready: ${notReady}\n${lines.slice(-20).join('\n')}`)
+    const tokenRes = await api.request({
+      path: '/api/dev/token',
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    })
+    const token = ((await tokenRes.body.json()) as { access_token: string }).access_token
+    const submit =
+      (request = 'How is project NW-201 doing?') =>
+      async () => {
+        const res = await api.request({
+          path: '/api/agents/project',
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ request }),
+        })
+        const body = (await res.body.json()) as { session_id?: string }
+        if (res.statusCode !== 202) throw new Error(`HTTP ${res.statusCode}: ${JSON.stringify(body)}`)
+        return body.session_id as string
+      }
+
+    say('2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped)')
+    await closedLoop(8, 2_000, submit()) // warm-up
+    const closed = await closedLoop(concurrency, seconds * 1000, submit())
+    say(
+      `   closed loop, ${concurrency} in flight: ${perSec(closed.perSecond)}, p50 ${ms(closed.latencyMs.percentile(50))}, p99 ${ms(closed.latencyMs.percentile(99))}, errors ${closed.errors}`,
+    )
+    say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
+    for (const rate of rates) {
+      const open = await openLoop(rate, seconds * 1000, submit())
+      const s = open.latencyMs.summary()
+      say(
+        `   offered ${perSec(rate)}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${open.errors}${rate === 1000 ? ' (goal p99 <= 25 ms)' : ''}`,
+      )
+    }
+    say()
+
+    // The admission phase left a backlog nobody needs processed: clear it so phase 3 measures fresh work.
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+    await sql`update agent_sessions set status = 'cancelled', completed_at = now(), error = ${sql.json({ code: 'CANCELLED', message: 'benchmark backlog' })} where status = 'queued'`
+    const nc = await connect({ servers: natsUrl })
+    await (await jetstreamManager(nc)).streams.purge(`${settings.namespace.toUpperCase()}_AGENT_REQUESTS`)
+    await nc.close()
+
+    say(
+      `3. End to end with the offline model (${sessionsForE2e} requests across the three agents, workers running)`,
+    )
+    const workers = startStack(settings, {
+      only: ['agent-project', 'agent-resourcing', 'agent-quotes'],
+      write: (l) => lines.push(l),
+    })
+    const workersReady = await workers.ready(60_000)
+    if (workersReady.notReady.length) throw new Error(`workers not ready: ${workersReady.notReady}`)
+    const requests = [
+      ['/api/agents/project', 'How is project NW-201 doing?'],
+      ['/api/agents/resource', 'Who can staff React roles next month?'],
+      ['/api/agents/quotes', 'Quote 200h senior dev + 80h design at 30% margin'],
+    ] as const
+    const relay = new Samples()
+    const started = performance.now()
+    const watchers: Promise<number>[] = []
+    const ids: string[] = []
+    for (let i = 0; i < sessionsForE2e; i++) {
+      const [path, request] = requests[i % requests.length] as (typeof requests)[number]
+      const res = await api.request({
+        path,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request }),
+      })
+      const { session_id } = (await res.body.json()) as { session_id: string }
+      ids.push(session_id)
+      watchers.push(watchEvents(api, token, session_id, relay))
+    }
+    const eventCounts = await Promise.all(watchers)
+    const elapsed = (performance.now() - started) / 1000
+    const done = await sql<{ status: string; n: string }[]>`
+      select status, count(*) as n from agent_sessions where id in ${sql(ids)} group by status`
+    await sql.end()
+    say(
+      `   ${sessionsForE2e} sessions finished in ${elapsed.toFixed(1)} s: ${(sessionsForE2e / elapsed).toFixed(1)} completions/s (${done.map((r) => `${r.n} ${r.status}`).join(', ')})`,
+    )
+    const r = relay.summary()
+    say(
+      `   agent event -> SSE client: ${r.count} events, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}, max ${ms(r.max)} (goal p99 <= 50 ms)`,
+    )
+    say(`   events per session: ${Math.min(...eventCounts)}..${Math.max(...eventCounts)}`)
+    await workers.stop()
+  } finally {
+    await api.close()
+    await front.stop()
+  }
+}
+
+await main()
