@@ -40,6 +40,16 @@ export {
 } from './offline/result-block.js'
 export { checkToolInput } from './offline/tool-input-validation.js'
 export {
+  type AgentModelConfig,
+  agentModelEnvSchema,
+  agentModelEnvShape,
+  checkAgentModelEnv,
+  type ModelProvider,
+  modelProviderSchema,
+  parseAgentModelEnv,
+} from './providers/config.js'
+export { buildModel, type CreateModelOptions, createModel, resetSharedModels } from './providers/factory.js'
+export {
   describeDuration,
   describeGaps,
   describeIntent,
