@@ -58,4 +58,4 @@ export {
 } from './understanding/describe.js'
 export { formatMoney } from './understanding/money.js'
 export * from './understanding/schema.js'
-export { type UnderstandOptions, understand } from './understanding/understand.js'
+export { MAX_REQUEST_CHARS, type UnderstandOptions, understand } from './understanding/understand.js'

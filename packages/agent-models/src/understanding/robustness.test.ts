@@ -124,6 +124,13 @@ describe('nonsense and hostile input', () => {
     expect(u.notes).toContain('The request context was malformed, so I ignored it.')
   })
 
+  it('reads at most MAX_REQUEST_CHARS of a huge request, and says so', () => {
+    const u = understand(`how is Acme doing? ${'blah '.repeat(3000)}`, TEST_CONTEXT)
+    expect(u.intent).toBe('status_check')
+    expect(u.text).toHaveLength(15_019)
+    expect(u.notes).toContain('The request is 15019 characters long; I only read the first 8000.')
+  })
+
   it('handles a long request quickly', () => {
     const text = Array.from(
       { length: 40 },

@@ -258,15 +258,24 @@ function pickDates(intent: Intent | null, dates: DateMention[]) {
  * Parses a request into the entities the agents need. Pure and deterministic: the same text and context
  * always give the same result, and nothing reads the clock (relative dates use `context.today`).
  */
+/** Longer requests are read up to here: parsing cost grows with length times the number of known names. */
+export const MAX_REQUEST_CHARS = 8000
+
 export function understand(
-  text: string,
+  fullText: string,
   rawContext: unknown = {},
   options: UnderstandOptions = {},
 ): Understanding {
+  const text = fullText.slice(0, MAX_REQUEST_CHARS)
   const parsedContext = requestContextSchema.safeParse(rawContext ?? {})
   const context: RequestContext = parsedContext.success ? parsedContext.data : {}
   const notes: string[] = []
   if (!parsedContext.success) notes.push('The request context was malformed, so I ignored it.')
+  if (fullText.length > text.length) {
+    notes.push(
+      `The request is ${fullText.length} characters long; I only read the first ${MAX_REQUEST_CHARS}.`,
+    )
+  }
 
   const scanner = new Scanner(text)
   const { flags, spans: flagSpans } = extractFlags(scanner)
@@ -292,7 +301,7 @@ export function understand(
   const totals = hours.filter((h) => h.per === null)
   const percentage = (role: string) => percentages.find((p) => p.role === role)?.value ?? null
   const base: Omit<Understanding, 'missing'> = {
-    text,
+    text: fullText,
     today: context.today ?? null,
     intent,
     agentType,
