@@ -1,0 +1,195 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import {
+  isTerminalEvent,
+  lastStreamSeq,
+  type PipelineTopology,
+  type SessionEventEnvelope,
+  type SessionRow,
+  type SessionStore,
+} from '@psa/agent-pipeline'
+import type { Logger } from '@psa/config'
+import { type SessionStatusName, TERMINAL_STATUSES } from '@psa/proto'
+import type { SessionEventHub } from './event-hub.js'
+import { parseStoredEvent, readJetStreamEvents } from './jetstream-events.js'
+
+export interface EventStreamDeps {
+  hub: SessionEventHub
+  js: JetStreamClient
+  jsm: JetStreamManager
+  topology: PipelineTopology
+  store: SessionStore
+  logger: Logger
+  /** While following live events, how often the session's status is re-read (a stream must end even if
+   * its terminal event was never written, e.g. after a worker crash). */
+  statusPollMs?: number
+  /** How long a finished session's terminal event may take to show up before the stream ends without it. */
+  finishedGraceMs?: number
+}
+
+export type EventSource = 'replay' | 'live'
+export type StreamEnd = 'terminal' | 'finished' | 'aborted'
+
+export interface StreamSessionEventsOptions {
+  session: SessionRow
+  afterSeq: number
+  signal: AbortSignal
+  /** Re-reads the session (as the caller), for its status. */
+  reload: () => Promise<SessionRow>
+  /** Sends one event to the client; resolves when the client can take more. */
+  write: (event: SessionEventEnvelope, source: EventSource) => Promise<void>
+}
+
+const PAGE = 500
+
+/**
+ * Sends a session's events with seq > afterSeq to one client, in order, each once: first what is stored
+ * (Postgres, then the JetStream tail Postgres has not caught up with), then live events from the process-
+ * wide hub. The hub listener is registered before the replay starts, so nothing published meanwhile is
+ * missed; anything the at-most-once live path loses shows up as a gap and is filled from JetStream (a
+ * writer publishes event n+1 only after JetStream stored n, so whatever is missing there is lost for good
+ * and skipped). Ends after the terminal event, when the session finished without one, or on abort.
+ */
+export async function streamSessionEvents(
+  deps: EventStreamDeps,
+  options: StreamSessionEventsOptions,
+): Promise<StreamEnd> {
+  const { hub, js, jsm, topology, store, logger } = deps
+  const { session, signal, write } = options
+  const statusPollMs = deps.statusPollMs ?? 15_000
+  const finishedGraceMs = deps.finishedGraceMs ?? 2_000
+  let cursor = options.afterSeq
+  let cursorTime: string | undefined
+  const live = new Map<number, SessionEventEnvelope>()
+  let wake: (() => void) | undefined
+  const wakeUp = () => {
+    const resolve = wake
+    wake = undefined
+    resolve?.()
+  }
+
+  const unsubscribe = hub.subscribe(session.id, (event) => {
+    if (event.seq <= cursor) return
+    live.set(event.seq, event)
+    wakeUp()
+  })
+  signal.addEventListener('abort', wakeUp)
+
+  /** Writes the event if it is the next one; true when it ended the session. */
+  const deliver = async (event: SessionEventEnvelope, source: EventSource): Promise<boolean> => {
+    if (event.seq <= cursor) return false
+    if (event.seq !== cursor + 1) {
+      logger.warn(
+        { session_id: session.id, expected_seq: cursor + 1, seq: event.seq },
+        'session events missing from every store; continuing after the gap',
+      )
+    }
+    cursor = event.seq
+    cursorTime = event.time
+    await write(event, source)
+    return isTerminalEvent(event)
+  }
+
+  const deliverAll = async (events: readonly SessionEventEnvelope[], source: EventSource) => {
+    for (const event of events) {
+      if (signal.aborted) return false
+      if (await deliver(event, source)) return true
+    }
+    return false
+  }
+
+  /** Stored events after the cursor up to `untilSeq` (default: the newest in JetStream). */
+  const replayStored = async (untilSeq?: number): Promise<boolean> => {
+    const last = untilSeq ?? (await lastStreamSeq(jsm, topology, session.id))
+    if (untilSeq === undefined || cursor < untilSeq) {
+      for (;;) {
+        const page = (await store.eventsAfter(null, session.id, cursor, PAGE))
+          .map((data) => parseStoredEvent(data, session.id, logger))
+          .filter(
+            (e): e is SessionEventEnvelope =>
+              e !== undefined && (untilSeq === undefined || e.seq <= untilSeq),
+          )
+        if (await deliverAll(page, 'replay')) return true
+        if (page.length < PAGE || signal.aborted) break
+      }
+    }
+    if (last <= cursor || signal.aborted) return false
+    const tail = await readJetStreamEvents({
+      js,
+      topology,
+      sessionId: session.id,
+      afterSeq: cursor,
+      untilSeq: last,
+      ...(cursorTime ? { startTimeHint: cursorTime } : {}),
+      logger,
+    })
+    return deliverAll(tail, 'replay')
+  }
+
+  const sessionFinished = async (): Promise<boolean> => {
+    const row = await options.reload()
+    return TERMINAL_STATUSES.has(row.status as SessionStatusName)
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined
+        resolve()
+      }, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
+  try {
+    if (await replayStored()) return 'terminal'
+    let finishedAt: number | undefined = (await sessionFinished()) ? Date.now() : undefined
+    let nextPoll = Date.now() + statusPollMs
+    for (;;) {
+      if (signal.aborted) return 'aborted'
+      for (let next = live.get(cursor + 1); next; next = live.get(cursor + 1)) {
+        live.delete(next.seq)
+        if (await deliver(next, 'live')) return 'terminal'
+        if (signal.aborted) return 'aborted'
+      }
+      for (const seq of live.keys()) if (seq <= cursor) live.delete(seq)
+      if (live.size > 0) {
+        // A gap before the oldest live event: JetStream (or Postgres) has what the live path dropped.
+        const first = Math.min(...live.keys())
+        if (await replayStored(first - 1)) return 'terminal'
+        if (cursor < first - 1) {
+          logger.warn(
+            { session_id: session.id, from_seq: cursor + 1, to_seq: first - 1 },
+            'session events missing from every store; continuing after the gap',
+          )
+          cursor = first - 1
+        }
+        continue
+      }
+      const now = Date.now()
+      if (finishedAt !== undefined) {
+        if (now - finishedAt >= finishedGraceMs) {
+          // Last look at the stores before giving up on a terminal event that was never written.
+          if (await replayStored()) return 'terminal'
+          logger.warn(
+            { session_id: session.id, last_seq: cursor },
+            'session finished without a terminal event',
+          )
+          return 'finished'
+        }
+        await sleep(finishedGraceMs - (now - finishedAt))
+        continue
+      }
+      if (now >= nextPoll) {
+        nextPoll = now + statusPollMs
+        if (await sessionFinished()) finishedAt = Date.now()
+        continue
+      }
+      await sleep(nextPoll - now)
+    }
+  } finally {
+    unsubscribe()
+    signal.removeEventListener('abort', wakeUp)
+  }
+}

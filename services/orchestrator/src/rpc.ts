@@ -1,0 +1,214 @@
+import type {
+  handleServerStreamingCall,
+  handleUnaryCall,
+  Metadata,
+  ServerUnaryCall,
+  ServerWritableStream,
+} from '@grpc/grpc-js'
+import type { AccessTokenVerifier, VerifiedUser } from '@psa/auth'
+import {
+  childTraceContext,
+  type Logger,
+  type TraceContext,
+  traceLogFields,
+  withLogContext,
+} from '@psa/config'
+import type { JwtClaims } from '@psa/db'
+import { AppError } from '@psa/errors'
+import { statusName, toGrpcError } from './grpc-errors.js'
+import type { OrchestratorMetrics } from './metrics.js'
+
+export interface RpcDeps {
+  verifier: AccessTokenVerifier
+  logger: Logger
+  metrics: OrchestratorMetrics
+  /** Aborted when the server begins shutting down: open streams end so clients resume elsewhere. */
+  shutdownSignal: AbortSignal
+}
+
+/** Who is calling and under which trace, for one RPC. */
+export interface CallContext {
+  method: string
+  user: VerifiedUser
+  /** The verified token's claims, as Postgres gets them for RLS. */
+  claims: JwtClaims
+  trace: TraceContext
+  /** Aborted when the client cancels, the deadline passes, or (streams) the server shuts down. */
+  signal: AbortSignal
+  /** The caller's deadline (epoch ms), if it set one. */
+  deadline: number | undefined
+}
+
+type ServerSurfaceCall = Pick<ServerUnaryCall<unknown, unknown>, 'on' | 'off' | 'getDeadline' | 'metadata'>
+
+// setTimeout's ceiling; deadlines further away are treated as none.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function firstString(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0]
+  return typeof value === 'string' ? value : undefined
+}
+
+function deadlineOf(call: ServerSurfaceCall): number | undefined {
+  const deadline = call.getDeadline()
+  const at = deadline instanceof Date ? deadline.getTime() : deadline
+  return Number.isFinite(at) ? at : undefined
+}
+
+/** One AbortSignal for everything that ends a call early, with the error the caller should see. */
+function callSignal(
+  call: ServerSurfaceCall,
+  shutdown?: AbortSignal,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const abort = (reason: AppError) => {
+    if (!controller.signal.aborted) controller.abort(reason)
+  }
+  const onCancelled = () => abort(new AppError('CANCELLED', 'The client cancelled the call'))
+  call.on('cancelled', onCancelled)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = deadlineOf(call)
+  const remaining = deadline === undefined ? undefined : deadline - Date.now()
+  if (remaining !== undefined && remaining < MAX_TIMER_MS) {
+    const expire = () =>
+      abort(new AppError('DEADLINE_EXCEEDED', 'The deadline passed before the call finished'))
+    if (remaining <= 0) expire()
+    else timer = setTimeout(expire, remaining)
+  }
+  const onShutdown = () =>
+    abort(
+      new AppError('UNAVAILABLE', 'The server is shutting down; call again to resume where you left off', {
+        details: { reason: 'shutting_down' },
+      }),
+    )
+  if (shutdown?.aborted) onShutdown()
+  else shutdown?.addEventListener('abort', onShutdown, { once: true })
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer)
+      call.off('cancelled', onCancelled)
+      shutdown?.removeEventListener('abort', onShutdown)
+    },
+  }
+}
+
+/** The error to report: the reason the call was aborted wins over whatever the abort made fail. */
+function failure(err: unknown, signal: AbortSignal): unknown {
+  return signal.aborted && signal.reason instanceof AppError ? signal.reason : err
+}
+
+async function authenticate(
+  deps: RpcDeps,
+  metadata: Metadata,
+): Promise<{ user: VerifiedUser; claims: JwtClaims }> {
+  const user = await deps.verifier.verifyAuthorization(metadata.get('authorization'))
+  // Postgres gets the token's claims exactly as signed (what PostgREST does), so RLS reads what it expects.
+  const claims = { ...user.claims, sub: user.userId, role: user.role } as JwtClaims
+  return { user, claims }
+}
+
+interface Outcome {
+  code: number
+  appError?: AppError
+  userId?: string
+}
+
+function finish(deps: RpcDeps, method: string, started: number, outcome: Outcome): void {
+  const seconds = (performance.now() - started) / 1000
+  const code = statusName(outcome.code)
+  deps.metrics.rpcs.inc({ method, code })
+  deps.metrics.rpcDuration.observe({ method }, seconds)
+  if (method === 'SubmitRequest') deps.metrics.admission.observe({ code }, seconds)
+  const fields = {
+    rpc: method,
+    grpc_code: code,
+    duration_ms: Math.round(seconds * 1000),
+    ...(outcome.userId ? { user_id: outcome.userId } : {}),
+  }
+  const err = outcome.appError
+  if (!err) deps.logger.info(fields, 'rpc finished')
+  else if (err.code === 'INTERNAL' || err.code === 'UNAVAILABLE') {
+    deps.logger.error({ ...fields, err, cause: err.cause, error_code: err.code }, 'rpc failed')
+  } else {
+    deps.logger.info(
+      { ...fields, error_code: err.code, error: err.message, details: err.details },
+      'rpc refused',
+    )
+  }
+}
+
+function traceFor(call: ServerSurfaceCall): TraceContext {
+  return childTraceContext(firstString(call.metadata, 'traceparent'))
+}
+
+/**
+ * A unary handler: trace context from `traceparent` (or a new trace), every log line inside carrying
+ * trace_id/span_id/user_id, the caller authenticated before the handler runs, and every failure mapped to
+ * a gRPC status with the error convention (never UNKNOWN).
+ */
+export function unary<Req, Res>(
+  deps: RpcDeps,
+  method: string,
+  handler: (ctx: CallContext, request: Req) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const started = performance.now()
+    const trace = traceFor(call)
+    const { signal, dispose } = callSignal(call)
+    void withLogContext({ ...traceLogFields(trace), rpc: method }, async () => {
+      const outcome: Outcome = { code: 0 }
+      try {
+        const { user, claims } = await authenticate(deps, call.metadata)
+        outcome.userId = user.userId
+        const response = await withLogContext({ user_id: user.userId }, () =>
+          handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request),
+        )
+        signal.throwIfAborted()
+        callback(null, response)
+      } catch (err) {
+        const { error, appError } = toGrpcError(failure(err, signal))
+        outcome.code = error.code
+        outcome.appError = appError
+        callback(error)
+      } finally {
+        dispose()
+        finish(deps, method, started, outcome)
+      }
+    })
+  }
+}
+
+/** A server-streaming handler with the same guarantees; the handler writes, this ends the call. */
+export function serverStream<Req, Res>(
+  deps: RpcDeps,
+  method: string,
+  handler: (ctx: CallContext, request: Req, call: ServerWritableStream<Req, Res>) => Promise<void>,
+): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    const started = performance.now()
+    const trace = traceFor(call)
+    const { signal, dispose } = callSignal(call, deps.shutdownSignal)
+    void withLogContext({ ...traceLogFields(trace), rpc: method }, async () => {
+      const outcome: Outcome = { code: 0 }
+      try {
+        const { user, claims } = await authenticate(deps, call.metadata)
+        outcome.userId = user.userId
+        await withLogContext({ user_id: user.userId }, () =>
+          handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request, call),
+        )
+        signal.throwIfAborted()
+        call.end()
+      } catch (err) {
+        const { error, appError } = toGrpcError(failure(err, signal))
+        outcome.code = error.code
+        outcome.appError = appError
+        // A cancelled call is gone already; anything else ends with the mapped status.
+        if (!call.cancelled) call.emit('error', error)
+      } finally {
+        dispose()
+        finish(deps, method, started, outcome)
+      }
+    })
+  }
+}
