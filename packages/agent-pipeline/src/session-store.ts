@@ -2,10 +2,18 @@ import type { DB } from '@psa/db'
 import { type Database, type JwtClaims, sql, type Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 import { describeEvent, type SessionEventEnvelope } from './events.js'
 
 export type SessionRow = Selectable<DB['agent_sessions']>
+
+/**
+ * A value for a jsonb column. postgres.js serialises parameters by the type the server infers, and for
+ * jsonb that is JSON.stringify: passing an already stringified value would store a JSON string (and break
+ * the object-shape checks), so values go in as they are.
+ */
+type Json = NonNullable<Insertable<DB['agent_sessions']>['result']>
+const toJsonb = (value: unknown) => value as Json
 
 const ROLE_RANK: Record<string, number> = { viewer: 0, member: 1, manager: 2, admin: 3, owner: 4 }
 
@@ -152,7 +160,7 @@ export class SessionStore {
           user_id: claims.sub,
           agent_type: input.agent_type,
           request: input.request,
-          context: JSON.stringify(input.context),
+          context: toJsonb(input.context),
           auto_apply: input.auto_apply,
           parent_session_id: input.parent_session_id,
           trace_id: input.trace_id,
@@ -185,7 +193,7 @@ export class SessionStore {
         .insertInto('agent_sessions')
         .values({
           ...input,
-          context: JSON.stringify(input.context),
+          context: toJsonb(input.context),
           organisation_id: parent.organisation_id,
           user_id: parent.user_id,
           parent_session_id: parent.id,
@@ -283,7 +291,7 @@ export class SessionStore {
           completed_at: sql<Date>`now()`,
           cancel_requested_at: sql<Date>`now()`,
           cancel_reason: reason,
-          error: JSON.stringify({ code: 'CANCELLED', message: reason }),
+          error: toJsonb({ code: 'CANCELLED', message: reason }),
         })
         .where('id', '=', sessionId)
         .where('status', '=', 'queued')
@@ -309,23 +317,31 @@ export class SessionStore {
   /** Claims the session for a new attempt: queued or (after a crash) processing -> processing. */
   async startAttempt(sessionId: string): Promise<StartAttempt> {
     return this.db.asService(async (tx) => {
-      const started = await tx
-        .updateTable('agent_sessions')
-        .set((eb) => ({
-          status: 'processing',
-          started_at: sql<Date>`coalesce(started_at, now())`,
-          attempts: eb('attempts', '+', 1),
-        }))
-        .where('id', '=', sessionId)
-        .where('status', 'in', ['queued', 'processing'])
-        .returningAll()
-        .executeTakeFirst()
+      const claim = () =>
+        tx
+          .updateTable('agent_sessions')
+          .set((eb) => ({
+            status: 'processing',
+            started_at: sql<Date>`coalesce(started_at, now())`,
+            attempts: eb('attempts', '+', 1),
+          }))
+          .where('id', '=', sessionId)
+          .where('status', 'in', ['queued', 'processing'])
+          .returningAll()
+          .executeTakeFirst()
+      const started = await claim()
       if (started) return { kind: 'started', session: started, attempt: started.attempts }
       const current = await tx
         .selectFrom('agent_sessions')
         .selectAll()
         .where('id', '=', sessionId)
         .executeTakeFirst()
+      if (current && (current.status === 'queued' || current.status === 'processing')) {
+        // The submit committed between the claim and this read (each statement sees the latest commits):
+        // the session is unclaimed, not finished.
+        const late = await claim()
+        if (late) return { kind: 'started', session: late, attempt: late.attempts }
+      }
       return current ? { kind: 'finished', session: current } : { kind: 'missing' }
     })
   }
@@ -349,7 +365,7 @@ export class SessionStore {
   async complete(sessionId: string, attempt: number, completion: Completion): Promise<boolean> {
     return this.#finish(sessionId, attempt, {
       status: 'completed',
-      result: JSON.stringify(completion.result ?? null),
+      result: toJsonb(completion.result ?? null),
       agents_involved: completion.agentsInvolved,
       processing_time_ms: completion.processingTimeMs,
       input_tokens: completion.inputTokens,
@@ -367,7 +383,7 @@ export class SessionStore {
   ): Promise<boolean> {
     return this.#finish(sessionId, attempt, {
       status: 'failed',
-      error: JSON.stringify(error),
+      error: toJsonb(error),
       ...(extra.processingTimeMs === undefined ? {} : { processing_time_ms: extra.processingTimeMs }),
       ...(extra.inputTokens === undefined ? {} : { input_tokens: extra.inputTokens }),
       ...(extra.outputTokens === undefined ? {} : { output_tokens: extra.outputTokens }),
@@ -383,7 +399,7 @@ export class SessionStore {
   ): Promise<boolean> {
     return this.#finish(sessionId, attempt, {
       status: 'cancelled',
-      error: JSON.stringify({ code: 'CANCELLED', message: reason }),
+      error: toJsonb({ code: 'CANCELLED', message: reason }),
       ...(processingTimeMs === undefined ? {} : { processing_time_ms: processingTimeMs }),
     })
   }
@@ -432,7 +448,7 @@ export class SessionStore {
             organisation_id: input.organisationId,
             session_id: input.sessionId,
             agent_type: input.agentType,
-            payload: JSON.stringify(input.payload ?? null),
+            payload: toJsonb(input.payload ?? null),
             reason: input.reason,
             deliveries: input.deliveries,
           })
@@ -444,7 +460,7 @@ export class SessionStore {
           status: 'failed',
           completed_at: sql<Date>`now()`,
           started_at: sql<Date>`coalesce(started_at, now())`,
-          error: JSON.stringify({
+          error: toJsonb({
             code: 'DEAD_LETTERED',
             message: `The request could not be processed after ${input.deliveries} attempts: ${input.reason}`,
           }),
@@ -476,7 +492,7 @@ export class SessionStore {
             event_type: e.type,
             agent_name: e.agent,
             message: describeEvent(e).slice(0, 10_000),
-            data: JSON.stringify(e),
+            data: toJsonb(e),
             created_at: e.time,
           })),
         )
@@ -539,7 +555,7 @@ export class SessionStore {
           idempotency_key: input.idempotencyKey,
           title: input.title,
           summary: input.summary,
-          changeset: JSON.stringify(input.changeset),
+          changeset: toJsonb(input.changeset),
         })
         .onConflict((oc) => oc.columns(['session_id', 'idempotency_key']).doNothing())
         .returningAll()
