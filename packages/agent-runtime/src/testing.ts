@@ -1,0 +1,247 @@
+// Test support for the agent runtime and the agent services: a private NATS namespace and organisation per
+// test file, a submit that does what the orchestrator does (insert the session, write its queued event,
+// publish the work item), and waits on the session row. Not used in production code.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { headers as natsHeaders } from '@nats-io/transport-node'
+import {
+  deleteTopology,
+  ensureTopology,
+  PipelineTopology,
+  pipelineEnvSchema,
+  type SessionEventEnvelope,
+  SessionEventWriter,
+  type SessionRow,
+  SessionStore,
+  TRACEPARENT_HEADER,
+  workItemSchema,
+} from '@psa/agent-pipeline'
+import { childTraceContext, createLogger, formatTraceparent, type Logger } from '@psa/config'
+import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
+import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
+import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
+import type { AgentTypeName, SessionStatusName } from '@psa/proto'
+import { readStreamEvents } from './event-recovery.js'
+
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_test'
+
+export function silentLogger(): Logger {
+  return createLogger({
+    service: 'test',
+    level: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(process.env.TEST_LOG_LEVEL ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }),
+  })
+}
+
+/** A namespace of its own for one test file: streams, subjects and consumers no other test sees. */
+export function testNamespace(prefix = 't'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`
+}
+
+export interface TestUser {
+  organisationId: string
+  userId: string
+  email: string
+  claims: JwtClaims
+}
+
+/** A fresh organisation with one user of the given role (removed by `dropOrganisation`). */
+export async function createTestOrganisation(
+  db: Database,
+  options: {
+    role?: 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
+    currency?: string
+    timezone?: string
+  } = {},
+): Promise<TestUser> {
+  const organisationId = randomUUID()
+  const userId = randomUUID()
+  const slug = `test-${organisationId.slice(0, 8)}`
+  const email = `${slug}@runtime.example`
+  await db.sql`insert into public.organisations (id, name, slug, currency, timezone)
+    values (${organisationId}, ${`Test ${slug}`}, ${slug}, ${options.currency ?? 'USD'}, ${options.timezone ?? 'UTC'})`
+  await db.sql`insert into auth.users (id, aud, role, email, created_at, updated_at)
+    values (${userId}, 'authenticated', 'authenticated', ${email}, now(), now())`
+  await db.sql`insert into public.memberships (organisation_id, user_id, role)
+    values (${organisationId}, ${userId}, ${options.role ?? 'admin'})`
+  return { organisationId, userId, email, claims: { sub: userId, role: 'authenticated', email } }
+}
+
+export async function dropOrganisation(db: Database, user: TestUser): Promise<void> {
+  await db.sql`delete from public.organisations where id = ${user.organisationId}`
+  await db.sql`delete from auth.users where id = ${user.userId}`
+}
+
+export interface PipelineHarness {
+  namespace: string
+  topology: PipelineTopology
+  nats: NatsClients
+  db: Database
+  store: SessionStore
+  logger: Logger
+  registry: Registry
+  /** Submits a request as `user` exactly like the orchestrator: row, queued event (seq 1), work item. */
+  submit(
+    user: TestUser,
+    input: { agentType: AgentTypeName; request: string; context?: Record<string, unknown>; id?: string },
+  ): Promise<SessionRow>
+  /** Publishes raw bytes to an agent type's work subject (invalid messages). */
+  publishRaw(agentType: AgentTypeName, body: string, msgId?: string): Promise<void>
+  /** Broadcasts a cancel, as the orchestrator does for a running session. */
+  cancel(user: TestUser, sessionId: string, reason?: string): Promise<void>
+  /** Polls the session row until its status is one of `statuses`. */
+  waitForStatus(sessionId: string, statuses: SessionStatusName[], timeoutMs?: number): Promise<SessionRow>
+  session(sessionId: string): Promise<SessionRow | undefined>
+  /** Every event of the session in JetStream, in order. */
+  streamEvents(sessionId: string): Promise<SessionEventEnvelope[]>
+  /** Every event of the session persisted to agent_logs, in order. */
+  loggedEvents(sessionId: string): Promise<(SessionEventEnvelope & { attempt: number })[]>
+  /** Messages still pending (unacknowledged or not yet delivered) on the agent type's consumer. */
+  pending(agentType: AgentTypeName): Promise<{ waiting: number; unacked: number; redelivered: number }>
+  close(): Promise<void>
+}
+
+export async function startPipelineHarness(
+  options: { namespace?: string; ackWaitMs?: number; maxDeliver?: number; databaseUrl?: string } = {},
+): Promise<PipelineHarness> {
+  const logger = silentLogger()
+  const namespace = options.namespace ?? testNamespace()
+  const topology = new PipelineTopology(
+    pipelineEnvSchema.parse({
+      PIPELINE_NAMESPACE: namespace,
+      PIPELINE_ACK_WAIT_MS: String(options.ackWaitMs ?? 30_000),
+      PIPELINE_MAX_DELIVER: String(options.maxDeliver ?? 5),
+    }),
+  )
+  const nats = await connectNats({ env: natsEnvSchema.parse({}), name: `test-${namespace}`, logger })
+  await ensureTopology(nats.jsm, topology)
+  const db = new Database({
+    env: databaseEnvSchema.parse({
+      DATABASE_URL: options.databaseUrl ?? TEST_DATABASE_URL,
+      DATABASE_POOL_MAX: '4',
+    }),
+    applicationName: `test-${namespace}`,
+    logger,
+  })
+  const store = new SessionStore(db)
+  const registry = createMetricsRegistry(`test-${namespace}`)
+
+  const harness: PipelineHarness = {
+    namespace,
+    topology,
+    nats,
+    db,
+    store,
+    logger,
+    registry,
+    async submit(user, input) {
+      const id = input.id ?? randomUUID()
+      const trace = childTraceContext()
+      let writer: SessionEventWriter | undefined
+      const { session } = await store.submit(
+        user.claims,
+        {
+          id,
+          organisation_id: user.organisationId,
+          agent_type: input.agentType,
+          request: input.request,
+          context: input.context ?? {},
+          auto_apply: false,
+          parent_session_id: null,
+          trace_id: trace.traceId,
+        },
+        {
+          maxInFlight: 1_000,
+          enqueue: async (row) => {
+            writer = await SessionEventWriter.open({
+              js: nats.js,
+              jsm: nats.jsm,
+              topology,
+              store,
+              sessionId: row.id,
+              organisationId: row.organisation_id,
+              agent: row.agent_type,
+              attempt: 0,
+              logger,
+              flushIntervalMs: 60_000,
+            })
+            await writer.emit({
+              type: 'status_changed',
+              data: { status: 'queued', message: 'Queued', queue_position: 1, attempt: 0 },
+            })
+            const item = workItemSchema.parse({
+              v: 1,
+              session_id: row.id,
+              organisation_id: row.organisation_id,
+              user_id: row.user_id,
+              user_email: user.email,
+              agent_type: row.agent_type,
+              request: row.request,
+              context: input.context ?? {},
+              auto_apply: row.auto_apply,
+              parent_session_id: row.parent_session_id,
+              submitted_at: row.queued_at.toISOString(),
+            })
+            const h = natsHeaders()
+            h.set(TRACEPARENT_HEADER, formatTraceparent(trace))
+            await nats.js.publish(topology.requestSubject(input.agentType), JSON.stringify(item), {
+              msgID: row.id,
+              headers: h,
+            })
+          },
+        },
+      )
+      await writer?.close()
+      return session
+    },
+    async publishRaw(agentType, body, msgId) {
+      await nats.js.publish(topology.requestSubject(agentType), body, msgId ? { msgID: msgId } : {})
+    },
+    async cancel(user, sessionId, reason = 'Cancelled by the test') {
+      await store.cancel(user.claims, sessionId, reason)
+      nats.nc.publish(topology.cancelSubject, JSON.stringify({ session_id: sessionId, reason }))
+      await nats.nc.flush()
+    },
+    async waitForStatus(sessionId, statuses, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const row = await harness.session(sessionId)
+        if (row && statuses.includes(row.status as SessionStatusName)) return row
+        if (Date.now() > deadline) {
+          throw new Error(`session ${sessionId} is ${row?.status ?? 'missing'}, not ${statuses.join('/')}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    },
+    session(sessionId) {
+      return db.asService((tx) =>
+        tx.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst(),
+      )
+    },
+    streamEvents(sessionId) {
+      return readStreamEvents({ js: nats.js, jsm: nats.jsm, topology }, sessionId)
+    },
+    async loggedEvents(sessionId) {
+      const rows = await db.asService((tx) =>
+        tx
+          .selectFrom('agent_logs')
+          .select(['data', 'attempt'])
+          .where('session_id', '=', sessionId)
+          .orderBy('seq')
+          .execute(),
+      )
+      return rows.map((r) => ({ ...(r.data as unknown as SessionEventEnvelope), attempt: r.attempt }))
+    },
+    async pending(agentType) {
+      const info = await nats.jsm.consumers.info(topology.requestsStream, topology.consumerName(agentType))
+      return { waiting: info.num_pending, unacked: info.num_ack_pending, redelivered: info.num_redelivered }
+    },
+    async close() {
+      await deleteTopology(nats.jsm, topology).catch(() => {})
+      await nats.close()
+      await db.close()
+    },
+  }
+  return harness
+}

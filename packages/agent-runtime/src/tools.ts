@@ -1,0 +1,131 @@
+import type { Changeset } from '@psa/agent-pipeline'
+import type { Logger } from '@psa/config'
+import type { Database, Tx } from '@psa/db'
+import { AppError } from '@psa/errors'
+import type { AgentTypeName } from '@psa/proto'
+import { type InvokableTool, type JSONValue, tool } from '@strands-agents/sdk'
+import { z } from 'zod'
+import { isTransient, TransientFailure } from './failures.js'
+
+/** What a tool knows about the request it works for. */
+export interface SessionInfo {
+  id: string
+  organisationId: string
+  userId: string
+  userEmail: string | undefined
+  agentType: AgentTypeName
+  request: string
+  context: Record<string, unknown>
+  autoApply: boolean
+  parentSessionId: string | null
+  attempt: number
+  /** The calendar day the request was queued, in the organisation's time zone (never the worker's clock). */
+  today: string
+  /** The organisation's currency (ISO 4217). */
+  currency: string
+}
+
+export interface ProposalInput {
+  title: string
+  summary: string
+  changeset: Changeset
+  /**
+   * Distinguishes two different proposals one tool makes in one session. Defaults to a hash of the title and
+   * changeset, so proposing the same thing again (on a restarted attempt) returns the first proposal.
+   */
+  key?: string
+}
+
+export interface ProposalOutcome {
+  proposalId: string
+  /** False when this session already held the proposal (a restarted attempt reached the same step). */
+  created: boolean
+  title: string
+  changeCount: number
+}
+
+/** Passed to every tool call. */
+export interface AgentToolContext {
+  readonly session: SessionInfo
+  readonly db: Database
+  readonly logger: Logger
+  /** Aborted on user cancel, timeout, shutdown or a transient failure: long work should stop. */
+  readonly signal: AbortSignal
+  /** The tool being called (used for proposal idempotency keys). */
+  readonly toolName: string
+  /** Runs `fn` as the submitting user: RLS bounds what the agent can read and change. */
+  asUser<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /** A stable id for a row this session proposes, from what the row is (same inputs, same id). */
+  id(...parts: string[]): string
+  /** Stores a proposal once per session and announces it on the session's event stream. */
+  propose(input: ProposalInput): Promise<ProposalOutcome>
+}
+
+/** Every tool result carries a one-line summary for the event stream; the rest is data for the model. */
+export type ToolResult = { summary: string } & { [key: string]: JSONValue }
+
+/** A domain tool: a zod input schema (published to the model as JSON schema) and a function. */
+export interface AgentTool<S extends z.ZodType = z.ZodType> {
+  name: string
+  description: string
+  inputSchema: S
+  run(input: z.output<S>, ctx: AgentToolContext): Promise<ToolResult>
+}
+
+/** Declares a tool with its input type inferred from the schema. */
+export function defineTool<S extends z.ZodType>(definition: AgentTool<S>): AgentTool<S> {
+  return definition
+}
+
+/** What a tool context is built from for one attempt; the runtime provides it. */
+export interface ToolContextFactory {
+  forTool(toolName: string): AgentToolContext
+  /** A tool hit something that will likely recover: the attempt stops and the request is retried. */
+  reportTransient(err: unknown): void
+}
+
+function describeToolError(err: unknown): string {
+  if (err instanceof AppError) return `${err.code}: ${err.message}`
+  if (err instanceof z.ZodError) {
+    return `VALIDATION_FAILED: ${err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`
+  }
+  return 'INTERNAL: the tool failed unexpectedly'
+}
+
+/**
+ * Wraps domain tools as Strands tools bound to one attempt. A tool's own refusal (bad input, not found,
+ * forbidden) becomes an error result the model reads and can act on; an infrastructure failure stops the
+ * whole attempt (the request is retried), because carrying on would give the user a wrong answer.
+ */
+export function bindTools(
+  tools: readonly AgentTool[],
+  factory: ToolContextFactory,
+): InvokableTool<unknown, JSONValue>[] {
+  return tools.map((definition) =>
+    tool({
+      name: definition.name,
+      description: definition.description,
+      inputSchema: definition.inputSchema,
+      callback: async (input: unknown): Promise<JSONValue> => {
+        const ctx = factory.forTool(definition.name)
+        try {
+          return await definition.run(input, ctx)
+        } catch (err) {
+          if (isTransient(err)) {
+            const failure = new TransientFailure(`${definition.name} could not reach a service it needs`, {
+              cause: err,
+            })
+            factory.reportTransient(failure)
+            throw failure
+          }
+          // Stopped (cancel, timeout, shutdown): the runtime reports why; the tool just ends.
+          if (ctx.signal.aborted) throw new Error('CANCELLED: the request was stopped')
+          if (!(err instanceof AppError) && !(err instanceof z.ZodError)) {
+            ctx.logger.error({ err, tool: definition.name }, 'tool failed unexpectedly')
+          }
+          throw new Error(describeToolError(err))
+        }
+      },
+    }),
+  ) as InvokableTool<unknown, JSONValue>[]
+}
