@@ -1,0 +1,157 @@
+import {
+  type CallOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  credentials,
+  status as GrpcStatus,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js'
+import { AppError } from '@psa/errors'
+import {
+  AGENT_SERVICE_NAME,
+  type AgentRequest,
+  type AgentResponse,
+  AgentServiceClient,
+  type CancelSessionRequest,
+  type GetQueuePositionResponse,
+  type ListSessionsRequest,
+  type ListSessionsResponse,
+  type SessionEvent,
+  type StreamSessionEventsRequest,
+} from '@psa/proto'
+import { service as healthService } from 'grpc-health-check'
+import type { GatewayMetrics } from '../metrics.js'
+import { fromGrpcError } from './errors.js'
+
+/** What every call carries on behalf of the HTTP request that made it. */
+export interface CallContext {
+  /** The caller's `Authorization` header, forwarded as is: the orchestrator verifies it too. */
+  authorization: string
+  /** This hop's W3C traceparent. */
+  traceparent: string
+  requestId: string
+}
+
+export interface OrchestratorClientOptions {
+  address: string
+  /** Deadline of each unary call. */
+  timeoutMs: number
+  metrics?: GatewayMetrics
+}
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall
+
+interface HealthClient {
+  check(
+    request: { service: string },
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: { status: string }) => void,
+  ): ClientUnaryCall
+  close(): void
+}
+
+const HealthClientConstructor = makeGenericClientConstructor(
+  healthService,
+  'grpc.health.v1.Health',
+) as unknown as {
+  new (address: string, creds: ReturnType<typeof credentials.createInsecure>): HealthClient
+}
+
+/** The orchestrator's AgentService as promises, with the caller's token and trace, per-call deadlines and
+ * errors turned into AppErrors. One channel per process (gRPC multiplexes calls over it). */
+export class OrchestratorClient {
+  readonly #client: AgentServiceClient
+  readonly #health: HealthClient
+  readonly #timeoutMs: number
+  readonly #metrics: GatewayMetrics | undefined
+
+  constructor(options: OrchestratorClientOptions) {
+    const channelOptions = {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.max_receive_message_length': 8 * 1024 * 1024,
+    }
+    this.#client = new AgentServiceClient(options.address, credentials.createInsecure(), channelOptions)
+    this.#health = new HealthClientConstructor(options.address, credentials.createInsecure())
+    this.#timeoutMs = options.timeoutMs
+    this.#metrics = options.metrics
+  }
+
+  submit(ctx: CallContext, request: AgentRequest): Promise<AgentResponse> {
+    return this.#unary('SubmitRequest', this.#client.submitRequest.bind(this.#client), ctx, request)
+  }
+
+  getSession(ctx: CallContext, sessionId: string): Promise<AgentResponse> {
+    return this.#unary('GetSession', this.#client.getSession.bind(this.#client), ctx, { sessionId })
+  }
+
+  listSessions(ctx: CallContext, request: ListSessionsRequest): Promise<ListSessionsResponse> {
+    return this.#unary('ListSessions', this.#client.listSessions.bind(this.#client), ctx, request)
+  }
+
+  cancelSession(ctx: CallContext, request: CancelSessionRequest): Promise<AgentResponse> {
+    return this.#unary('CancelSession', this.#client.cancelSession.bind(this.#client), ctx, request)
+  }
+
+  getQueuePosition(ctx: CallContext, sessionId: string): Promise<GetQueuePositionResponse> {
+    return this.#unary('GetQueuePosition', this.#client.getQueuePosition.bind(this.#client), ctx, {
+      sessionId,
+    })
+  }
+
+  /** A server stream with no deadline (it lives as long as the session); cancel it when the client leaves. */
+  streamEvents(ctx: CallContext, request: StreamSessionEventsRequest): ClientReadableStream<SessionEvent> {
+    return this.#client.streamSessionEvents(request, metadataFor(ctx))
+  }
+
+  /** Readiness: the orchestrator's standard health service says AgentService is SERVING. */
+  checkHealth(timeoutMs = 1_500): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#health.check(
+        { service: AGENT_SERVICE_NAME },
+        new Metadata(),
+        { deadline: Date.now() + timeoutMs },
+        (err, response) => {
+          if (err) reject(fromGrpcError(err))
+          else if (response.status !== 'SERVING')
+            reject(new AppError('UNAVAILABLE', `orchestrator is ${response.status}`))
+          else resolve()
+        },
+      )
+    })
+  }
+
+  close(): void {
+    this.#client.close()
+    this.#health.close()
+  }
+
+  #unary<Req, Res>(method: string, fn: Unary<Req, Res>, ctx: CallContext, request: Req): Promise<Res> {
+    const started = performance.now()
+    return new Promise<Res>((resolve, reject) => {
+      fn(request, metadataFor(ctx), { deadline: Date.now() + this.#timeoutMs }, (err, response) => {
+        this.#metrics?.grpcDuration
+          .labels(method, GrpcStatus[err ? err.code : GrpcStatus.OK] ?? 'UNKNOWN')
+          .observe((performance.now() - started) / 1000)
+        if (err) reject(fromGrpcError(err))
+        else resolve(response)
+      })
+    })
+  }
+}
+
+function metadataFor(ctx: CallContext): Metadata {
+  const metadata = new Metadata()
+  metadata.set('authorization', ctx.authorization)
+  metadata.set('traceparent', ctx.traceparent)
+  metadata.set('x-request-id', ctx.requestId)
+  return metadata
+}

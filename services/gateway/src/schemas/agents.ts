@@ -1,0 +1,181 @@
+import {
+  AGENT_TYPES,
+  type AgentResponse,
+  agentTypeFromProto,
+  type GetQueuePositionResponse,
+  SESSION_STATUSES,
+  sessionStatusFromProto,
+} from '@psa/proto'
+import { z } from 'zod'
+import { iso, timestampSchema, uuidSchema } from './common.js'
+
+export const agentTypeSchema = z.enum(AGENT_TYPES)
+export const sessionStatusSchema = z.enum(SESSION_STATUSES)
+
+const contextSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Structured context: ids of a project, client or quote, dates, preferences')
+
+/** The customer's AgentRequest body (`user_id` is never taken from input: the token says who is asking). */
+export const agentRequestBodySchema = z
+  .object({
+    type: agentTypeSchema,
+    request: z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(20_000, { error: 'must be at most 20000 characters' })
+      .describe("The user's request in their own words"),
+    context: contextSchema.optional(),
+    session_id: uuidSchema
+      .optional()
+      .describe('Client-chosen id: submitting it again returns the same session (safe retries)'),
+    auto_apply: z.boolean().optional().describe("Apply the agent's proposals at once (managers and above)"),
+    organisation_id: uuidSchema.optional(),
+  })
+  .strict()
+  .meta({ id: 'AgentRequest' })
+
+/** The typed shortcuts take the same body without `type`. */
+export const typedAgentRequestBodySchema = agentRequestBodySchema.omit({ type: true }).strict()
+
+const usageSchema = z.object({
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+})
+
+/** The customer's AgentResponse, plus what users need to follow a session. */
+export const agentResponseSchema = z
+  .object({
+    session_id: uuidSchema,
+    status: sessionStatusSchema,
+    result: z.unknown().describe("The agent's final result (JSON), once completed"),
+    error: z.string().nullable().describe('Why the session failed or was cancelled'),
+    error_code: z.string().nullable(),
+    agents_involved: z.array(z.string()),
+    processing_time_ms: z.number().int().nullable(),
+    type: agentTypeSchema.nullable(),
+    request: z.string(),
+    context: z.record(z.string(), z.unknown()),
+    user_id: z.string().nullable(),
+    organisation_id: z.string().nullable(),
+    parent_session_id: z.string().nullable(),
+    auto_apply: z.boolean(),
+    queue_position: z.number().int().describe('1-based position in its queue while queued; 0 otherwise'),
+    created_at: timestampSchema.nullable(),
+    started_at: timestampSchema.nullable(),
+    completed_at: timestampSchema.nullable(),
+    usage: usageSchema,
+    attempts: z.number().int(),
+    last_event_seq: z.number().int().describe('Sequence number of the latest event (resume after it)'),
+  })
+  .meta({ id: 'AgentResponse' })
+
+export type AgentResponseJson = z.infer<typeof agentResponseSchema>
+
+export function toAgentResponseJson(r: AgentResponse): AgentResponseJson {
+  const usage = r.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  const status = sessionStatusFromProto(r.status) ?? 'queued'
+  const terminal = status === 'completed' || status === 'failed' || status === 'cancelled'
+  return {
+    session_id: r.sessionId,
+    status,
+    result: r.result ?? null,
+    error: r.error || null,
+    error_code: r.errorCode || null,
+    agents_involved: r.agentsInvolved,
+    processing_time_ms: terminal || r.processingTimeMs > 0 ? r.processingTimeMs : null,
+    type: agentTypeFromProto(r.type) ?? null,
+    request: r.request,
+    context: r.context ?? {},
+    user_id: r.userId || null,
+    organisation_id: r.organisationId || null,
+    parent_session_id: r.parentSessionId || null,
+    auto_apply: r.autoApply,
+    queue_position: r.queuePosition,
+    created_at: iso(r.createdAt),
+    started_at: iso(r.startedAt),
+    completed_at: iso(r.completedAt),
+    usage: {
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      total_tokens: usage.totalTokens,
+    },
+    attempts: r.attempts,
+    last_event_seq: r.lastEventSeq,
+  }
+}
+
+export const sessionListQuerySchema = z.object({
+  page_size: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).optional(),
+  page_token: z.string().min(1).max(1024).optional(),
+  status: sessionStatusSchema.optional(),
+  type: agentTypeSchema.optional(),
+  mine: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional()
+    .describe("Only the caller's own sessions"),
+  include_children: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional()
+    .describe('Include sessions the orchestrator delegated to specialists'),
+  organisation_id: uuidSchema.optional(),
+})
+
+export const sessionListResponseSchema = z
+  .object({ sessions: z.array(agentResponseSchema), next_page_token: z.string().nullable() })
+  .meta({ id: 'SessionList' })
+
+export const cancelBodySchema = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .optional()
+  .nullable()
+
+export const queuePositionSchema = z
+  .object({
+    session_id: uuidSchema,
+    status: sessionStatusSchema,
+    type: agentTypeSchema.nullable(),
+    position: z
+      .number()
+      .int()
+      .describe('1-based position among queued sessions of its type; 0 when not queued'),
+    queue_depth: z.number().int().describe('Queued sessions of this type in all'),
+  })
+  .meta({ id: 'QueuePosition' })
+
+export function toQueuePositionJson(r: GetQueuePositionResponse): z.infer<typeof queuePositionSchema> {
+  return {
+    session_id: r.sessionId,
+    status: sessionStatusFromProto(r.status) ?? 'queued',
+    type: agentTypeFromProto(r.type) ?? null,
+    position: r.position,
+    queue_depth: r.queueDepth,
+  }
+}
+
+export const sessionEventsQuerySchema = z.object({
+  after: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('Deliver events with seq > after (the Last-Event-ID header wins when both are sent)'),
+  access_token: z
+    .string()
+    .max(16_384)
+    .optional()
+    .describe('For EventSource clients, which cannot send headers: the access token (prefer the header)'),
+})
+
+export const sessionEventsHeadersSchema = z.object({
+  'last-event-id': z
+    .string()
+    .regex(/^\d{1,15}$/, { error: 'must be the seq of the last event received' })
+    .optional(),
+})

@@ -1,0 +1,193 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import {
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  createDevTokenIssuer,
+  type DevTokenIssuer,
+} from '@psa/auth'
+import { type JwksTestServer, startJwksServer } from '@psa/auth/testing'
+import { createTenant, openTestDatabase, type Tenant, type TenantUserKey } from '@psa/changesets/testing'
+import { createLogger, type Logger } from '@psa/config'
+import type { Database } from '@psa/db'
+import { createMetricsRegistry, Health } from '@psa/lifecycle'
+import { testDatabaseUrl } from '@psa/supabase/testing'
+import type { FastifyInstance } from 'fastify'
+import { buildGatewayApp, type GatewayAppOptions } from '../app.js'
+import { parseGatewayEnv } from '../env.js'
+import { createGatewayMetrics, type GatewayMetrics } from '../metrics.js'
+import { OrchestratorClient } from '../orchestrator/client.js'
+import type { SessionStreamRegistry } from '../sse/session-stream.js'
+import { type RealOrchestrator, startRealOrchestrator } from './orchestrator.js'
+
+/** Log lines a test can inspect (JSON objects), with nothing written to the console. */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = []
+  readonly logger: Logger
+  constructor(level = 'info') {
+    const destination = new Writable({
+      write: (chunk, _enc, done) => {
+        for (const line of String(chunk).split('\n')) if (line) this.lines.push(JSON.parse(line))
+        done()
+      },
+    })
+    this.logger = createLogger({ service: 'gateway', level: level as 'info', destination })
+  }
+}
+
+/** The dev token issuer (key in a temp dir) with its JWKS served where Supabase serves it. */
+export interface TestAuth {
+  supabaseUrl: string
+  issuer: DevTokenIssuer
+  jwks: JwksTestServer
+  close(): Promise<void>
+}
+
+export async function createTestAuth(): Promise<TestAuth> {
+  const dir = await mkdtemp(join(tmpdir(), 'psa-gateway-auth-'))
+  const jwks = await startJwksServer({ keys: [] })
+  const issuer = await createDevTokenIssuer({
+    keyFile: join(dir, 'signing-key.json'),
+    supabaseUrl: jwks.origin,
+    nodeEnv: 'test',
+  })
+  jwks.setJwks(issuer.jwks())
+  return {
+    supabaseUrl: jwks.origin,
+    issuer,
+    jwks,
+    close: async () => {
+      await jwks.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface HarnessOptions {
+  /** Run the real orchestrator in-process (needs NATS); otherwise the gateway points at a dead address. */
+  orchestrator?: boolean
+  env?: Record<string, string>
+  /** Listen on a real socket (SSE tests); app.inject works either way. */
+  listen?: boolean
+  logLevel?: string
+}
+
+export interface GatewayHarness {
+  app: FastifyInstance
+  streams: SessionStreamRegistry
+  db: Database
+  tenant: Tenant
+  auth: TestAuth
+  metrics: GatewayMetrics
+  health: Health
+  logs: LogCapture
+  verifier: AccessTokenVerifier
+  orchestrator: RealOrchestrator | undefined
+  client: OrchestratorClient
+  /** http://127.0.0.1:<port> when listening. */
+  baseUrl: string
+  token(user: TenantUserKey, options?: { ttlSec?: number; now?: Date }): Promise<string>
+  bearer(user: TenantUserKey): Promise<{ authorization: string }>
+  close(): Promise<void>
+}
+
+export const TEST_ENV = {
+  NODE_ENV: 'test',
+  RATE_LIMIT_PER_MINUTE: '100000',
+  SSE_HEARTBEAT_MS: '15000',
+}
+
+export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
+  const db = openTestDatabase()
+  const tenant = await createTenant(db)
+  const auth = await createTestAuth()
+  const logs = new LogCapture(options.logLevel ?? 'info')
+  const registry = createMetricsRegistry('gateway')
+  const metrics = createGatewayMetrics(registry)
+  const orchestrator = options.orchestrator
+    ? await startRealOrchestrator({
+        databaseUrl: testDatabaseUrl(),
+        supabaseUrl: auth.supabaseUrl,
+        logger: createLogger({ service: 'orchestrator', level: 'silent' }),
+        registry: createMetricsRegistry('orchestrator'),
+      })
+    : undefined
+  const env = parseGatewayEnv({
+    ...TEST_ENV,
+    DATABASE_URL: testDatabaseUrl(),
+    SUPABASE_URL: auth.supabaseUrl,
+    // Port 9 (discard) on loopback: nothing listens, calls fail fast with UNAVAILABLE.
+    ORCHESTRATOR_ADDRESS: orchestrator?.address ?? '127.0.0.1:9',
+    ORCHESTRATOR_TIMEOUT_MS: '3000',
+    ...options.env,
+  })
+  const client = new OrchestratorClient({
+    address: env.ORCHESTRATOR_ADDRESS,
+    timeoutMs: env.ORCHESTRATOR_TIMEOUT_MS,
+    metrics,
+  })
+  const verifier = createAccessTokenVerifier({ supabaseUrl: auth.supabaseUrl })
+  const health = new Health({ checkTimeoutMs: 1_500 })
+  health
+    .addReadinessCheck('postgres', () => db.ping())
+    .addReadinessCheck('orchestrator', () => client.checkHealth())
+  const appOptions: GatewayAppOptions = {
+    env,
+    logger: logs.logger,
+    db,
+    orchestrator: client,
+    verifier,
+    health,
+    metrics,
+  }
+  const { app, streams } = await buildGatewayApp(appOptions)
+  let baseUrl = ''
+  if (options.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  } else {
+    await app.ready()
+  }
+  const token = async (user: TenantUserKey, opts: { ttlSec?: number; now?: Date } = {}) => {
+    const u = tenant.users[user]
+    const minted = await auth.issuer.mintAccessToken({ id: u.id, email: u.email }, opts)
+    return minted.accessToken
+  }
+  return {
+    app,
+    streams,
+    db,
+    tenant,
+    auth,
+    metrics,
+    health,
+    logs,
+    verifier,
+    orchestrator,
+    client,
+    baseUrl,
+    token,
+    bearer: async (user) => ({ authorization: `Bearer ${await token(user)}` }),
+    close: async () => {
+      await app.close()
+      client.close()
+      await orchestrator?.close()
+      await auth.close()
+      await tenant.drop()
+      await db.close()
+    },
+  }
+}
+
+/** A port that was free a moment ago (for servers that must know their own URL before they listen). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
