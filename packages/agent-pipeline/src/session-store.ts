@@ -228,8 +228,10 @@ export class SessionStore {
         .$if(!filter.includeChildren, (q) => q.where('parent_session_id', 'is', null))
         .$if(Boolean(filter.after), (q) => {
           const after = filter.after as { createdAt: Date; id: string }
-          return q.where((eb) =>
-            eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)),
+          // The cursor row's own created_at: a JavaScript Date drops the microseconds, and comparing with it
+          // would skip or repeat rows created within the same millisecond.
+          return q.where(
+            sql<boolean>`(created_at, id) < (coalesce((select c.created_at from public.agent_sessions c where c.id = ${after.id}), ${after.createdAt}), ${after.id}::uuid)`,
           )
         })
         .orderBy('created_at', 'desc')
@@ -250,8 +252,9 @@ export class SessionStore {
           eb.fn.countAll<string>().as('depth'),
           eb.fn
             .count<string>('id')
-            .filterWhere((f) =>
-              f(f.refTuple('queued_at', 'id'), '<=', f.tuple(session.queued_at, session.id)),
+            // The session's stored queued_at, not the row passed in: its Date has lost the microseconds.
+            .filterWhere(
+              sql<boolean>`(queued_at, id) <= ((select q.queued_at from public.agent_sessions q where q.id = ${session.id}), ${session.id}::uuid)`,
             )
             .as('position'),
         ])
