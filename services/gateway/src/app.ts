@@ -15,7 +15,7 @@ import { type GatewayEnv, trustProxyOption } from './env.js'
 import type { GatewayMetrics } from './metrics.js'
 import type { OrchestratorClient } from './orchestrator/client.js'
 import { authPlugin } from './plugins/auth.js'
-import { errorsPlugin } from './plugins/errors.js'
+import { errorsPlugin, sendError, toHttpError } from './plugins/errors.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { requestContextPlugin, requestIdFor } from './plugins/request-context.js'
@@ -71,6 +71,11 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     return503OnClosing: true,
+    // Malformed URLs never reach routing (so not the error handler either): answer them in the same shape.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      void sendError(request, reply, toHttpError(error))
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

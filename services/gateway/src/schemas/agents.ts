@@ -12,8 +12,13 @@ import { iso, timestampSchema, uuidSchema } from './common.js'
 export const agentTypeSchema = z.enum(AGENT_TYPES)
 export const sessionStatusSchema = z.enum(SESSION_STATUSES)
 
+// Postgres text and jsonb cannot hold U+0000: refuse it here with a clear error instead of failing at insert.
+const NUL = '\u0000'
+const noNul = (value: string) => !value.includes(NUL)
+
 const contextSchema = z
   .record(z.string(), z.unknown())
+  .refine((v) => !JSON.stringify(v).includes('\\u0000'), { error: 'must not contain NUL characters' })
   .describe('Structured context: ids of a project, client or quote, dates, preferences')
 
 /** The customer's AgentRequest body (`user_id` is never taken from input: the token says who is asking). */
@@ -25,6 +30,7 @@ export const agentRequestBodySchema = z
       .trim()
       .min(1, { error: 'must not be empty' })
       .max(20_000, { error: 'must be at most 20000 characters' })
+      .refine(noNul, { error: 'must not contain NUL characters' })
       .describe("The user's request in their own words"),
     context: contextSchema.optional(),
     session_id: uuidSchema
@@ -130,7 +136,15 @@ export const sessionListResponseSchema = z
   .meta({ id: 'SessionList' })
 
 export const cancelBodySchema = z
-  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .refine(noNul, { error: 'must not contain NUL characters' })
+      .optional(),
+  })
   .strict()
   .optional()
   .nullable()

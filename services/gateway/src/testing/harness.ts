@@ -24,6 +24,10 @@ import { OrchestratorClient } from '../orchestrator/client.js'
 import type { SessionStreamRegistry } from '../sse/session-stream.js'
 import { type RealOrchestrator, startRealOrchestrator } from './orchestrator.js'
 
+/** A parsed JSON response body in tests, where asserting on its fields is the point. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
+export type JsonBody = any
+
 /** Log lines a test can inspect (JSON objects), with nothing written to the console. */
 export class LogCapture {
   readonly lines: Record<string, unknown>[] = []
@@ -74,6 +78,8 @@ export interface HarnessOptions {
   /** Listen on a real socket (SSE tests); app.inject works either way. */
   listen?: boolean
   logLevel?: string
+  /** Environment overrides for the in-process orchestrator. */
+  orchestratorEnv?: Record<string, string>
 }
 
 export interface GatewayHarness {
@@ -114,6 +120,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
         supabaseUrl: auth.supabaseUrl,
         logger: createLogger({ service: 'orchestrator', level: 'silent' }),
         registry: createMetricsRegistry('orchestrator'),
+        ...(options.orchestratorEnv ? { overrides: options.orchestratorEnv } : {}),
       })
     : undefined
   const env = parseGatewayEnv({
@@ -146,6 +153,10 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   }
   const { app, streams } = await buildGatewayApp(appOptions)
   let baseUrl = ''
+  let closed = false
+  app.addHook('onClose', async () => {
+    closed = true
+  })
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' })
     baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
@@ -173,7 +184,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     token,
     bearer: async (user) => ({ authorization: `Bearer ${await token(user)}` }),
     close: async () => {
-      await app.close()
+      if (!closed) await app.close()
       client.close()
       await orchestrator?.close()
       await auth.close()
