@@ -5,7 +5,7 @@ export interface GatewayMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>
   sseClients: Gauge
   eventsRelayed: Counter<'event_type'>
-  relayLatency: Histogram
+  relayLatency: Histogram<'source'>
   authFailures: Counter<'reason'>
   rateLimited: Counter
   grpcDuration: Histogram<'method' | 'code'>
@@ -35,7 +35,10 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     relayLatency: new Histogram({
       name: 'psa_gateway_event_relay_latency_seconds',
-      help: "Time from an event's `time` to the moment it was written to the SSE socket (replays included)",
+      help:
+        "Time from an event's `time` to the moment it was written to the SSE socket; source=live for events " +
+        'that happened while the client was connected, replay for older ones sent on (re)connect',
+      labelNames: ['source'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),

@@ -29,6 +29,7 @@ export class SessionStream {
   readonly #heartbeat: NodeJS.Timeout
   #ended: StreamEnd | undefined
   #lastSeq = 0
+  readonly #openedAt = Date.now()
   readonly done: Promise<StreamEnd>
   #resolveDone!: (end: StreamEnd) => void
 
@@ -79,7 +80,11 @@ export class SessionStream {
     const { metrics } = this.#o
     metrics.eventsRelayed.labels(envelope.type).inc()
     const sent = Date.parse(envelope.time)
-    if (Number.isFinite(sent)) metrics.relayLatency.observe(Math.max(0, Date.now() - sent) / 1000)
+    if (Number.isFinite(sent)) {
+      // Replayed history would swamp the live relay latency (an hour-old event is not an hour of lag).
+      const source = sent >= this.#openedAt - 1_000 ? 'live' : 'replay'
+      metrics.relayLatency.labels(source).observe(Math.max(0, Date.now() - sent) / 1000)
+    }
     if (!flushed) this.#o.call.pause()
     if (isTerminalEvent(envelope)) this.#finish('terminal')
   }
