@@ -15,6 +15,11 @@ export const agentWorkerEnvShape = {
   AGENT_MAX_TURNS: z.coerce.number().int().min(1).max(200).default(20),
   /** On SIGTERM, how long in-flight requests may finish before they are handed back to the queue. */
   WORKER_DRAIN_TIMEOUT_MS: envVars.durationMs(15_000),
+  /**
+   * Test-only: a pause after every tool call (its effects done, its result not yet returned), so a test
+   * can kill a worker in the middle of a request. Refused in production.
+   */
+  AGENT_TOOL_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 }
 
 /**
@@ -35,6 +40,13 @@ export function agentServiceEnvSchema(defaults: { opsPort: number }) {
     })
     .superRefine((env, ctx) => {
       checkAgentModelEnv(env, ctx)
+      if (env.NODE_ENV === 'production' && env.AGENT_TOOL_DELAY_MS > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AGENT_TOOL_DELAY_MS'],
+          message: 'is a test setting; not allowed in production',
+        })
+      }
       if (env.WORKER_DRAIN_TIMEOUT_MS >= env.SHUTDOWN_TIMEOUT_MS) {
         ctx.addIssue({
           code: 'custom',

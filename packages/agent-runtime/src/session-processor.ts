@@ -75,6 +75,8 @@ export interface SessionProcessorOptions {
   missingSessionDeliveries?: number
   reasoningChunkChars?: number
   reasoningChunkDelayMs?: number
+  /** Test-only pause after each tool call (AGENT_TOOL_DELAY_MS). */
+  toolDelayMs?: number
 }
 
 type AttemptResult =
@@ -500,6 +502,7 @@ export class SessionProcessor {
     const tools = bindTools(definition.tools, {
       forTool,
       reportTransient: (error) => control.stop({ kind: 'transient', error }),
+      ...(this.#o.toolDelayMs ? { delayMs: this.#o.toolDelayMs } : {}),
     })
     const contextCtx = forTool('model_context')
     const modelContext = definition.modelContext

@@ -4,9 +4,11 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
+import { OfflineModel, type Playbook } from '@psa/agent-models'
 import {
   deleteTopology,
   ensureTopology,
+  isTerminalEvent,
   PipelineTopology,
   pipelineEnvSchema,
   type SessionEventEnvelope,
@@ -22,6 +24,8 @@ import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
 import { readStreamEvents } from './event-recovery.js'
+import type { AgentDefinition } from './session-processor.js'
+import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
 
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_test'
@@ -244,4 +248,86 @@ export async function startPipelineHarness(
     },
   }
   return harness
+}
+
+export interface AgentRun {
+  session: SessionRow
+  /** Every event of the session, in order, ending with its terminal status change. */
+  events: SessionEventEnvelope[]
+}
+
+export interface AgentHarness extends PipelineHarness {
+  worker: AgentWorker
+  /** Submits the request, waits for the session to finish and for its terminal event. */
+  run(user: TestUser, request: string, context?: Record<string, unknown>): Promise<AgentRun>
+  /** Stops the worker, deletes the sessions this harness created, closes connections. */
+  stop(): Promise<void>
+}
+
+/**
+ * An agent's worker on a private pipeline, driven by the offline model with the agent's playbook: what an
+ * agent service's end-to-end tests need.
+ */
+export async function startAgentHarness(options: {
+  agent: AgentDefinition
+  playbook: Playbook
+  worker?: Partial<
+    Omit<AgentWorkerDeps, 'agent' | 'model' | 'nc' | 'js' | 'jsm' | 'db' | 'topology' | 'logger' | 'registry'>
+  >
+  pipeline?: Parameters<typeof startPipelineHarness>[0]
+}): Promise<AgentHarness> {
+  const h = await startPipelineHarness(options.pipeline)
+  const model = new OfflineModel({ playbooks: { [options.agent.agentType]: options.playbook } })
+  const worker = createAgentWorker({
+    agent: options.agent,
+    model,
+    nc: h.nats.nc,
+    js: h.nats.js,
+    jsm: h.nats.jsm,
+    db: h.db,
+    topology: h.topology,
+    logger: h.logger,
+    registry: h.registry,
+    concurrency: 2,
+    timeoutMs: 30_000,
+    maxTurns: 10,
+    pullExpiresMs: 1_000,
+    ...options.worker,
+  })
+  worker.start()
+  const created: string[] = []
+  const submit = h.submit
+  return {
+    ...h,
+    worker,
+    async submit(user, input) {
+      const session = await submit(user, input)
+      created.push(session.id)
+      return session
+    },
+    async run(user, request, context) {
+      const session = await submit(user, {
+        agentType: options.agent.agentType,
+        request,
+        ...(context && { context }),
+      })
+      created.push(session.id)
+      const done = await h.waitForStatus(session.id, ['completed', 'failed', 'cancelled'], 30_000)
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const events = await h.streamEvents(session.id)
+        const last = events.at(-1)
+        if (last && isTerminalEvent(last)) return { session: done, events }
+        if (Date.now() > deadline) throw new Error(`session ${session.id} has no terminal event`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    },
+    async stop() {
+      await worker.stop(2_000)
+      if (created.length > 0) {
+        await h.db.asService((tx) => tx.deleteFrom('agent_sessions').where('id', 'in', created).execute())
+      }
+      await h.close()
+    },
+  }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Changeset } from '@psa/agent-pipeline'
 import type { Logger } from '@psa/config'
 import type { Database, Tx } from '@psa/db'
@@ -80,6 +81,8 @@ export function defineTool<S extends z.ZodType>(definition: AgentTool<S>): Agent
 /** What a tool context is built from for one attempt; the runtime provides it. */
 export interface ToolContextFactory {
   forTool(toolName: string): AgentToolContext
+  /** Test-only pause after each call, before its result returns (see AGENT_TOOL_DELAY_MS). */
+  delayMs?: number
   /** A tool hit something that will likely recover: the attempt stops and the request is retried. */
   reportTransient(err: unknown): void
 }
@@ -109,7 +112,9 @@ export function bindTools(
       callback: async (input: unknown): Promise<JSONValue> => {
         const ctx = factory.forTool(definition.name)
         try {
-          return await definition.run(input, ctx)
+          const result = await definition.run(input, ctx)
+          if (factory.delayMs) await sleep(factory.delayMs, undefined, { signal: ctx.signal })
+          return result
         } catch (err) {
           if (isTransient(err)) {
             const failure = new TransientFailure(`${definition.name} could not reach a service it needs`, {

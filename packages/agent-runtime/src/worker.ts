@@ -41,6 +41,7 @@ export interface AgentWorkerDeps {
       | 'missingSessionDeliveries'
       | 'reasoningChunkChars'
       | 'reasoningChunkDelayMs'
+      | 'toolDelayMs'
     >
   >
   pullExpiresMs?: number
@@ -150,6 +151,7 @@ export async function runAgentWorker(options: RunAgentWorkerOptions): Promise<Ru
     concurrency: env.WORKER_CONCURRENCY,
     timeoutMs: env.AGENT_TIMEOUT_MS,
     maxTurns: env.AGENT_MAX_TURNS,
+    ...(env.AGENT_TOOL_DELAY_MS > 0 && { processor: { toolDelayMs: env.AGENT_TOOL_DELAY_MS } }),
   })
   health
     .addReadinessCheck('nats', () => nats.ping())
