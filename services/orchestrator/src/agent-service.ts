@@ -6,7 +6,6 @@ import {
   cancelCommandSchema,
   isTerminalEvent,
   lastStreamSeq,
-  type NewSession,
   type PipelineTopology,
   type SessionEventBody,
   SessionEventWriter,
@@ -99,7 +98,13 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
 
   const submit = async (ctx: CallContext, input: ValidSubmitRequest): Promise<AgentResponse> => {
     const { claims, user } = ctx
-    const membership = await store.membership(claims, input.organisationId)
+    const parent = input.parentSessionId ? await delegatingParent(ctx, input) : undefined
+    const sessionId = input.sessionId ?? randomUUID()
+    // Independent reads run together: admission latency is mostly round trips.
+    const [membership, { depth }] = await Promise.all([
+      store.membership(claims, parent?.organisation_id ?? input.organisationId),
+      store.queuePosition({ id: sessionId, agent_type: input.type, status: 'queued', queued_at: new Date() }),
+    ])
     if (!SessionStore.hasRole(membership, 'member')) {
       throw new AppError('FORBIDDEN', 'Viewers cannot submit agent requests; ask for the member role', {
         details: { organisation_id: membership.organisation_id, role: membership.role },
@@ -114,7 +119,6 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         },
       )
     }
-    const sessionId = input.sessionId ?? randomUUID()
     const newSession = {
       id: sessionId,
       agent_type: input.type,
@@ -123,29 +127,31 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       auto_apply: input.autoApply,
       trace_id: ctx.trace.traceId,
     }
-    let writer: SessionEventWriter | undefined
+    // Whatever needs Postgres is read before the insert's transaction. Inside it, a second pool connection
+    // per submit can deadlock the pool: every connection held by a submit waiting for its user's lock,
+    // and the lock holder waiting for a connection.
+    const writer = await SessionEventWriter.open({
+      js,
+      jsm,
+      topology,
+      store,
+      sessionId,
+      organisationId: membership.organisation_id,
+      agent: input.type,
+      attempt: ADMISSION_ATTEMPT,
+      logger,
+      // Persisted explicitly after the commit: the row does not exist for other connections before.
+      flushIntervalMs: 60_000,
+    })
+    let enqueued = false
     // Runs inside the insert's transaction, just before it commits. The admission event goes out first,
     // then the work: a worker can only take the session after its seq 1 exists, so the worker's events
     // always continue after it (its writer starts from the highest stored seq).
     const enqueue = async (row: SessionRow) => {
       ctx.signal.throwIfAborted()
-      const { depth } = await store.queuePosition(row)
-      writer = await SessionEventWriter.open({
-        js,
-        jsm,
-        topology,
-        store,
-        sessionId: row.id,
-        organisationId: row.organisation_id,
-        agent: row.agent_type,
-        attempt: ADMISSION_ATTEMPT,
-        logger,
-        // Persisted explicitly after the commit: the row does not exist for other connections before.
-        flushIntervalMs: 60_000,
-      })
       await writer.emit({
         type: 'status_changed',
-        // This transaction's row is not visible to the count yet: it is behind every committed one.
+        // Sessions queued before this one and committed: this one is behind all of them.
         data: { status: 'queued', message: 'Queued', queue_position: depth + 1, attempt: ADMISSION_ATTEMPT },
       })
       const item: WorkItem = workItemSchema.parse({
@@ -168,11 +174,17 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         msgID: row.id,
         headers: h,
       })
+      enqueued = true
     }
 
     let row: SessionRow
-    if (input.parentSessionId) {
-      row = await submitChild(ctx, input, newSession, enqueue)
+    if (parent) {
+      row = await store.submitChild(parent, newSession, enqueue)
+      if (row.parent_session_id !== parent.id || row.user_id !== claims.sub) {
+        throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
+          details: { session_id: row.id },
+        })
+      }
     } else {
       const result = await store.submit(
         claims,
@@ -182,7 +194,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       row = result.session
     }
     return withLogContext({ session_id: row.id }, async () => {
-      if (!writer) {
+      if (!enqueued) {
         // An existing id: a retried submit gets the session it created; anything else is a conflict.
         if (row.request !== input.request || row.agent_type !== input.type) {
           throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
@@ -192,23 +204,23 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         logger.info({ status: row.status }, 'submit retried: answering with the existing session')
         return describe(row)
       }
-      await writer.close().catch((err: unknown) => {
-        // JetStream holds the event for replay already; only its Postgres copy is missing.
-        logger.warn({ err }, 'persisting the admission event failed')
-      })
-      const { position } = await store.queuePosition(row)
+      const [{ position }] = await Promise.all([
+        store.queuePosition(row),
+        writer.close().catch((err: unknown) => {
+          // JetStream holds the event for replay already; only its Postgres copy is missing.
+          logger.warn({ err }, 'persisting the admission event failed')
+        }),
+      ])
       logger.info({ agent_type: row.agent_type, queue_position: position }, 'request queued')
       return toAgentResponse(row, { queuePosition: position, lastEventSeq: writer.lastSeq })
     })
   }
 
-  /** A specialist's session delegated from the caller's own running session (the orchestrator agent). */
-  const submitChild = async (
-    ctx: CallContext,
-    input: ValidSubmitRequest,
-    newSession: Omit<NewSession, 'organisation_id' | 'parent_session_id'>,
-    enqueue: (row: SessionRow) => Promise<void>,
-  ): Promise<SessionRow> => {
+  /**
+   * The parent of a delegated session (the orchestrator agent submitting for a specialist): the caller's own
+   * running session. Children skip the in-flight limit: the running parent already counts.
+   */
+  const delegatingParent = async (ctx: CallContext, input: ValidSubmitRequest): Promise<SessionRow> => {
     const parent = await store.get(ctx.claims, input.parentSessionId as string)
     if (parent.user_id !== ctx.claims.sub) {
       throw new AppError('FORBIDDEN', "Only the parent session's requester can delegate work from it", {
@@ -232,13 +244,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         details: { issues: [{ field: 'type', message: 'must be a specialist for a child session' }] },
       })
     }
-    const row = await store.submitChild(parent, newSession, enqueue)
-    if (row.parent_session_id !== parent.id) {
-      throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
-        details: { session_id: row.id },
-      })
-    }
-    return row
+    return parent
   }
 
   const cancel = async (ctx: CallContext, sessionId: string, reason: string): Promise<AgentResponse> => {

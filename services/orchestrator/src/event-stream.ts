@@ -1,7 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import {
   isTerminalEvent,
-  lastStreamSeq,
   type PipelineTopology,
   type SessionEventEnvelope,
   type SessionRow,
@@ -10,7 +9,7 @@ import {
 import type { Logger } from '@psa/config'
 import { type SessionStatusName, TERMINAL_STATUSES } from '@psa/proto'
 import type { SessionEventHub } from './event-hub.js'
-import { parseStoredEvent, readJetStreamEvents } from './jetstream-events.js'
+import { lastStoredEvent, parseStoredEvent, readJetStreamEvents } from './jetstream-events.js'
 
 export interface EventStreamDeps {
   hub: SessionEventHub
@@ -97,9 +96,17 @@ export async function streamSessionEvents(
     return false
   }
 
-  /** Stored events after the cursor up to `untilSeq` (default: the newest in JetStream). */
+  /**
+   * Stored events after the cursor up to `untilSeq` (default: the newest stored one). True when the
+   * session's terminal event has been delivered, or was stored at or before the cursor already.
+   */
   const replayStored = async (untilSeq?: number): Promise<boolean> => {
-    const last = untilSeq ?? (await lastStreamSeq(jsm, topology, session.id))
+    let last = untilSeq ?? 0
+    if (untilSeq === undefined) {
+      const newest = await lastStoredEvent({ jsm, topology, store, sessionId: session.id, logger })
+      if (newest && newest.seq <= cursor) return isTerminalEvent(newest)
+      last = newest?.seq ?? 0
+    }
     if (untilSeq === undefined || cursor < untilSeq) {
       for (;;) {
         const page = (await store.eventsAfter(null, session.id, cursor, PAGE))

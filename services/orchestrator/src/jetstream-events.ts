@@ -1,7 +1,8 @@
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream'
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
 import {
   type PipelineTopology,
   type SessionEventEnvelope,
+  type SessionStore,
   sessionEventEnvelopeSchema,
 } from '@psa/agent-pipeline'
 import type { Logger } from '@psa/config'
@@ -84,4 +85,35 @@ export async function readJetStreamEvents(options: {
   }
   events.sort((a, b) => a.seq - b.seq)
   return events.filter((e, i) => i === 0 || e.seq !== events[i - 1]?.seq)
+}
+
+/** The session's newest stored event: JetStream's last on its subject, else (aged out) Postgres's last. */
+export async function lastStoredEvent(options: {
+  jsm: JetStreamManager
+  topology: PipelineTopology
+  store: SessionStore
+  sessionId: string
+  logger: Logger
+}): Promise<SessionEventEnvelope | undefined> {
+  const { jsm, topology, store, sessionId, logger } = options
+  const msg = await jsm.streams
+    .getMessage(topology.eventsStream, { last_by_subj: topology.eventSubject(sessionId) })
+    .catch((err: unknown) => {
+      if (/no message found|not found/i.test((err as Error).message)) return null
+      throw err
+    })
+  if (msg) {
+    let data: unknown
+    try {
+      data = msg.json()
+    } catch {
+      data = undefined
+    }
+    const event = parseStoredEvent(data, sessionId, logger)
+    if (event) return event
+  }
+  const seq = await store.lastPersistedSeq(sessionId)
+  if (seq === 0) return undefined
+  const [event] = await store.eventsAfter(null, sessionId, seq - 1, 1)
+  return event ? parseStoredEvent(event, sessionId, logger) : undefined
 }

@@ -34,6 +34,7 @@ export interface Orchestrator {
   port: number
   health: Health
   grpcHealth: HealthImplementation
+  registry: Registry
   metrics: OrchestratorMetrics
   hub: SessionEventHub
   nats: NatsClients
@@ -85,7 +86,8 @@ function bind(server: Server, address: string): Promise<number> {
 export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
   const { env, logger } = options
   const health = options.health ?? new Health()
-  const metrics = createOrchestratorMetrics(options.registry ?? createMetricsRegistry('orchestrator'))
+  const registry = options.registry ?? createMetricsRegistry('orchestrator')
+  const metrics = createOrchestratorMetrics(registry)
   const topology = new PipelineTopology(env)
   const nats = await connectNats({ env, name: 'orchestrator', logger })
   const db = new Database({ env, applicationName: 'psa-orchestrator', logger })
@@ -100,10 +102,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       ...verifierOptionsFromEnv(env),
       onJwksError: (err, servingStaleKeys) => logger.warn({ err, servingStaleKeys }, 'JWKS fetch failed'),
     })
-    health
-      .addReadinessCheck('postgres', () => db.ping())
-      .addReadinessCheck('nats', () => nats.ping())
-      .addReadinessCheck('auth_keys', () => verifier.ensureKeys())
+    // Readiness is Postgres and NATS only. The signing keys are not: in local development the gateway
+    // serves them, and a gateway that waits for this service to be ready would then never start.
+    health.addReadinessCheck('postgres', () => db.ping()).addReadinessCheck('nats', () => nats.ping())
+    void verifier.ensureKeys().catch((err: unknown) => logger.warn({ err }, 'signing keys not loaded yet'))
 
     const hub = new SessionEventHub(nats.nc, topology, logger)
     hub.start()
@@ -207,6 +209,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       port,
       health,
       grpcHealth,
+      registry,
       metrics,
       hub,
       nats,
