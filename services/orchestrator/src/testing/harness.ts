@@ -7,9 +7,10 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js'
 import type { Consumer, JsMsg } from '@nats-io/jetstream'
-import { deleteTopology, SessionEventWriter } from '@psa/agent-pipeline'
+import { deleteTopology, PipelineTopology, SessionEventWriter } from '@psa/agent-pipeline'
 import { createLogger, type Logger } from '@psa/config'
 import type { AppError } from '@psa/errors'
+import { connectNats } from '@psa/nats'
 import {
   AgentRequest,
   AgentServiceClient,
@@ -106,8 +107,15 @@ export async function startHarness(
   options: Partial<OrchestratorOptions> = {},
 ): Promise<Harness> {
   const database = await createTestDatabase(tag)
-  const tenants = await createTenants(database.db)
-  const auth = await createTestAuth()
+  let tenants: TestTenants
+  let auth: TestAuth
+  try {
+    tenants = await createTenants(database.db)
+    auth = await createTestAuth()
+  } catch (err) {
+    await database.drop()
+    throw err
+  }
   const namespace = `t_${tag}_${randomBytes(4).toString('hex')}`
   const baseEnv = {
     NODE_ENV: 'test',
@@ -153,7 +161,22 @@ export async function startHarness(
 
   const env = parseOrchestratorEnv({ ...baseEnv, ...overrides })
   const logger = createLogger({ service: 'orchestrator', level: env.LOG_LEVEL })
-  const main = await startServer(env, { logger, ...options }, true)
+  let main: StartedServer
+  try {
+    main = await startServer(env, { logger, ...options }, true)
+  } catch (err) {
+    // A start that failed half way may have created the namespace's streams already.
+    const nats = await connectNats({ env, name: 'orchestrator-test-cleanup', logger })
+    const topology = new PipelineTopology(env)
+    await nats.jsm.streams
+      .delete(`${topology.namespace.toUpperCase()}_AGENT_DEAD_LETTER_ADVISORIES`)
+      .catch(() => {})
+    await deleteTopology(nats.jsm, topology).catch(() => {})
+    await nats.close()
+    await auth.close()
+    await database.drop()
+    throw err
+  }
   const { orchestrator, client } = main
   const others: StartedServer[] = []
 
