@@ -191,6 +191,11 @@ describe('GET /api/sessions/:id/events', () => {
     // Event 1 happened before the client connected (replayed); 2..7 live.
     expect((await relayed('live')) - liveBefore).toBeGreaterThanOrEqual(6)
     await eventually(async () => (await h.metrics.sseClients.get()).values[0]?.value === 0)
+    const traceId = stream.headers.get('traceparent')?.split('-')[1]
+    const closed = h.logs.lines.find(
+      (l) => l.msg === 'session event stream closed' && l.session_id === sessionId,
+    )
+    expect(closed).toMatchObject({ end: 'terminal', last_seq: 7, trace_id: traceId })
   })
 
   it('resumes after Last-Event-ID (or ?after=) with exactly the events that follow', async () => {

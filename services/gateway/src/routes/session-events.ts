@@ -1,3 +1,4 @@
+import { traceLogFields } from '@psa/config'
 import { AppError } from '@psa/errors'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -87,6 +88,7 @@ export async function sessionEventRoutes(app: FastifyInstance, options: SessionE
         retryMs: options.retryMs,
         metrics,
         logger: request.log.child({ session_id: sessionId, after_seq: after }),
+        logFields: traceLogFields(request.trace),
       })
       streams.add(stream)
       await stream.done

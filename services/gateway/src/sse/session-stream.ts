@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js'
 import { fromProtoEvent, isTerminalEvent, type SessionEventEnvelope } from '@psa/agent-pipeline'
+import { withLogContext } from '@psa/config'
 import type { AppError } from '@psa/errors'
 import type { SessionEvent } from '@psa/proto'
 import type { FastifyBaseLogger } from 'fastify'
@@ -14,6 +15,8 @@ export interface SessionStreamOptions {
   retryMs: number
   metrics: GatewayMetrics
   logger: FastifyBaseLogger
+  /** The request's trace fields: stream callbacks run outside the request's async context. */
+  logFields?: Record<string, unknown>
 }
 
 export type StreamEnd = 'terminal' | 'upstream_ended' | 'client_closed' | 'upstream_error' | 'shutdown'
@@ -49,6 +52,12 @@ export class SessionStream {
     call.on('error', (err: ServiceError) => this.#upstreamError(err))
     res.on('close', () => this.#finish('client_closed'))
     res.on('drain', () => call.resume())
+    // The client may have gone between the access check and now; 'close' would never fire again.
+    if (res.destroyed) this.#finish('client_closed')
+  }
+
+  #log(level: 'info' | 'warn', fields: Record<string, unknown>, msg: string): void {
+    withLogContext(this.#o.logFields ?? {}, () => this.#o.logger[level](fields, msg))
   }
 
   get lastSeq(): number {
@@ -68,7 +77,7 @@ export class SessionStream {
     try {
       envelope = fromProtoEvent(event)
     } catch (err) {
-      this.#o.logger.warn({ err, seq: event.seq }, 'skipping a session event without payload')
+      this.#log('warn', { err, seq: event.seq }, 'skipping a session event without payload')
       return
     }
     // The orchestrator never repeats a seq; guard anyway, a duplicate would be delivered twice to the UI.
@@ -93,7 +102,7 @@ export class SessionStream {
     if (this.#ended) return
     const error: AppError = fromGrpcError(err)
     if (error.code !== 'CANCELLED') {
-      this.#o.logger.warn({ err, code: error.code }, 'session event stream failed upstream')
+      this.#log('warn', { err, code: error.code }, 'session event stream failed upstream')
       // A distinct event name: `error` is a session event type (the agent's own error).
       this.#write(`event: stream_error\ndata: ${JSON.stringify(error.toBody())}\n\n`)
     }
@@ -114,7 +123,7 @@ export class SessionStream {
     // Cancelling a call that already ended is a no-op; for a client that left it stops the upstream work.
     this.#o.call.cancel()
     if (!this.#o.res.writableEnded) this.#o.res.end()
-    this.#o.logger.info({ end, last_seq: this.#lastSeq }, 'session event stream closed')
+    this.#log('info', { end, last_seq: this.#lastSeq }, 'session event stream closed')
     this.#resolveDone(end)
   }
 }
