@@ -131,6 +131,41 @@ describe('SubmitRequest', () => {
     await h.call('cancelSession', { sessionId, reason: 'done' }, bob)
   })
 
+  it('queues a submit whose earlier attempt published and rolled back exactly once', async () => {
+    const { bob } = h.tenants
+    const { js } = h.orchestrator.nats
+    const subject = h.orchestrator.topology.requestSubject('orchestrator')
+    const orphan = (id: string) =>
+      js.publish(subject, JSON.stringify({ v: 1, session_id: id, orphan: true }), { msgID: id })
+    const request = (sessionId: string) => ({
+      type: AgentType.AGENT_TYPE_ORCHESTRATOR,
+      request: 'Set up Acme',
+      sessionId,
+    })
+
+    // The rolled-back attempt's message is still queued: the new submit adds nothing.
+    const waiting = crypto.randomUUID()
+    await orphan(waiting)
+    await h.call('submitRequest', request(waiting), bob)
+    expect(await requestsOnSubject('orchestrator')).toBe(1)
+    const first = await h.fetchWork('orchestrator')
+    expect(first?.json()).toMatchObject({ session_id: waiting, orphan: true })
+    first?.ack()
+
+    // A worker already dropped it (no session then): the submit queues the work again.
+    const dropped = crypto.randomUUID()
+    await orphan(dropped)
+    const junk = await h.fetchWork('orchestrator')
+    junk?.term()
+    await expect.poll(() => requestsOnSubject('orchestrator')).toBe(0)
+    await h.call('submitRequest', request(dropped), bob)
+    expect(await requestsOnSubject('orchestrator')).toBe(1)
+    const requeued = await h.fetchWork('orchestrator')
+    expect(workItemSchema.parse(requeued?.json()).session_id).toBe(dropped)
+    requeued?.ack()
+    for (const id of [waiting, dropped]) await h.call('cancelSession', { sessionId: id }, bob)
+  })
+
   it('refuses more in-flight sessions than the per-user limit with RESOURCE_EXHAUSTED', async () => {
     const { carol } = h.tenants
     const ids = [await h.submit(carol), await h.submit(carol), await h.submit(carol)]

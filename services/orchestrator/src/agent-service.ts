@@ -170,10 +170,19 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       const h = natsHeaders()
       h.set(TRACEPARENT_HEADER, formatTraceparent(ctx.trace))
       ctx.signal.throwIfAborted()
-      await js.publish(topology.requestSubject(row.agent_type as AgentTypeName), JSON.stringify(item), {
-        msgID: row.id,
-        headers: h,
-      })
+      const subject = topology.requestSubject(row.agent_type as AgentTypeName)
+      const ack = await js.publish(subject, JSON.stringify(item), { msgID: row.id, headers: h })
+      if (ack.duplicate) {
+        // An earlier submit of this id published and then rolled back. Its message is still queued (the
+        // worker waits for the row), or a worker already gave up on it as missing: then queue it anew.
+        const earlier = await jsm.streams
+          .getMessage(topology.requestsStream, { seq: ack.seq })
+          .catch(() => null)
+        if (!earlier) {
+          logger.warn({ stream_seq: ack.seq }, 'the earlier message of this id is gone; queueing it again')
+          await js.publish(subject, JSON.stringify(item), { msgID: `${row.id}:${Date.now()}`, headers: h })
+        }
+      }
       enqueued = true
     }
 

@@ -165,7 +165,15 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       return report.ready
     }
     await refreshHealth()
-    const healthTimer = setInterval(() => void refreshHealth(), env.HEALTH_CHECK_INTERVAL_MS)
+    let checking = false
+    const healthTimer = setInterval(() => {
+      // A check that hangs until its timeout must not pile up behind the next tick.
+      if (checking) return
+      checking = true
+      void refreshHealth().finally(() => {
+        checking = false
+      })
+    }, env.HEALTH_CHECK_INTERVAL_MS)
     healthTimer.unref()
     logger.info({ port, namespace: topology.namespace }, 'orchestrator listening')
 
