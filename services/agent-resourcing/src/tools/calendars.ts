@@ -1,0 +1,99 @@
+import type { Tx } from '@psa/db'
+import type { PersonCalendar } from '../domain/availability.js'
+import { addDays, mondayOf } from '../domain/dates.js'
+
+export interface PersonRow {
+  id: string
+  full_name: string
+  level: number
+  role_id: string
+  role_name: string
+  location_id: string | null
+  weekly_capacity_hours: string
+  utilisation_target_pct: string
+  employment_start: string
+  employment_end: string | null
+}
+
+/** People with their role, as the user sees them. */
+export function peopleQuery(tx: Tx) {
+  return tx
+    .selectFrom('people as p')
+    .innerJoin('roles as r', 'r.id', 'p.role_id')
+    .select([
+      'p.id',
+      'p.full_name',
+      'p.level',
+      'p.role_id',
+      'r.name as role_name',
+      'p.location_id',
+      'p.weekly_capacity_hours',
+      'p.utilisation_target_pct',
+      'p.employment_start',
+      'p.employment_end',
+    ])
+}
+
+/**
+ * Everything availability needs for these people over [from, to] (whole weeks): holidays at their
+ * locations, their time off and their bookings.
+ */
+export async function loadCalendars(
+  tx: Tx,
+  people: readonly PersonRow[],
+  from: string,
+  to: string,
+): Promise<Map<string, PersonCalendar>> {
+  const calendars = new Map<string, PersonCalendar>()
+  if (people.length === 0) return calendars
+  const weekStart = mondayOf(from)
+  const weekEnd = addDays(mondayOf(to), 6)
+  const ids = people.map((p) => p.id)
+  const locations = [...new Set(people.map((p) => p.location_id).filter((l): l is string => l !== null))]
+  const [holidays, timeOff, allocations] = await Promise.all([
+    locations.length === 0
+      ? Promise.resolve([])
+      : tx
+          .selectFrom('holidays')
+          .select(['location_id', 'holiday_date'])
+          .where('location_id', 'in', locations)
+          .where('holiday_date', '>=', weekStart)
+          .where('holiday_date', '<=', weekEnd)
+          .execute(),
+    tx
+      .selectFrom('time_off')
+      .select(['person_id', 'starts_on', 'ends_on', 'hours_per_day'])
+      .where('person_id', 'in', ids)
+      .where('starts_on', '<=', weekEnd)
+      .where('ends_on', '>=', weekStart)
+      .execute(),
+    tx
+      .selectFrom('allocations')
+      .select(['person_id', 'starts_on', 'ends_on', 'hours_per_week', 'kind'])
+      .where('person_id', 'in', ids)
+      .where('starts_on', '<=', weekEnd)
+      .where('ends_on', '>=', weekStart)
+      .execute(),
+  ])
+  for (const p of people) {
+    calendars.set(p.id, {
+      weeklyCapacityHours: Number(p.weekly_capacity_hours),
+      utilisationTargetPct: Number(p.utilisation_target_pct),
+      employmentStart: p.employment_start,
+      employmentEnd: p.employment_end,
+      holidays: new Set(holidays.filter((h) => h.location_id === p.location_id).map((h) => h.holiday_date)),
+      timeOff: timeOff
+        .filter((t) => t.person_id === p.id)
+        .map((t) => ({ startsOn: t.starts_on, endsOn: t.ends_on, hoursPerDay: Number(t.hours_per_day) })),
+      allocations: allocations
+        .filter((a) => a.person_id === p.id)
+        .map((a) => ({
+          startsOn: a.starts_on,
+          endsOn: a.ends_on,
+          hoursPerWeek: Number(a.hours_per_week),
+          kind: a.kind,
+        })),
+    })
+  }
+  return calendars
+}
