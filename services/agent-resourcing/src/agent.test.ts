@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resourcingAgent } from './agent.js'
 import { availability } from './domain/availability.js'
 import { resourcingPlaybook } from './playbook.js'
-import { loadCalendars, peopleQuery } from './tools/calendars.js'
+import { loadCalendars, loadPeople } from './tools/calendars.js'
 
 // End to end through the runtime with the offline model, on the demo data (Northwind) with its planted React
 // shortage and over-allocations.
@@ -143,13 +143,7 @@ describe('resourcing agent', () => {
     try {
       const booked = inserts.map((o) => o.values as { person_id: string; starts_on: string; ends_on: string })
       await h.db.asUser(admin.claims, async (tx) => {
-        const people = await peopleQuery(tx)
-          .where(
-            'p.id',
-            'in',
-            booked.map((b) => b.person_id),
-          )
-          .execute()
+        const people = await loadPeople(tx, { ids: booked.map((b) => b.person_id) })
         for (const b of booked) {
           const calendars = await loadCalendars(tx, people, b.starts_on, b.ends_on)
           const a = availability(calendars.get(b.person_id) as never, b.starts_on, b.ends_on)

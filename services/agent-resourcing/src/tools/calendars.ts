@@ -1,4 +1,4 @@
-import type { Tx } from '@psa/db'
+import { sql, type Tx } from '@psa/db'
 import type { PersonCalendar } from '../domain/availability.js'
 import { addDays, mondayOf } from '../domain/dates.js'
 
@@ -15,11 +15,30 @@ export interface PersonRow {
   employment_end: string | null
 }
 
-/** People with their role, as the user sees them. */
-export function peopleQuery(tx: Tx) {
-  return tx
+export interface PeopleFilter {
+  ids?: readonly string[]
+  /** Only people holding this skill at `minProficiency` or above (their proficiency is returned). */
+  skill?: { id: string; minProficiency: number }
+  /** Only people of this role (case-insensitive name). */
+  role?: string
+  minLevel?: number
+  /** Only active people employed at some point of [from, to]. */
+  employedIn?: { from: string; to: string }
+}
+
+/** People with their role (and proficiency in the filter's skill), as the user sees them. */
+export async function loadPeople(
+  tx: Tx,
+  filter: PeopleFilter,
+): Promise<(PersonRow & { proficiency: number | null })[]> {
+  const rows = await tx
     .selectFrom('people as p')
     .innerJoin('roles as r', 'r.id', 'p.role_id')
+    .leftJoin('person_skills as ps', (join) =>
+      join
+        .onRef('ps.person_id', '=', 'p.id')
+        .on('ps.skill_id', '=', filter.skill?.id ?? '00000000-0000-0000-0000-000000000000'),
+    )
     .select([
       'p.id',
       'p.full_name',
@@ -31,7 +50,26 @@ export function peopleQuery(tx: Tx) {
       'p.utilisation_target_pct',
       'p.employment_start',
       'p.employment_end',
+      'ps.proficiency',
     ])
+    .$if(filter.ids !== undefined, (q) => q.where('p.id', 'in', filter.ids as string[]))
+    .$if(filter.skill !== undefined, (q) =>
+      q.where('ps.proficiency', '>=', filter.skill?.minProficiency ?? 1),
+    )
+    .$if(filter.role !== undefined, (q) =>
+      q.where(sql`lower(r.name)`, '=', (filter.role as string).toLowerCase()),
+    )
+    .$if(filter.minLevel !== undefined, (q) => q.where('p.level', '>=', filter.minLevel as number))
+    .$if(filter.employedIn !== undefined, (q) => {
+      const { from, to } = filter.employedIn as { from: string; to: string }
+      return q
+        .where('p.active', '=', true)
+        .where('p.employment_start', '<=', to)
+        .where((eb) => eb.or([eb('p.employment_end', 'is', null), eb('p.employment_end', '>=', from)]))
+    })
+    .orderBy('p.full_name')
+    .execute()
+  return rows
 }
 
 /**

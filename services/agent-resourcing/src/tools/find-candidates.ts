@@ -3,7 +3,7 @@ import { sql } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { availability, rankCandidates } from '../domain/availability.js'
-import { loadCalendars, type PersonRow, peopleQuery } from './calendars.js'
+import { loadCalendars, loadPeople, type PersonRow } from './calendars.js'
 
 export const findCandidatesInput = z.object({
   resource_request_id: z
@@ -104,23 +104,13 @@ export const findCandidates = defineTool({
           .executeTakeFirst()
         if (!role) throw new AppError('NOT_FOUND', `The organisation has no role called "${need.role}"`)
       }
-      const people = (await peopleQuery(tx)
-        .$if(skillId !== undefined, (q) =>
-          q
-            .innerJoin('person_skills as ps', 'ps.person_id', 'p.id')
-            .select('ps.proficiency')
-            .where('ps.skill_id', '=', skillId as string)
-            .where('ps.proficiency', '>=', minProficiency),
-        )
+      const people = await loadPeople(tx, {
+        ...(skillId !== undefined && { skill: { id: skillId, minProficiency } }),
         // With a skill, the skill qualifies and the role only ranks (a lead can fill a senior's slot).
-        .$if(Boolean(need.role) && skillId === undefined, (q) =>
-          q.where(sql`lower(r.name)`, '=', (need.role as string).toLowerCase()),
-        )
-        .$if(need.min_level !== undefined, (q) => q.where('p.level', '>=', need.min_level as number))
-        .where('p.active', '=', true)
-        .where('p.employment_start', '<=', to)
-        .where((eb) => eb.or([eb('p.employment_end', 'is', null), eb('p.employment_end', '>=', from)]))
-        .execute()) as (PersonRow & { proficiency?: number })[]
+        ...(need.role && skillId === undefined && { role: need.role }),
+        ...(need.min_level !== undefined && { minLevel: need.min_level }),
+        employedIn: { from, to },
+      })
       const calendars = await loadCalendars(tx, people, from, to)
       return {
         need: { ...need, starts_on: from, ends_on: to, min_proficiency: minProficiency },

@@ -4,7 +4,7 @@ import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { type Booking, checkAllocation } from '../domain/availability.js'
 import { earliest, latest } from '../domain/dates.js'
-import { loadCalendars, type PersonRow, peopleQuery } from './calendars.js'
+import { loadCalendars, loadPeople } from './calendars.js'
 
 const allocationInput = z.object({
   person_id: z.uuid(),
@@ -39,7 +39,7 @@ export const proposeAllocation = defineTool({
       ...new Set(input.allocations.flatMap((a) => (a.resource_request_id ? [a.resource_request_id] : []))),
     ]
     const loaded = await ctx.asUser(async (tx) => {
-      const people = (await peopleQuery(tx).where('p.id', 'in', personIds).execute()) as PersonRow[]
+      const people = await loadPeople(tx, { ids: personIds })
       const projects = await tx
         .selectFrom('projects')
         .select(['id', 'code', 'name', 'status'])
