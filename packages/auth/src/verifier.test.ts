@@ -373,14 +373,17 @@ describe('JWKS handling', () => {
     try {
       const stale: boolean[] = []
       const opts = { cacheMaxAgeMs: 50, retryAfterFailureMs: 10_000 }
+      // The same token is verified again after the keys go stale: no verified-token cache in between.
       const v = createAccessTokenVerifier({
         supabaseUrl: s.origin,
         jwks: opts,
+        cache: { maxEntries: 0 },
         onJwksError: (_e, servingStale) => stale.push(servingStale),
       })
       const noStale = createAccessTokenVerifier({
         supabaseUrl: s.origin,
         jwks: { ...opts, staleIfErrorMs: 0 },
+        cache: { maxEntries: 0 },
       })
       const iss = `${s.origin}/auth/v1`
       const token = await sign(es, supabaseClaims(iss))
@@ -422,5 +425,34 @@ describe('JWKS handling', () => {
     } finally {
       await s.close()
     }
+  })
+})
+
+describe('verified-token cache', () => {
+  it('checks a token once and answers repeats from memory until it expires', async () => {
+    const v = createAccessTokenVerifier({ supabaseUrl: server.origin, clockToleranceSec: 0 })
+    const token = await sign(es, claims({ exp: nowSec() + 2 }))
+    const first = await v.verify(token)
+    const fetchesBefore = server.requests
+    server.setMode('error')
+    try {
+      // Served from the cache: identical object, no key lookup even with the JWKS endpoint failing.
+      expect(await v.verify(token)).toBe(first)
+      expect(await v.verifyAuthorization(`Bearer ${token}`)).toBe(first)
+      expect(server.requests).toBe(fetchesBefore)
+    } finally {
+      server.setMode('ok')
+    }
+    await new Promise((r) => setTimeout(r, 2_100))
+    await expectReason(token, 'token_expired', v)
+  })
+
+  it('never caches a refusal, and can be turned off', async () => {
+    const v = createAccessTokenVerifier({ supabaseUrl: server.origin, cache: { maxEntries: 0 } })
+    const token = await sign(es, claims())
+    expect(await v.verify(token)).not.toBe(await v.verify(token))
+    const tampered = `${token.slice(0, -4)}AAAA`
+    await expectReason(tampered, 'invalid_signature', verifier)
+    await expectReason(tampered, 'invalid_signature', verifier)
   })
 })
