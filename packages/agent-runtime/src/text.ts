@@ -21,7 +21,13 @@ export function boundedJson(value: unknown, maxChars: number): unknown {
   }
   if (json === undefined) return null
   if (json.length <= maxChars) return JSON.parse(json) as unknown
-  return { truncated: true, original_chars: json.length, preview: json.slice(0, Math.max(0, maxChars - 200)) }
+  // The preview is itself escaped when the event is serialised (quotes double up): size it by that.
+  const budget = Math.max(0, maxChars - 200)
+  let preview = json.slice(0, budget)
+  while (JSON.stringify(preview).length > budget) {
+    preview = preview.slice(0, Math.floor((preview.length * budget) / JSON.stringify(preview).length) - 1)
+  }
+  return { truncated: true, original_chars: json.length, preview }
 }
 
 /** Like boundedJson, for values that must stay JSON objects (tool inputs). */

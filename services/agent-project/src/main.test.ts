@@ -181,6 +181,16 @@ describe('agent-project worker process', () => {
       .poll(async () => (await h.loggedEvents(session.id)).map((e) => e.seq), { timeout: 5_000 })
       .toEqual(events.map((e) => e.seq))
     expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0 })
+    // The submitter's W3C trace id came through the NATS header into every log line of the request.
+    const processing = await second.waitForLog('processing agent request')
+    expect(processing).toMatchObject({
+      trace_id: session.trace_id,
+      session_id: session.id,
+      agent_type: 'project_management',
+      attempt: 2,
+    })
+    const completed = await second.waitForLog('agent request completed')
+    expect(completed).toMatchObject({ trace_id: session.trace_id, span_id: processing.span_id })
 
     second.child.kill('SIGTERM')
     const [code] = await once(second.child, 'exit')
@@ -227,4 +237,22 @@ describe('agent-project worker process', () => {
     second.child.kill('SIGTERM')
     expect((await once(second.child, 'exit'))[0]).toBe(0)
   }, 90_000)
+
+  it('is live but not ready while Postgres is unreachable', async () => {
+    const worker = startWorker({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      DATABASE_CONNECT_TIMEOUT_S: '1',
+    })
+    const listening = await worker.waitForLog('ops server listening')
+    const ops = `http://127.0.0.1:${listening.port as number}`
+    expect((await fetch(`${ops}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${ops}/readyz`)
+    expect(ready.status).toBe(503)
+    expect(await ready.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { postgres: { ok: false }, nats: { ok: true } },
+    })
+    worker.child.kill('SIGTERM')
+    expect((await once(worker.child, 'exit'))[0]).toBe(0)
+  }, 30_000)
 })
