@@ -630,4 +630,70 @@ describe('agent runtime', () => {
       await close()
     }
   })
+
+  it('keeps a request longer than the ack wait from being redelivered (in-progress acks)', async () => {
+    const { h, close } = await rig({ ackWaitMs: 1_000 })
+    try {
+      const session = await h.submit(user, { agentType: 'project_management', request: 'slow 3500' })
+      const done = await h.waitForStatus(session.id, ['completed', 'failed'])
+      expect(done).toMatchObject({ status: 'completed', attempts: 1 })
+      expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0, redelivered: 0 })
+      expect(await metric(h, 'psa_agent_messages_total', { reason: 'already_finished' })).toBe(0)
+    } finally {
+      await close()
+    }
+  })
+
+  it('honours a cancel recorded on the session even when the broadcast was missed', async () => {
+    const { h, close } = await rig({ ackWaitMs: 1_500 })
+    try {
+      const session = await h.submit(user, { agentType: 'project_management', request: 'slow 20000' })
+      await eventually(
+        () => h.streamEvents(session.id),
+        (events) => events.some((e) => e.type === 'tool_call_started'),
+      )
+      await h.store.cancel(user.claims, session.id, 'Recorded only') // no broadcast
+      const done = await h.waitForStatus(session.id, ['cancelled', 'completed', 'failed'], 5_000)
+      expect(done).toMatchObject({
+        status: 'cancelled',
+        error: { code: 'CANCELLED', message: 'Recorded only' },
+      })
+    } finally {
+      await close()
+    }
+  })
+
+  it('writes the final events of a session whose attempt completed it but died before publishing them', async () => {
+    const { h, worker, close } = await rig({}, { start: false })
+    try {
+      const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
+      expect(await h.store.startAttempt(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
+      const completed = await h.store.complete(session.id, 1, {
+        result: { summary: 'There are 0 clients.', count: 0 },
+        agentsInvolved: ['project_management'],
+        processingTimeMs: 42,
+        inputTokens: 10,
+        outputTokens: 5,
+      })
+      expect(completed).toBe(true)
+      worker.start() // the message is still queued: the dead attempt never acknowledged it
+      await eventually(
+        () => metric(h, 'psa_agent_messages_total', { action: 'ack', reason: 'already_finished' }),
+        (n) => n === 1,
+      )
+      const events = await h.streamEvents(session.id)
+      expect(types(events)).toEqual(['status:queued', 'final_result', 'status:completed'])
+      expect(events[1]).toMatchObject({
+        data: {
+          text: 'There are 0 clients.',
+          usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+          processing_time_ms: 42,
+        },
+      })
+      await expect.poll(async () => (await h.loggedEvents(session.id)).length).toBe(3)
+      expect((await h.session(session.id))?.attempts).toBe(1)
+    } finally {
+      await close()
+    }
+  })
 })
