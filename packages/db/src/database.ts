@@ -55,7 +55,12 @@ export class Database {
       // through a float). Calendar dates stay 'YYYY-MM-DD' strings too: a Date at local midnight shifts a
       // day in the wrong time zone, and a plan's "starts 5 Jan" is a date, not an instant.
       types: {
-        date: { to: 1082, from: [1082], serialize: (value: string) => value, parse: (value: string) => value },
+        date: {
+          to: 1082,
+          from: [1082],
+          serialize: (value: string) => value,
+          parse: (value: string) => value,
+        },
       },
     })
     this.kysely = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: this.sql }) })
