@@ -40,6 +40,8 @@ export interface StackService {
   env: Record<string, string>
   /** Readiness URL polled before the stack is announced as up. */
   readyUrl: string
+  /** Started only once this URL answers (a dependency this service needs at start). */
+  startAfter?: string
 }
 
 /** The whole product as local processes: what Kubernetes runs as Deployments, here as child processes. */
@@ -63,20 +65,10 @@ export function stackServices(s: StackSettings): StackService[] {
     env: { ...common, OPS_PORT: String(port) },
     readyUrl: local(port),
   })
+  // In development the orchestrator verifies tokens with the keys the gateway serves, so it starts once
+  // the gateway answers with them (it would otherwise begin by failing to load its signing keys).
+  const jwks = s.authDevMode ? `${gatewayOrigin}/auth/v1/.well-known/jwks.json` : undefined
   return [
-    {
-      name: 'orchestrator',
-      entry: join('services', 'orchestrator', 'dist', 'main.js'),
-      env: {
-        ...common,
-        GRPC_PORT: String(s.ports.orchestratorGrpc),
-        OPS_PORT: String(s.ports.orchestratorOps),
-      },
-      readyUrl: local(s.ports.orchestratorOps),
-    },
-    agent('agent-project', s.ports.agentProjectOps),
-    agent('agent-resourcing', s.ports.agentResourcingOps),
-    agent('agent-quotes', s.ports.agentQuotesOps),
     {
       name: 'gateway',
       entry: join('services', 'gateway', 'dist', 'main.js'),
@@ -95,5 +87,19 @@ export function stackServices(s: StackSettings): StackService[] {
       env: { ...common, PORT: String(s.ports.web), GATEWAY_URL: gatewayOrigin, NEXT_TELEMETRY_DISABLED: '1' },
       readyUrl: local(s.ports.web),
     },
+    {
+      name: 'orchestrator',
+      entry: join('services', 'orchestrator', 'dist', 'main.js'),
+      env: {
+        ...common,
+        GRPC_PORT: String(s.ports.orchestratorGrpc),
+        OPS_PORT: String(s.ports.orchestratorOps),
+      },
+      readyUrl: local(s.ports.orchestratorOps),
+      ...(jwks ? { startAfter: jwks } : {}),
+    },
+    agent('agent-project', s.ports.agentProjectOps),
+    agent('agent-resourcing', s.ports.agentResourcingOps),
+    agent('agent-quotes', s.ports.agentQuotesOps),
   ]
 }

@@ -115,6 +115,7 @@ describe('the stack, end to end', () => {
         request: 'Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k',
       }),
     })
+    if (submitted.status !== 202) console.error(await submitted.text(), output.slice(-30).join('\n'))
     expect(submitted.status).toBe(202)
     const session = (await submitted.json()) as { session_id: string; status: string }
     expect(session.status).toBe('queued')
@@ -181,6 +182,7 @@ describe('the stack, end to end', () => {
         ],
         { env: { ...process.env, PYTHONPATH: out }, encoding: 'utf8', timeout: 90_000 },
       )
+      if (run.status !== 0) console.error(run.stdout, run.stderr)
       expect(run.stderr).toBe('')
       expect(run.status).toBe(0)
       const lines = run.stdout

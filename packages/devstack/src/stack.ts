@@ -31,7 +31,7 @@ export function startStack(
     throw new Error(`not built: ${unbuilt.map((s) => s.entry).join(', ')} (run \`npm run build\`)`)
   }
   const supervisor = new Supervisor(supervisorOptions)
-  for (const service of services) {
+  const start = (service: StackService) =>
     supervisor.start({
       name: service.name,
       command: process.execPath,
@@ -39,6 +39,12 @@ export function startStack(
       cwd: settings.root,
       env: service.env,
     })
+  for (const service of services) {
+    if (service.startAfter) {
+      void waitForUrl(service.startAfter, 120_000).then(() => start(service))
+    } else {
+      start(service)
+    }
   }
   return {
     supervisor,
@@ -56,6 +62,11 @@ async function isReady(url: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+async function waitForUrl(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await isReady(url)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
 }
 
 async function waitUntilReady(services: StackService[], timeoutMs: number): Promise<{ notReady: string[] }> {

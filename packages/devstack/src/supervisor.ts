@@ -60,7 +60,9 @@ export class Supervisor {
     }
   }
 
+  /** Starts and supervises a service; ignored once stopping (a delayed start that lost the race). */
   start(spec: ServiceSpec): void {
+    if (this.#stopping) return
     if (this.#services.has(spec.name)) throw new Error(`service ${spec.name} already supervised`)
     const running: Running = { spec, startedAt: 0, restarts: 0, consecutiveCrashes: 0 }
     this.#services.set(spec.name, running)

@@ -105,7 +105,15 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     // Readiness is Postgres and NATS only. The signing keys are not: in local development the gateway
     // serves them, and a gateway that waits for this service to be ready would then never start.
     health.addReadinessCheck('postgres', () => db.ping()).addReadinessCheck('nats', () => nats.ping())
-    void verifier.ensureKeys().catch((err: unknown) => logger.warn({ err }, 'signing keys not loaded yet'))
+    // Load them ahead of the first request, retrying until they come (the gateway serving them in
+    // development may start after us); a request meanwhile gets UNAVAILABLE, never a wrong 401.
+    const loadKeys = (attempt: number): void => {
+      verifier.ensureKeys().catch((err: unknown) => {
+        if (attempt === 1 || attempt % 30 === 0) logger.warn({ err, attempt }, 'signing keys not loaded yet')
+        setTimeout(() => loadKeys(attempt + 1), 1_000).unref()
+      })
+    }
+    loadKeys(1)
 
     const hub = new SessionEventHub(nats.nc, topology, logger)
     hub.start()
