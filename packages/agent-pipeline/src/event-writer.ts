@@ -38,6 +38,17 @@ export async function lastStreamSeq(
   }
 }
 
+/** Publishes one event to the session's subject; its message id makes a retried publish a no-op. */
+export function publishSessionEvent(
+  js: JetStreamClient,
+  topology: PipelineTopology,
+  event: SessionEventEnvelope,
+) {
+  return js.publish(topology.eventSubject(event.session_id), JSON.stringify(event), {
+    msgID: `${event.session_id}:${event.seq}`,
+  })
+}
+
 /**
  * The single writer of a session's events at any time (whoever holds the session's state: the orchestrator
  * while queued, the worker's attempt while processing). Each event gets the next sequence number, is
@@ -85,9 +96,7 @@ export class SessionEventWriter {
       ...body,
     } as SessionEventEnvelope
     const published = this.#chain.then(async () => {
-      await this.#o.js.publish(this.#o.topology.eventSubject(event.session_id), JSON.stringify(event), {
-        msgID: `${event.session_id}:${event.seq}`,
-      })
+      await publishSessionEvent(this.#o.js, this.#o.topology, event)
       this.#enqueueForPersistence(event)
       return event
     })

@@ -1,10 +1,23 @@
 export {
+  type Admission,
+  type AdmissionDeps,
+  type AdmissionRequest,
+  admissionEvent,
+  admit,
+  enqueueSession,
+} from './admission.js'
+export {
   type Changeset,
   type ChangesetOperation,
   changesetOperationSchema,
   changesetSchema,
 } from './changeset.js'
-export { lastStreamSeq, SessionEventWriter, type SessionEventWriterOptions } from './event-writer.js'
+export {
+  lastStreamSeq,
+  publishSessionEvent,
+  SessionEventWriter,
+  type SessionEventWriterOptions,
+} from './event-writer.js'
 export {
   describeEvent,
   fromProtoEvent,

@@ -5,6 +5,7 @@ import { createLogger } from '@psa/config'
 import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { admissionEvent } from './admission.js'
 import type { SessionEventEnvelope } from './events.js'
 import { type NewSession, type SessionRow, SessionStore } from './session-store.js'
 
@@ -110,13 +111,18 @@ const newSession = (overrides: Partial<NewSession> = {}): NewSession => ({
 })
 
 const noop = async () => {}
+const options = (maxInFlight: number, enqueue: (s: SessionRow) => Promise<void> = noop) => ({
+  maxInFlight,
+  admissionEvent,
+  enqueue,
+})
 
 async function submit(
   name: string,
   overrides: Partial<NewSession> = {},
   maxInFlight = 100,
 ): Promise<SessionRow> {
-  return (await store.submit(claims(name), newSession(overrides), { maxInFlight, enqueue: noop })).session
+  return (await store.submit(claims(name), newSession(overrides), options(maxInFlight))).session
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -162,9 +168,10 @@ describe('submit', () => {
   it('stores a queued session as the user and runs enqueue inside the transaction', async () => {
     let seenInside: SessionRow | undefined
     const input = newSession()
-    const { session, created } = await store.submit(claims('ann'), input, {
-      maxInFlight: 10,
-      enqueue: async (s) => {
+    const result = await store.submit(
+      claims('ann'),
+      input,
+      options(10, async (s) => {
         seenInside = s
         // Not committed yet: another connection cannot see it.
         expect(
@@ -172,9 +179,15 @@ describe('submit', () => {
             tx.selectFrom('agent_sessions').select('id').where('id', '=', s.id).execute(),
           ),
         ).toEqual([])
-      },
-    })
+      }),
+    )
+    const { session, created } = result
     expect(created).toBe(true)
+    // The admission event is stored with the session, as seq 1, with the queue position.
+    expect(result.created && result.queuePosition).toBeGreaterThanOrEqual(1)
+    const logged = await store.eventsAfter(null, input.id, 0)
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toMatchObject({ seq: 1, type: 'status_changed', data: { status: 'queued' } })
     expect(seenInside?.id).toBe(input.id)
     expect(session).toMatchObject({
       id: input.id,
@@ -191,12 +204,13 @@ describe('submit', () => {
   it('stores nothing when enqueue fails', async () => {
     const input = newSession()
     await expect(
-      store.submit(claims('ann'), input, {
-        maxInFlight: 10,
-        enqueue: async () => {
+      store.submit(
+        claims('ann'),
+        input,
+        options(10, async () => {
           throw new Error('JetStream unavailable')
-        },
-      }),
+        }),
+      ),
     ).rejects.toThrow()
     expect(
       await db.asService((tx) =>
@@ -208,23 +222,20 @@ describe('submit', () => {
   it('returns the existing session for a retried id, and refuses the id to anyone else', async () => {
     const input = newSession()
     let enqueued = 0
-    const options = { maxInFlight: 10, enqueue: async () => void enqueued++ }
-    const first = await store.submit(claims('ann'), input, options)
-    const retry = await store.submit(claims('ann'), input, options)
+    const retried = options(10, async () => void enqueued++)
+    const first = await store.submit(claims('ann'), input, retried)
+    const retry = await store.submit(claims('ann'), input, retried)
     expect(retry.created).toBe(false)
     expect(retry.session.id).toBe(first.session.id)
     expect(enqueued).toBe(1)
-    expect((await rejection(store.submit(claims('ben'), input, options))).code).toBe('ALREADY_EXISTS')
+    expect((await rejection(store.submit(claims('ben'), input, retried))).code).toBe('ALREADY_EXISTS')
     await store.cancel(claims('ann'), input.id, 'cleanup')
   })
 
   it('holds the in-flight limit under concurrent submits (10 at once, limit 3: exactly 3)', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
-        store.submit(claims('crowd'), newSession({ agent_type: 'quotes' }), {
-          maxInFlight: 3,
-          enqueue: noop,
-        }),
+        store.submit(claims('crowd'), newSession({ agent_type: 'quotes' }), options(3)),
       ),
     )
     const ok = results.filter((r) => r.status === 'fulfilled')
@@ -243,15 +254,13 @@ describe('submit', () => {
         'cleanup',
       )
     // Finished sessions do not count.
-    expect(
-      (await store.submit(claims('crowd'), newSession(), { maxInFlight: 1, enqueue: noop })).created,
-    ).toBe(true)
+    expect((await store.submit(claims('crowd'), newSession(), options(1))).created).toBe(true)
   })
 
-  it('lets RLS refuse viewers, auto-apply below manager, and foreign organisations', async () => {
+  it('lets RLS refuse viewers and auto-apply below manager; a foreign organisation is not found', async () => {
     expect((await rejection(submit('vic'))).code).toBe('FORBIDDEN')
     expect((await rejection(submit('ann', { auto_apply: true }))).code).toBe('FORBIDDEN')
-    expect((await rejection(submit('ann', { organisation_id: orgB }))).code).toBe('FORBIDDEN')
+    expect((await rejection(submit('ann', { organisation_id: orgB }))).code).toBe('NOT_FOUND')
     const managed = await submit('meg', { auto_apply: true })
     expect(managed.auto_apply).toBe(true)
     await store.cancel(claims('meg'), managed.id, 'cleanup')
@@ -512,8 +521,9 @@ describe('events and proposals', () => {
     const attempts = await db.sql<
       { seq: number; attempt: number }[]
     >`select seq, attempt from agent_logs where session_id = ${s.id} order by seq`
+    // Seq 1 is the admission event, stored by submit as attempt 0; the replayed 1 does not replace it.
     expect(attempts.map((r) => [r.seq, r.attempt])).toEqual([
-      [1, 1],
+      [1, 0],
       [2, 1],
       [3, 1],
       [4, 2],

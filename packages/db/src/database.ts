@@ -76,6 +76,39 @@ export class Database {
     return this.#transaction('service_role', { role: 'service_role' }, fn)
   }
 
+  /**
+   * `asUser` on the raw postgres.js transaction, for hot paths that pipeline statements: queries started
+   * with `.execute()` (or gathered with `Promise.all`) before awaiting share round trips, which Kysely's
+   * one-query-at-a-time transactions cannot. The role/claims statement is sent first without waiting, so
+   * the callback's first statements travel with it; if it failed, they fail too ("transaction aborted")
+   * and the first error is what the caller sees.
+   */
+  asUserSql<T>(claims: JwtClaims, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+    return this.#sqlTransaction('authenticated', { ...claims, role: 'authenticated' }, fn)
+  }
+
+  async #sqlTransaction<T>(
+    role: string,
+    claims: Record<string, unknown>,
+    fn: (tx: postgres.TransactionSql) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return (await this.sql.begin(async (tx) => {
+        const prelude =
+          tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute()
+        const result = await fn(tx).catch(async (err: unknown) => {
+          // A failed prelude aborts the transaction and makes the callback fail; report the cause.
+          await prelude
+          throw err
+        })
+        await prelude
+        return result
+      })) as T
+    } catch (err) {
+      throw mapDatabaseError(err)
+    }
+  }
+
   async #transaction<T>(
     role: string,
     claims: Record<string, unknown>,

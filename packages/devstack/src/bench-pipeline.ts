@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { setupDatabase } from '@psa/supabase'
+import { NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
 import postgres from 'postgres'
 import { Pool } from 'undici'
 import type { StackPorts } from './services.js'
@@ -29,12 +30,14 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '250,500,1000' },
     sessions: { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '32' },
+    users: { type: 'string', default: '64' },
   },
 })
 const seconds = Number(args.seconds)
 const rates = String(args.rates).split(',').map(Number)
 const sessionsForE2e = Number(args.sessions)
 const concurrency = Number(args.concurrency)
+const userCount = Number(args.users)
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_bench'
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 const say = (line = '') => process.stdout.write(`${line}\n`)
@@ -148,6 +151,37 @@ async function watchEvents(
   return events
 }
 
+/**
+ * Members of the demo firm who submit the benchmark's requests. Each user's submits are serialised (the
+ * per-user in-flight limit holds a per-user lock), so load from one user would measure that lock rather
+ * than the pipeline: real traffic comes from many people.
+ */
+async function ensureBenchUsers(count: number): Promise<string[]> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  const users = Array.from({ length: count }, (_, i) => ({
+    id: `0c000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+    email: `bench-${i + 1}@northwind.example`,
+  }))
+  try {
+    const authUsers = users.map((u) => ({
+      ...u,
+      aud: 'authenticated',
+      role: 'authenticated',
+      created_at: new Date(),
+    }))
+    await sql`insert into auth.users ${sql(authUsers)} on conflict (id) do nothing`
+    const members = users.map((u) => ({
+      organisation_id: NORTHWIND_ORGANISATION_ID,
+      user_id: u.id,
+      role: 'member',
+    }))
+    await sql`insert into memberships ${sql(members)} on conflict (organisation_id, user_id) do nothing`
+  } finally {
+    await sql.end()
+  }
+  return users.map((u) => u.email)
+}
+
 async function main() {
   const problems = await checkDependencies({ databaseUrl, natsUrl })
   if (problems.length > 0) {
@@ -195,20 +229,28 @@ async function main() {
   try {
     const { notReady } = await front.ready(60_000)
     if (notReady.length) throw new Error(`not ready: ${notReady}\n${lines.slice(-20).join('\n')}`)
-    const tokenRes = await api.request({
-      path: '/api/dev/token',
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json' },
-    })
-    const token = ((await tokenRes.body.json()) as { access_token: string }).access_token
+    const mint = async (email?: string) => {
+      const res = await api.request({
+        path: '/api/dev/token',
+        method: 'POST',
+        body: JSON.stringify(email ? { email } : {}),
+        headers: { 'content-type': 'application/json' },
+      })
+      return ((await res.body.json()) as { access_token: string }).access_token
+    }
+    const token = await mint()
+    const tokens = await Promise.all((await ensureBenchUsers(userCount)).map((email) => mint(email)))
+    let next = 0
     const submit =
       (request = 'How is project NW-201 doing?') =>
       async () => {
         const res = await api.request({
           path: '/api/agents/project',
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ request }),
         })
         const body = (await res.body.json()) as { session_id?: string }
@@ -216,7 +258,9 @@ async function main() {
         return body.session_id as string
       }
 
-    say('2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped)')
+    say(
+      `2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped, ${userCount} users)`,
+    )
     await closedLoop(8, 2_000, submit()) // warm-up
     const closed = await closedLoop(concurrency, seconds * 1000, submit())
     say(

@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
-import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
 import {
+  admissionEvent,
+  admit,
   cancelCommandSchema,
+  enqueueSession,
   isTerminalEvent,
   lastStreamSeq,
+  type Membership,
   type PipelineTopology,
   type SessionEventBody,
+  type SessionEventEnvelope,
   SessionEventWriter,
   type SessionRow,
   SessionStore,
-  TRACEPARENT_HEADER,
   toProtoEvent,
-  type WorkItem,
-  workItemSchema,
 } from '@psa/agent-pipeline'
-import { formatTraceparent, type Logger, withLogContext } from '@psa/config'
+import { type Logger, withLogContext } from '@psa/config'
 import { AppError } from '@psa/errors'
 import {
   type AgentResponse,
@@ -63,6 +65,7 @@ const ADMISSION_ATTEMPT = 0
 /** Builds the AgentService implementation. */
 export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const { store, js, jsm, topology, hub, logger } = deps
+  const admissionDeps = { store, js, jsm, topology, logger }
 
   const lastEventSeq = async (sessionId: string): Promise<number> => {
     const inStream = await lastStreamSeq(jsm, topology, sessionId)
@@ -98,130 +101,97 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
 
   const submit = async (ctx: CallContext, input: ValidSubmitRequest): Promise<AgentResponse> => {
     const { claims, user } = ctx
-    const parent = input.parentSessionId ? await delegatingParent(ctx, input) : undefined
-    const sessionId = input.sessionId ?? randomUUID()
-    // Independent reads run together: admission latency is mostly round trips.
-    const [membership, { depth }] = await Promise.all([
-      store.membership(claims, parent?.organisation_id ?? input.organisationId),
-      store.queuePosition({ id: sessionId, agent_type: input.type, status: 'queued', queued_at: new Date() }),
-    ])
-    if (!SessionStore.hasRole(membership, 'member')) {
-      throw new AppError('FORBIDDEN', 'Viewers cannot submit agent requests; ask for the member role', {
-        details: { organisation_id: membership.organisation_id, role: membership.role },
-      })
-    }
-    if (input.autoApply && !SessionStore.hasRole(membership, 'manager')) {
-      throw new AppError(
-        'FORBIDDEN',
-        'Only managers and above may ask for proposals to be applied automatically',
-        {
+    if (input.parentSessionId) return submitDelegated(ctx, input, await delegatingParent(ctx, input))
+    const authorize = (membership: Membership) => {
+      if (!SessionStore.hasRole(membership, 'member')) {
+        throw new AppError('FORBIDDEN', 'Viewers cannot submit agent requests; ask for the member role', {
           details: { organisation_id: membership.organisation_id, role: membership.role },
-        },
-      )
-    }
-    const newSession = {
-      id: sessionId,
-      agent_type: input.type,
-      request: input.request,
-      context: input.context,
-      auto_apply: input.autoApply,
-      trace_id: ctx.trace.traceId,
-    }
-    // Whatever needs Postgres is read before the insert's transaction. Inside it, a second pool connection
-    // per submit can deadlock the pool: every connection held by a submit waiting for its user's lock,
-    // and the lock holder waiting for a connection.
-    const writer = await SessionEventWriter.open({
-      js,
-      jsm,
-      topology,
-      store,
-      sessionId,
-      organisationId: membership.organisation_id,
-      agent: input.type,
-      attempt: ADMISSION_ATTEMPT,
-      logger,
-      // Persisted explicitly after the commit: the row does not exist for other connections before.
-      flushIntervalMs: 60_000,
-    })
-    let enqueued = false
-    // Runs inside the insert's transaction, just before it commits. The admission event goes out first,
-    // then the work: a worker can only take the session after its seq 1 exists, so the worker's events
-    // always continue after it (its writer starts from the highest stored seq).
-    const enqueue = async (row: SessionRow) => {
-      ctx.signal.throwIfAborted()
-      await writer.emit({
-        type: 'status_changed',
-        // Sessions queued before this one and committed: this one is behind all of them.
-        data: { status: 'queued', message: 'Queued', queue_position: depth + 1, attempt: ADMISSION_ATTEMPT },
-      })
-      const item: WorkItem = workItemSchema.parse({
-        v: 1,
-        session_id: row.id,
-        organisation_id: row.organisation_id,
-        user_id: row.user_id,
-        ...(user.email ? { user_email: user.email } : {}),
-        agent_type: row.agent_type,
-        request: row.request,
-        context: input.context,
-        auto_apply: row.auto_apply,
-        parent_session_id: row.parent_session_id,
-        submitted_at: row.queued_at.toISOString(),
-      })
-      const h = natsHeaders()
-      h.set(TRACEPARENT_HEADER, formatTraceparent(ctx.trace))
-      ctx.signal.throwIfAborted()
-      const subject = topology.requestSubject(row.agent_type as AgentTypeName)
-      const ack = await js.publish(subject, JSON.stringify(item), { msgID: row.id, headers: h })
-      if (ack.duplicate) {
-        // An earlier submit of this id published and then rolled back. Its message is still queued (the
-        // worker waits for the row), or a worker already gave up on it as missing: then queue it anew.
-        const earlier = await jsm.streams
-          .getMessage(topology.requestsStream, { seq: ack.seq })
-          .catch(() => null)
-        if (!earlier) {
-          logger.warn({ stream_seq: ack.seq }, 'the earlier message of this id is gone; queueing it again')
-          await js.publish(subject, JSON.stringify(item), { msgID: `${row.id}:${Date.now()}`, headers: h })
-        }
+        })
       }
-      enqueued = true
+      if (input.autoApply && !SessionStore.hasRole(membership, 'manager')) {
+        throw new AppError(
+          'FORBIDDEN',
+          'Only managers and above may ask for proposals to be applied automatically',
+          {
+            details: { organisation_id: membership.organisation_id, role: membership.role },
+          },
+        )
+      }
     }
+    ctx.signal.throwIfAborted()
+    const admission = await admit(
+      admissionDeps,
+      claims,
+      {
+        id: input.sessionId ?? randomUUID(),
+        ...(input.organisationId ? { organisationId: input.organisationId } : {}),
+        agentType: input.type,
+        request: input.request,
+        context: input.context,
+        autoApply: input.autoApply,
+        trace: ctx.trace,
+        ...(user.email ? { userEmail: user.email } : {}),
+      },
+      { maxInFlight: deps.maxInFlightPerUser, authorize },
+    )
+    return withLogContext({ session_id: admission.session.id }, async () => {
+      if (!admission.created) return retried(admission.session, input)
+      const { session, queuePosition, lastEventSeq } = admission
+      logger.info({ agent_type: session.agent_type, queue_position: queuePosition }, 'request queued')
+      return toAgentResponse(session, { queuePosition, lastEventSeq })
+    })
+  }
 
-    let row: SessionRow
-    if (parent) {
-      row = await store.submitChild(parent, newSession, enqueue)
-      if (row.parent_session_id !== parent.id || row.user_id !== claims.sub) {
+  /** A retried submit gets the session it created; the same id for anything else is a conflict. */
+  const retried = (row: SessionRow, input: ValidSubmitRequest): Promise<AgentResponse> => {
+    if (row.request !== input.request || row.agent_type !== input.type) {
+      throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
+        details: { session_id: row.id },
+      })
+    }
+    logger.info({ status: row.status }, 'submit retried: answering with the existing session')
+    return describe(row)
+  }
+
+  /** A specialist's session submitted by the orchestrator agent on behalf of its running parent. */
+  const submitDelegated = async (
+    ctx: CallContext,
+    input: ValidSubmitRequest,
+    parent: SessionRow,
+  ): Promise<AgentResponse> => {
+    let event: SessionEventEnvelope | undefined
+    const row = await store.submitChild(
+      parent,
+      {
+        id: input.sessionId ?? randomUUID(),
+        agent_type: input.type,
+        request: input.request,
+        context: input.context,
+        auto_apply: input.autoApply,
+        trace_id: ctx.trace.traceId,
+      },
+      async (session) => {
+        event = admissionEvent(session, 0)
+        await enqueueSession(admissionDeps, session, event, {
+          context: input.context,
+          trace: ctx.trace,
+          ...(ctx.user.email ? { userEmail: ctx.user.email } : {}),
+        })
+      },
+    )
+    return withLogContext({ session_id: row.id }, async () => {
+      if (row.parent_session_id !== parent.id || row.user_id !== ctx.claims.sub) {
         throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
           details: { session_id: row.id },
         })
       }
-    } else {
-      const result = await store.submit(
-        claims,
-        { ...newSession, organisation_id: membership.organisation_id, parent_session_id: null },
-        { maxInFlight: deps.maxInFlightPerUser, enqueue },
-      )
-      row = result.session
-    }
-    return withLogContext({ session_id: row.id }, async () => {
-      if (!enqueued) {
-        // An existing id: a retried submit gets the session it created; anything else is a conflict.
-        if (row.request !== input.request || row.agent_type !== input.type) {
-          throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
-            details: { session_id: row.id },
-          })
-        }
-        logger.info({ status: row.status }, 'submit retried: answering with the existing session')
-        return describe(row)
-      }
-      const [{ position }] = await Promise.all([
-        store.queuePosition(row),
-        writer.close().catch((err: unknown) => {
-          // JetStream holds the event for replay already; only its Postgres copy is missing.
-          logger.warn({ err }, 'persisting the admission event failed')
-        }),
-      ])
-      logger.info({ agent_type: row.agent_type, queue_position: position }, 'request queued')
-      return toAgentResponse(row, { queuePosition: position, lastEventSeq: writer.lastSeq })
+      if (!event) return retried(row, input)
+      await store
+        .appendEvents(row.organisation_id, ADMISSION_ATTEMPT, [event])
+        .catch((err: unknown) => logger.warn({ err }, 'persisting the admission event failed'))
+      const { position } = await store.queuePosition(row)
+      logger.info({ agent_type: row.agent_type, queue_position: position }, 'delegated request queued')
+      return toAgentResponse(row, { queuePosition: position, lastEventSeq: event.seq })
     })
   }
 
