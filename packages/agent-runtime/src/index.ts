@@ -1,4 +1,10 @@
 export { AttemptControl, type AttemptStop, RunningAttempts } from './attempt-control.js'
+export {
+  type AutoApplyDeps,
+  type AutoApplyOutcome,
+  type AutoApplyResult,
+  autoApplyProposal,
+} from './auto-apply.js'
 export { subscribeToCancels } from './cancel-subscription.js'
 export { ConsumerLoop, type ConsumerLoopOptions } from './consumer-loop.js'
 export { canonicalJson, deterministicUuid, sha256Hex } from './deterministic-id.js'
@@ -24,6 +30,8 @@ export { boundedJson, boundedObject, truncateText } from './text.js'
 export {
   type AgentTool,
   type AgentToolContext,
+  type AutoApplyReport,
+  autoApplyReport,
   bindTools,
   defineTool,
   type ProposalInput,

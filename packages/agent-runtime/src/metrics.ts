@@ -15,6 +15,8 @@ export interface RuntimeMetrics {
   tokens: Counter<'agent_type' | 'direction'>
   /** Tool calls, by tool and whether they succeeded. */
   toolCalls: Counter<'agent_type' | 'tool' | 'ok'>
+  /** Proposals of auto-apply requests, by how the apply ended (applied, forbidden, failed, ...). */
+  autoApply: Counter<'agent_type' | 'outcome'>
 }
 
 /** The registry's metric of that name if one exists (a second worker in one process shares it), else `create()`. */
@@ -100,6 +102,17 @@ export function createRuntimeMetrics(registry: Registry): RuntimeMetrics {
           name: 'psa_agent_tool_calls_total',
           help: 'Tool calls made by agents',
           labelNames: ['agent_type', 'tool', 'ok'],
+          registers,
+        }),
+    ),
+    autoApply: reuse(
+      registry,
+      'psa_agent_auto_apply_total',
+      () =>
+        new Counter({
+          name: 'psa_agent_auto_apply_total',
+          help: 'Proposals of auto-apply requests, by how the apply ended',
+          labelNames: ['agent_type', 'outcome'],
           registers,
         }),
     ),

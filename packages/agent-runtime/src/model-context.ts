@@ -1,3 +1,4 @@
+import { canDecideProposals } from '@psa/changesets'
 import type { Tx } from '@psa/db'
 
 /** How many names of each kind the model is told about (enough for a firm; bounded for a large one). */
@@ -97,7 +98,7 @@ export async function buildModelContext(
     people: people.map((p) => ({ id: p.id, name: p.full_name })),
     roles: roles.map((r) => r.name),
     skills: skills.map((s) => s.name),
-    autoApplyAllowed: membership ? ['owner', 'admin', 'manager'].includes(membership.role) : false,
+    autoApplyAllowed: canDecideProposals(membership?.role),
     ...fromSnakeCase,
     ...user,
   }

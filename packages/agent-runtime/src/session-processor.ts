@@ -24,6 +24,7 @@ import type { Database, JwtClaims } from '@psa/db'
 import type { AgentTypeName } from '@psa/proto'
 import { Agent, type AgentResult, type Model } from '@strands-agents/sdk'
 import { AttemptControl, type AttemptStop, RunningAttempts } from './attempt-control.js'
+import { type AutoApplyResult, autoApplyProposal } from './auto-apply.js'
 import { canonicalJson, deterministicUuid, sha256Hex } from './deterministic-id.js'
 import { StrandsEventBridge } from './event-bridge.js'
 import { endsWithTerminalEvent, recoverSessionEvents } from './event-recovery.js'
@@ -33,6 +34,8 @@ import { buildModelContext, calendarDay } from './model-context.js'
 import {
   type AgentTool,
   type AgentToolContext,
+  type AutoApplyReport,
+  autoApplyReport,
   bindTools,
   type ProposalInput,
   type ProposalOutcome,
@@ -442,6 +445,16 @@ export class SessionProcessor {
         message: 'The requesting user is no longer a member of the organisation',
       }
     }
+    // The row is the record RLS checked at submit; the work item repeats it. Both must ask: a message that
+    // says more than its row (or less) applies nothing by itself.
+    const autoApply = session.auto_apply && item.auto_apply
+    if (session.auto_apply !== item.auto_apply) {
+      this.#o.logger.warn(
+        { row_auto_apply: session.auto_apply, item_auto_apply: item.auto_apply },
+        'the work item and the session disagree on auto-apply; proposals are not applied automatically',
+      )
+    }
+    const autoApplied = new Map<string, AutoApplyReport>()
     const info: SessionInfo = {
       id: session.id,
       organisationId: session.organisation_id,
@@ -450,7 +463,7 @@ export class SessionProcessor {
       agentType: definition.agentType,
       request: session.request,
       context: isPlainObject(session.context) ? session.context : {},
-      autoApply: session.auto_apply,
+      autoApply,
       parentSessionId: session.parent_session_id,
       attempt,
       today: calendarDay(session.queued_at, organisation.timezone),
@@ -469,6 +482,21 @@ export class SessionProcessor {
         changeset,
       })
       if (!proposalIds.includes(proposal.id)) proposalIds.push(proposal.id)
+      // Applied before it is announced, so the one proposal_created event says how it ended. A restarted
+      // attempt gets the stored proposal back: applied stays applied, pending (the last attempt died before
+      // applying) is applied now.
+      let applied: AutoApplyResult | undefined
+      if (autoApply) {
+        applied = await autoApplyProposal(
+          { db, claims, logger: this.#o.logger, signal: control.signal },
+          proposal,
+        )
+        this.#o.metrics.autoApply.inc({ ...this.#labels, outcome: applied.outcome })
+        this.#o.logger.info(
+          { proposal_id: proposal.id, outcome: applied.outcome, status: applied.status },
+          applied.applied ? 'proposal auto-applied' : 'proposal not auto-applied',
+        )
+      }
       if (created || !announced.has(proposal.id)) {
         announced.add(proposal.id)
         await bridge.emit({
@@ -478,16 +506,20 @@ export class SessionProcessor {
             title: proposal.title,
             summary: proposal.summary ?? '',
             change_count: changeset.operations.length,
-            auto_applied: false,
+            auto_applied: applied?.applied ?? false,
           },
         })
       }
-      return {
+      const outcome: ProposalOutcome = {
         proposalId: proposal.id,
         created,
         title: proposal.title,
         changeCount: changeset.operations.length,
+        status: applied?.status ?? proposal.status,
+        ...(applied ? { autoApply: applied } : {}),
       }
+      if (applied) autoApplied.set(proposal.id, autoApplyReport({ ...outcome, autoApply: applied }))
+      return outcome
     }
     const forTool = (toolName: string): AgentToolContext => ({
       session: info,
@@ -585,7 +617,12 @@ export class SessionProcessor {
         return {
           kind: 'completed',
           text,
-          result: { ...structured, summary: text, proposal_ids: proposalIds },
+          result: {
+            ...structured,
+            summary: text,
+            proposal_ids: proposalIds,
+            ...(autoApply ? { auto_apply: [...autoApplied.values()] } : {}),
+          },
         }
       }
       case 'limitTurns':

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Changeset } from '@psa/agent-pipeline'
+import type { ProposalStatus } from '@psa/changesets'
 import type { Logger } from '@psa/config'
 import type { Database, Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type { AgentTypeName } from '@psa/proto'
 import { type InvokableTool, type JSONValue, tool } from '@strands-agents/sdk'
 import { z } from 'zod'
+import type { AutoApplyResult } from './auto-apply.js'
 import { isTransient, TransientFailure } from './failures.js'
 
 /** What a tool knows about the request it works for. */
@@ -17,6 +19,11 @@ export interface SessionInfo {
   agentType: AgentTypeName
   request: string
   context: Record<string, unknown>
+  /**
+   * The request asked for its proposals to be applied at once (the session row and the work item both say
+   * so; the orchestrator accepts it from managers and above). `propose` then applies each proposal as the
+   * user, whose role is checked again at that moment.
+   */
   autoApply: boolean
   parentSessionId: string | null
   attempt: number
@@ -43,6 +50,39 @@ export interface ProposalOutcome {
   created: boolean
   title: string
   changeCount: number
+  /**
+   * The proposal's status after the call: `pending` unless auto-apply ran (`applied`, or `failed` when the
+   * changes could not be applied) or a person decided it while an earlier attempt of this request ran.
+   */
+  status: ProposalStatus
+  /** Present when the request asked for auto-apply: whether the proposal was applied and, if not, why. */
+  autoApply?: AutoApplyResult
+}
+
+/**
+ * One proposal's auto-apply as the model and the session result see it. The runtime adds these to a tool's
+ * result under `auto_apply` (unless the tool set that key itself) and to the session's result, so the answer
+ * can say "applied" or "proposed, but could not apply automatically because …" whatever the tool returns.
+ */
+export type AutoApplyReport = {
+  proposal_id: string
+  title: string
+  applied: boolean
+  status: ProposalStatus
+  message: string
+  error?: { code: string; message: string; details?: JSONValue }
+}
+
+export function autoApplyReport(outcome: ProposalOutcome & { autoApply: AutoApplyResult }): AutoApplyReport {
+  const { applied, status, message, error } = outcome.autoApply
+  return {
+    proposal_id: outcome.proposalId,
+    title: outcome.title,
+    applied,
+    status,
+    message,
+    ...(error ? { error } : {}),
+  }
 }
 
 /** Passed to every tool call. */
@@ -80,11 +120,28 @@ export function defineTool<S extends z.ZodType>(definition: AgentTool<S>): Agent
 
 /** What a tool context is built from for one attempt; the runtime provides it. */
 export interface ToolContextFactory {
+  /** A plain object (bindTools copies it to watch the proposals a call makes). */
   forTool(toolName: string): AgentToolContext
   /** Test-only pause after each call, before its result returns (see AGENT_TOOL_DELAY_MS). */
   delayMs?: number
   /** A tool hit something that will likely recover: the attempt stops and the request is retried. */
   reportTransient(err: unknown): void
+}
+
+/** The tool's result with what auto-apply did to the proposals it made, for the model and the event stream. */
+function withAutoApply(result: ToolResult, reports: Map<string, AutoApplyReport>): ToolResult {
+  if (reports.size === 0) return result
+  const entries = [...reports.values()]
+  const note = entries
+    .map((r) =>
+      r.applied ? 'applied automatically' : `not applied automatically: ${r.error?.code ?? r.status}`,
+    )
+    .join('; ')
+  return {
+    ...result,
+    summary: `${result.summary} (${note})`,
+    ...('auto_apply' in result ? {} : { auto_apply: entries as unknown as JSONValue }),
+  }
 }
 
 function describeToolError(err: unknown): string {
@@ -110,11 +167,21 @@ export function bindTools(
       description: definition.description,
       inputSchema: definition.inputSchema,
       callback: async (input: unknown): Promise<JSONValue> => {
-        const ctx = factory.forTool(definition.name)
+        const base = factory.forTool(definition.name)
+        const reports = new Map<string, AutoApplyReport>()
+        const ctx: AgentToolContext = {
+          ...base,
+          propose: async (proposal) => {
+            const outcome = await base.propose(proposal)
+            if (outcome.autoApply)
+              reports.set(outcome.proposalId, autoApplyReport({ ...outcome, autoApply: outcome.autoApply }))
+            return outcome
+          },
+        }
         try {
           const result = await definition.run(input, ctx)
           if (factory.delayMs) await sleep(factory.delayMs, undefined, { signal: ctx.signal })
-          return result
+          return withAutoApply(result, reports)
         } catch (err) {
           if (isTransient(err)) {
             const failure = new TransientFailure(`${definition.name} could not reach a service it needs`, {
