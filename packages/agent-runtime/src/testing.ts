@@ -1,6 +1,7 @@
 // Test support for the agent runtime and the agent services: a private NATS namespace and organisation per
-// test file, a submit that does what the orchestrator does (insert the session, write its queued event,
-// publish the work item), and waits on the session row. Not used in production code.
+// test file, a submit that does what the orchestrator does for the worker's side of things (insert the
+// session as the user, write its queued event, publish the work item), and waits on the session row. Not
+// used in production code.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
@@ -16,16 +17,20 @@ import {
   type SessionRow,
   SessionStore,
   TRACEPARENT_HEADER,
+  type WorkItem,
   workItemSchema,
 } from '@psa/agent-pipeline'
 import { childTraceContext, createLogger, formatTraceparent, type Logger } from '@psa/config'
-import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
+import { Database, type DB, databaseEnvSchema, type JwtClaims } from '@psa/db'
 import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
 import { readStreamEvents } from './event-recovery.js'
 import type { AgentDefinition } from './session-processor.js'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
+
+/** What a jsonb column takes on insert (the object itself: the driver encodes it). */
+type JsonColumn = NonNullable<DB['agent_sessions']['context']['__insert__']>
 
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_test'
@@ -88,7 +93,16 @@ export interface PipelineHarness {
   /** Submits a request as `user` exactly like the orchestrator: row, queued event (seq 1), work item. */
   submit(
     user: TestUser,
-    input: { agentType: AgentTypeName; request: string; context?: Record<string, unknown>; id?: string },
+    input: {
+      agentType: AgentTypeName
+      request: string
+      context?: Record<string, unknown>
+      id?: string
+      /** Ask for the proposals to be applied at once (RLS refuses it below manager, as in production). */
+      autoApply?: boolean
+      /** Fields that make the published work item differ from its session row (odd or forged messages). */
+      workItem?: Partial<WorkItem>
+    },
   ): Promise<SessionRow>
   /** Publishes raw bytes to an agent type's work subject (invalid messages). */
   publishRaw(agentType: AgentTypeName, body: string, msgId?: string): Promise<void>
@@ -142,61 +156,62 @@ export async function startPipelineHarness(
     async submit(user, input) {
       const id = input.id ?? randomUUID()
       const trace = childTraceContext()
-      let writer: SessionEventWriter | undefined
-      const { session } = await store.submit(
-        user.claims,
-        {
-          id,
-          organisation_id: user.organisationId,
-          agent_type: input.agentType,
-          request: input.request,
-          context: input.context ?? {},
-          auto_apply: false,
-          parent_session_id: null,
-          trace_id: trace.traceId,
-        },
-        {
-          maxInFlight: 1_000,
-          enqueue: async (row) => {
-            writer = await SessionEventWriter.open({
-              js: nats.js,
-              jsm: nats.jsm,
-              topology,
-              store,
-              sessionId: row.id,
-              organisationId: row.organisation_id,
-              agent: row.agent_type,
-              attempt: 0,
-              logger,
-              flushIntervalMs: 60_000,
-            })
-            await writer.emit({
-              type: 'status_changed',
-              data: { status: 'queued', message: 'Queued', queue_position: 1, attempt: 0 },
-            })
-            const item = workItemSchema.parse({
-              v: 1,
-              session_id: row.id,
-              organisation_id: row.organisation_id,
-              user_id: row.user_id,
-              user_email: user.email,
-              agent_type: row.agent_type,
-              request: row.request,
-              context: input.context ?? {},
-              auto_apply: row.auto_apply,
-              parent_session_id: row.parent_session_id,
-              submitted_at: row.queued_at.toISOString(),
-            })
-            const h = natsHeaders()
-            h.set(TRACEPARENT_HEADER, formatTraceparent(trace))
-            await nats.js.publish(topology.requestSubject(input.agentType), JSON.stringify(item), {
-              msgID: row.id,
-              headers: h,
-            })
-          },
-        },
+      // Inserted as the user, so RLS decides whether they may submit (and ask for auto-apply) exactly as at
+      // admission; the rest of admission (queue limits, the atomic publish) is the orchestrator's to test.
+      const session = await db.asUser(user.claims, (tx) =>
+        tx
+          .insertInto('agent_sessions')
+          .values({
+            id,
+            organisation_id: user.organisationId,
+            user_id: user.userId,
+            agent_type: input.agentType,
+            request: input.request,
+            context: (input.context ?? {}) as JsonColumn,
+            auto_apply: input.autoApply ?? false,
+            trace_id: trace.traceId,
+            status: 'queued',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       )
-      await writer?.close()
+      const writer = await SessionEventWriter.open({
+        js: nats.js,
+        jsm: nats.jsm,
+        topology,
+        store,
+        sessionId: session.id,
+        organisationId: session.organisation_id,
+        agent: session.agent_type,
+        attempt: 0,
+        logger,
+        flushIntervalMs: 60_000,
+      })
+      await writer.emit({
+        type: 'status_changed',
+        data: { status: 'queued', message: 'Queued', queue_position: 1, attempt: 0 },
+      })
+      await writer.close()
+      const item = workItemSchema.parse({
+        v: 1,
+        session_id: session.id,
+        organisation_id: session.organisation_id,
+        user_id: session.user_id,
+        user_email: user.email,
+        agent_type: session.agent_type,
+        request: session.request,
+        context: input.context ?? {},
+        auto_apply: session.auto_apply,
+        parent_session_id: session.parent_session_id,
+        submitted_at: session.queued_at.toISOString(),
+        ...input.workItem,
+      })
+      const h = natsHeaders()
+      h.set(TRACEPARENT_HEADER, formatTraceparent(trace))
+      await nats.js.publish(topology.requestSubject(input.agentType), JSON.stringify(item), {
+        msgID: session.id,
+        headers: h,
+      })
       return session
     },
     async publishRaw(agentType, body, msgId) {
@@ -259,7 +274,12 @@ export interface AgentRun {
 export interface AgentHarness extends PipelineHarness {
   worker: AgentWorker
   /** Submits the request, waits for the session to finish and for its terminal event. */
-  run(user: TestUser, request: string, context?: Record<string, unknown>): Promise<AgentRun>
+  run(
+    user: TestUser,
+    request: string,
+    context?: Record<string, unknown>,
+    options?: { autoApply?: boolean },
+  ): Promise<AgentRun>
   /** Stops the worker, deletes the sessions this harness created, closes connections. */
   stop(): Promise<void>
 }
@@ -305,11 +325,12 @@ export async function startAgentHarness(options: {
       created.push(session.id)
       return session
     },
-    async run(user, request, context) {
+    async run(user, request, context, runOptions) {
       const session = await submit(user, {
         agentType: options.agent.agentType,
         request,
         ...(context && { context }),
+        ...(runOptions?.autoApply !== undefined && { autoApply: runOptions.autoApply }),
       })
       created.push(session.id)
       const done = await h.waitForStatus(session.id, ['completed', 'failed', 'cancelled'], 30_000)
