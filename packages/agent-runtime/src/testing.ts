@@ -1,19 +1,20 @@
 // Test support for the agent runtime and the agent services: a private NATS namespace and organisation per
-// test file, a submit that does what the orchestrator does for the worker's side of things (insert the
-// session as the user, write its queued event, publish the work item), and waits on the session row. Not
-// used in production code.
+// test file, a submit that admits a request exactly as the orchestrator does (the pipeline's `admit`), and
+// waits on the session row. Not used in production code.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
 import { OfflineModel, type Playbook } from '@psa/agent-models'
 import {
+  admissionEvent,
+  admit,
   deleteTopology,
   ensureTopology,
   isTerminalEvent,
   PipelineTopology,
   pipelineEnvSchema,
+  publishSessionEvent,
   type SessionEventEnvelope,
-  SessionEventWriter,
   type SessionRow,
   SessionStore,
   TRACEPARENT_HEADER,
@@ -21,16 +22,13 @@ import {
   workItemSchema,
 } from '@psa/agent-pipeline'
 import { childTraceContext, createLogger, formatTraceparent, type Logger } from '@psa/config'
-import { Database, type DB, databaseEnvSchema, type JwtClaims } from '@psa/db'
+import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
 import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
 import { readStreamEvents } from './event-recovery.js'
 import type { AgentDefinition } from './session-processor.js'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
-
-/** What a jsonb column takes on insert (the object itself: the driver encodes it). */
-type JsonColumn = NonNullable<DB['agent_sessions']['context']['__insert__']>
 
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_test'
@@ -154,64 +152,63 @@ export async function startPipelineHarness(
     logger,
     registry,
     async submit(user, input) {
-      const id = input.id ?? randomUUID()
       const trace = childTraceContext()
-      // Inserted as the user, so RLS decides whether they may submit (and ask for auto-apply) exactly as at
-      // admission; the rest of admission (queue limits, the atomic publish) is the orchestrator's to test.
-      const session = await db.asUser(user.claims, (tx) =>
-        tx
-          .insertInto('agent_sessions')
-          .values({
-            id,
-            organisation_id: user.organisationId,
-            user_id: user.userId,
-            agent_type: input.agentType,
-            request: input.request,
-            context: (input.context ?? {}) as JsonColumn,
-            auto_apply: input.autoApply ?? false,
-            trace_id: trace.traceId,
-            status: 'queued',
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      )
-      const writer = await SessionEventWriter.open({
-        js: nats.js,
-        jsm: nats.jsm,
-        topology,
-        store,
-        sessionId: session.id,
-        organisationId: session.organisation_id,
-        agent: session.agent_type,
-        attempt: 0,
-        logger,
-        flushIntervalMs: 60_000,
-      })
-      await writer.emit({
-        type: 'status_changed',
-        data: { status: 'queued', message: 'Queued', queue_position: 1, attempt: 0 },
-      })
-      await writer.close()
-      const item = workItemSchema.parse({
-        v: 1,
-        session_id: session.id,
-        organisation_id: session.organisation_id,
-        user_id: session.user_id,
-        user_email: user.email,
-        agent_type: session.agent_type,
-        request: session.request,
+      const request = {
+        id: input.id ?? randomUUID(),
+        organisationId: user.organisationId,
+        agentType: input.agentType,
+        request: input.request,
         context: input.context ?? {},
-        auto_apply: session.auto_apply,
-        parent_session_id: session.parent_session_id,
-        submitted_at: session.queued_at.toISOString(),
-        ...input.workItem,
-      })
-      const h = natsHeaders()
-      h.set(TRACEPARENT_HEADER, formatTraceparent(trace))
-      await nats.js.publish(topology.requestSubject(input.agentType), JSON.stringify(item), {
-        msgID: session.id,
-        headers: h,
-      })
+        autoApply: input.autoApply ?? false,
+        trace,
+        userEmail: user.email,
+      }
+      const deps = { store, js: nats.js, jsm: nats.jsm, topology, logger }
+      if (!input.workItem) {
+        // Exactly the orchestrator's admission: row as the user (RLS), seq 1, work item, in one transaction.
+        return (await admit(deps, user.claims, request, { maxInFlight: 1_000 })).session
+      }
+      // A work item that says something its row does not (an odd or forged message): admitted the same
+      // way, but the published message carries the overrides.
+      const { session } = await store.submit(
+        user.claims,
+        {
+          id: request.id,
+          organisation_id: request.organisationId,
+          agent_type: request.agentType,
+          request: request.request,
+          context: request.context,
+          auto_apply: request.autoApply,
+          trace_id: trace.traceId,
+        },
+        {
+          maxInFlight: 1_000,
+          admissionEvent,
+          enqueue: async (row, event) => {
+            await publishSessionEvent(nats.js, topology, event)
+            const item = workItemSchema.parse({
+              v: 1,
+              session_id: row.id,
+              organisation_id: row.organisation_id,
+              user_id: row.user_id,
+              user_email: user.email,
+              agent_type: row.agent_type,
+              request: row.request,
+              context: request.context,
+              auto_apply: row.auto_apply,
+              parent_session_id: row.parent_session_id,
+              submitted_at: row.queued_at.toISOString(),
+              ...input.workItem,
+            })
+            const h = natsHeaders()
+            h.set(TRACEPARENT_HEADER, formatTraceparent(trace))
+            await nats.js.publish(topology.requestSubject(input.agentType), JSON.stringify(item), {
+              msgID: row.id,
+              headers: h,
+            })
+          },
+        },
+      )
       return session
     },
     async publishRaw(agentType, body, msgId) {
