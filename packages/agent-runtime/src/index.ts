@@ -36,6 +36,7 @@ export {
   defineTool,
   type ProposalInput,
   type ProposalOutcome,
+  proposalNote,
   type SessionInfo,
   type ToolContextFactory,
   type ToolResult,

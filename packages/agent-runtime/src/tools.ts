@@ -128,6 +128,18 @@ export interface ToolContextFactory {
   reportTransient(err: unknown): void
 }
 
+/**
+ * How an answer should end about the proposal(s) a tool made: what auto-apply did with them (its own
+ * words), or, without auto-apply, that nothing changes until a person applies them. For playbooks.
+ */
+export function proposalNote(toolOutput: unknown): string {
+  const entries = (toolOutput as { auto_apply?: { message?: unknown }[] } | null)?.auto_apply
+  const messages = Array.isArray(entries)
+    ? entries.map((e) => e.message).filter((m) => typeof m === 'string')
+    : []
+  return messages.length > 0 ? messages.join(' ') : 'Nothing changes until someone applies the proposal.'
+}
+
 /** The tool's result with what auto-apply did to the proposals it made, for the model and the event stream. */
 function withAutoApply(result: ToolResult, reports: Map<string, AutoApplyReport>): ToolResult {
   if (reports.size === 0) return result

@@ -126,6 +126,38 @@ describe('project agent', () => {
     expect(gone).toEqual([])
   })
 
+  it('applies the plan at once when an admin asks for auto-apply, and says so', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session } = await h.run(
+      admin,
+      'Plan a 6-week data migration for Nova starting 1 Feb, budget $60k',
+      undefined,
+      {
+        autoApply: true,
+      },
+    )
+    expect(session.status).toBe('completed')
+    const result = session.result as { project_id: string; summary: string }
+    expect(result.summary).toContain('Applied automatically')
+    expect(result.summary).not.toContain('Nothing changes until someone applies')
+    const project = await h.db.asService((tx) =>
+      tx
+        .selectFrom('projects')
+        .select(['id', 'status'])
+        .where('id', '=', result.project_id)
+        .executeTakeFirst(),
+    )
+    expect(project).toBeDefined()
+    const proposal = await h.db.asService((tx) =>
+      tx
+        .selectFrom('proposals')
+        .select(['status', 'applied_by'])
+        .where('session_id', '=', session.id)
+        .executeTakeFirstOrThrow(),
+    )
+    expect(proposal).toEqual({ status: 'applied', applied_by: admin.userId })
+  })
+
   it('reports the planted over-burn: "How is the Blue Harbor mobile onboarding doing?"', async (context) => {
     if (!demoLoaded) context.skip()
     const { session, events } = await h.run(admin, 'How is the Blue Harbor mobile onboarding doing?')

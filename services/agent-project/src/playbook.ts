@@ -7,6 +7,7 @@ import {
   type PlaybookDecision,
   type PlaybookInput,
 } from '@psa/agent-models'
+import { proposalNote } from '@psa/agent-runtime'
 import { nextMonday } from './domain/dates.js'
 
 function titleCase(text: string): string {
@@ -71,7 +72,7 @@ function plan(input: PlaybookInput): PlaybookDecision {
           : `The hours come to ${money(out.value_minor)} at the client's rates, which is over the ${money(out.budget_minor)} budget.`
     const notes = out.notes.length > 0 ? ` Note: ${out.notes.join(' ')}` : ''
     return finish(
-      `I proposed ${out.code}, a ${out.status} project for ${out.client} from ${out.starts_on} to ${out.ends_on}: ${out.phases.length} phases (${phases}), ${out.tasks} tasks with roles and estimates (${out.total_hours} h), ${out.dependencies} finish-to-start dependencies and ${out.milestones.length} milestones. ${budget}${notes} Nothing changes until someone applies the proposal.`,
+      `I proposed ${out.code}, a ${out.status} project for ${out.client} from ${out.starts_on} to ${out.ends_on}: ${out.phases.length} phases (${phases}), ${out.tasks} tasks with roles and estimates (${out.total_hours} h), ${out.dependencies} finish-to-start dependencies and ${out.milestones.length} milestones. ${budget}${notes} ${proposalNote(call.output)}`,
       {
         result: {
           proposal_id: out.proposal_id,

@@ -7,6 +7,7 @@ import {
   type PlaybookDecision,
   type PlaybookInput,
 } from '@psa/agent-models'
+import { proposalNote } from '@psa/agent-runtime'
 
 interface PricedJson {
   currency: string
@@ -68,7 +69,7 @@ function quote(input: PlaybookInput): PlaybookDecision {
     if (proposed.status !== 'success') return finish(`I could not prepare the quote: ${proposed.text}`)
     const out = proposed.output as unknown as PricedJson
     return finish(
-      `I proposed a draft quote "${out.title}" (version 1) for ${out.client?.name}. ${describe(out)} Nothing changes until someone applies the proposal.`,
+      `I proposed a draft quote "${out.title}" (version 1) for ${out.client?.name}. ${describe(out)} ${proposalNote(proposed.output)}`,
       {
         result: {
           proposal_id: out.proposal_id ?? null,

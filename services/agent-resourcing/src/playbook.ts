@@ -8,6 +8,7 @@ import {
   type RoleMention,
   type ToolCallRecord,
 } from '@psa/agent-models'
+import { proposalNote } from '@psa/agent-runtime'
 import { addDays, earliest, latest, mondayOf, nextMonday } from './domain/dates.js'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
@@ -185,7 +186,7 @@ function findCandidatesFlow(input: PlaybookInput, staffing: boolean): PlaybookDe
       )
       .join('; ')
     return finish(
-      `I proposed these bookings: ${booked}. Nothing changes until someone applies the proposal.${gaps.length > 0 ? `\n\nStill unfilled: ${gaps.join(' ')}` : ''}`,
+      `I proposed these bookings: ${booked}. ${proposalNote(allocationCall.output)}${gaps.length > 0 ? `\n\nStill unfilled: ${gaps.join(' ')}` : ''}`,
       {
         result: { proposal_id: out.proposal_id, allocations: out.allocations.length, unfilled: gaps.length },
       },
