@@ -39,7 +39,7 @@ export function projectCodeBase(name: string, startsOn: string): string {
 export const proposeProjectPlan = defineTool({
   name: 'propose_project_plan',
   description:
-    'Propose a new project with a phased plan: phases sized to the length, tasks with roles and hour estimates fitted to the budget (10% kept as contingency), finish-to-start dependencies and a milestone per phase. Creates a proposal (a changeset) for a person to apply; changes nothing by itself.',
+    'Propose a new project with a phased plan: phases sized to the length, tasks with roles and hour estimates fitted to the budget (10% kept as contingency), finish-to-start dependencies and a milestone per phase. Creates a proposal (a changeset) for a person to apply; changes nothing by itself unless the request asked for auto-apply (see auto_apply in the result).',
   inputSchema: proposePlanInput,
   run: async (input, ctx): Promise<ToolResult> => {
     const loaded = await ctx.asUser(async (tx) => {

@@ -21,7 +21,7 @@ function addDays(date: string, days: number): string {
 export const proposeQuote = defineTool({
   name: 'propose_quote',
   description:
-    'Price the lines (as price_quote does) and propose a draft quote for the client: the quote, its version 1 with the pricing terms and totals, and its lines. Creates a proposal for a person to apply; changes nothing by itself.',
+    'Price the lines (as price_quote does) and propose a draft quote for the client: the quote, its version 1 with the pricing terms and totals, and its lines. Creates a proposal for a person to apply; changes nothing by itself unless the request asked for auto-apply (see auto_apply in the result).',
   inputSchema: proposeQuoteInput,
   run: async (input, ctx): Promise<ToolResult> => {
     const priced = await ctx.asUser(async (tx) => {
