@@ -1,3 +1,4 @@
+import { agentModelEnvShape, checkAgentModelEnv } from '@psa/agent-models'
 import { pipelineEnvSchema } from '@psa/agent-pipeline'
 import { authEnvShape, refineAuthEnv } from '@psa/auth'
 import { baseEnvSchema, envVars, loadEnv, parseEnv } from '@psa/config'
@@ -24,8 +25,41 @@ export const orchestratorEnvSchema = baseEnvSchema
     QUEUE_METRICS_INTERVAL_MS: envVars.durationMs(5_000),
     /** How long CancelSession waits for a running session's worker to confirm before answering. */
     CANCEL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
+    /**
+     * Runs the orchestrator agent (requests of type `orchestrator`) in this process. Turn it off to scale the
+     * gRPC API apart from the agent: then some other orchestrator process must run it.
+     */
+    ORCHESTRATOR_AGENT_ENABLED: envVars.bool(true),
+    /** Orchestrator requests this process works on at once (each mostly waits for its specialists). */
+    ORCHESTRATOR_AGENT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /**
+     * Budget for one orchestrator request, the specialists' queue waits and runs included; past it the
+     * request fails with AGENT_TIMEOUT and its running child is cancelled.
+     */
+    ORCHESTRATOR_AGENT_TIMEOUT_MS: envVars.durationMs(900_000),
+    /** Model turns per orchestrator request (a turn is a model call plus the delegations it asked for). */
+    ORCHESTRATOR_AGENT_MAX_TURNS: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * On SIGTERM, how long running orchestrator requests may finish before they are handed back; their
+     * children keep running and the next attempt re-attaches to them.
+     */
+    ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS: envVars.durationMs(10_000),
+    /** How often a delegation re-reads its child session, in case a live event was missed. */
+    ORCHESTRATOR_CHILD_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   })
+  .extend(agentModelEnvShape)
   .superRefine(refineAuthEnv)
+  .superRefine((env, ctx) => {
+    if (!env.ORCHESTRATOR_AGENT_ENABLED) return
+    checkAgentModelEnv(env, ctx)
+    if (env.ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS >= env.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS'],
+        message: `must be below SHUTDOWN_TIMEOUT_MS (${env.SHUTDOWN_TIMEOUT_MS}) so handed-back work is acknowledged before exit`,
+      })
+    }
+  })
 
 export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>
 
