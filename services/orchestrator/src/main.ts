@@ -1,5 +1,6 @@
 import { createServiceContext, ShutdownPhase, startOpsServer } from '@psa/lifecycle'
 import { loadOrchestratorEnv } from './env.js'
+import { createOrchestratorAgentWorker } from './orchestrator-agent/worker.js'
 import { startOrchestrator } from './server.js'
 
 const env = loadOrchestratorEnv()
@@ -29,6 +30,35 @@ try {
     () => orchestrator.closeConnections(),
     ShutdownPhase.CLOSE_CONNECTIONS,
   )
+  if (env.ORCHESTRATOR_AGENT_ENABLED) {
+    const agent = createOrchestratorAgentWorker({
+      env,
+      nats: orchestrator.nats,
+      db: orchestrator.db,
+      topology: orchestrator.topology,
+      logger: ctx.logger,
+      registry: ctx.metrics,
+    })
+    ctx.shutdown.register(
+      'orchestrator agent: stop pulling',
+      () => agent.loop.stop(),
+      ShutdownPhase.STOP_ACCEPTING,
+    )
+    // Requests still waiting for their specialists are handed back; their children keep running and the
+    // next attempt (on another replica) re-attaches to them.
+    ctx.shutdown.register(
+      'orchestrator agent: drain',
+      async () => {
+        await agent.stop(env.ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS)
+      },
+      ShutdownPhase.DRAIN_WORK,
+    )
+    agent.start()
+    ctx.logger.info(
+      { concurrency: env.ORCHESTRATOR_AGENT_CONCURRENCY, model_provider: env.AGENT_MODEL_PROVIDER },
+      'orchestrator agent started',
+    )
+  }
 } catch (err) {
   ctx.logger.fatal({ err }, 'orchestrator failed to start')
   await ctx.shutdown.shutdown('startup failed', 1)
