@@ -217,6 +217,29 @@ describe('orchestrator agent', () => {
     }
   })
 
+  it('a parent that runs out of time fails with AGENT_TIMEOUT and cancels its running child', async () => {
+    await stack.setSpecialist('resourcing', { toolDelayMs: 20_000 })
+    await stack.restartOrchestratorAgent({ ORCHESTRATOR_AGENT_TIMEOUT_MS: 3_000 })
+    try {
+      const parentId = await stack.submit(BROAD)
+      const parent = await stack.waitFor(parentId, ['completed', 'failed', 'cancelled'], 15_000)
+      expect(parent.status).toBe('failed')
+      expect(parent.error).toMatchObject({ code: 'AGENT_TIMEOUT' })
+      const children = await stack.children(parentId)
+      expect(children.map((c) => c.agent_type)).toEqual(['project_management', 'resourcing'])
+      const staff = await stack.waitFor(
+        children[1]?.id as string,
+        ['completed', 'failed', 'cancelled'],
+        10_000,
+      )
+      expect(staff.status).toBe('cancelled')
+      expect(staff.error).toMatchObject({ message: 'The orchestrator request ran out of time' })
+    } finally {
+      await stack.restartOrchestratorAgent()
+      await stack.setSpecialist('resourcing')
+    }
+  })
+
   it('a restarted parent attempt re-attaches to the children it already has instead of delegating again', async () => {
     await stack.setSpecialist('resourcing', { toolDelayMs: 1_500 })
     try {

@@ -74,8 +74,11 @@ export interface AgentStack {
   children(parentId: string): Promise<SessionRow[]>
   /** Replaces a specialist's worker, e.g. with a tool delay that keeps its sessions running. */
   setSpecialist(type: Specialist, processor?: ProcessorTuning): Promise<void>
-  /** Stops the orchestrator agent at once (running requests are handed back) and starts a new one. */
-  restartOrchestratorAgent(): Promise<void>
+  /**
+   * Stops the orchestrator agent at once (running requests are handed back) and starts a new one, with
+   * setting overrides (e.g. a short ORCHESTRATOR_AGENT_TIMEOUT_MS).
+   */
+  restartOrchestratorAgent(overrides?: Partial<OrchestratorEnv>): Promise<void>
   close(): Promise<void>
 }
 
@@ -128,9 +131,9 @@ export async function startAgentStack(tag: string): Promise<AgentStack> {
     specialists.set(type, worker)
   }
   for (const type of Object.keys(SPECIALIST_DEFINITIONS) as Specialist[]) startSpecialist(type)
-  const startOrchestratorAgent = () => {
+  const startOrchestratorAgent = (overrides: Partial<OrchestratorEnv> = {}) => {
     const worker = createOrchestratorAgentWorker({
-      env,
+      env: { ...env, ...overrides },
       nats: server.nats,
       db: server.db,
       topology: server.topology,
@@ -215,9 +218,9 @@ export async function startAgentStack(tag: string): Promise<AgentStack> {
       await specialists.get(type)?.stop(2_000)
       startSpecialist(type, processor)
     },
-    async restartOrchestratorAgent() {
+    async restartOrchestratorAgent(overrides) {
       await stack.orchestratorAgent.stop(0)
-      stack.orchestratorAgent = startOrchestratorAgent()
+      stack.orchestratorAgent = startOrchestratorAgent(overrides)
     },
     async close() {
       await Promise.all([

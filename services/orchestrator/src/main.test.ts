@@ -1,0 +1,257 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js'
+import {
+  deleteTopology,
+  fromProtoEvent,
+  PipelineTopology,
+  pipelineEnvSchema,
+  type SessionEventEnvelope,
+} from '@psa/agent-pipeline'
+import { type AgentWorker, createAgentWorker } from '@psa/agent-runtime'
+import { childTraceContext, createLogger, formatTraceparent } from '@psa/config'
+import { Database, databaseEnvSchema } from '@psa/db'
+import { createMetricsRegistry } from '@psa/lifecycle'
+import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
+import {
+  AgentRequest,
+  type AgentResponse,
+  AgentServiceClient,
+  AgentType,
+  GetSessionRequest,
+  type SessionEvent,
+  SessionStatus,
+  StreamSessionEventsRequest,
+} from '@psa/proto'
+import { testDatabaseUrl } from '@psa/supabase/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Specialist } from './orchestrator-agent/child-outcome.js'
+import { ADMIN, NATS_URL, SPECIALIST_DEFINITIONS, specialistModel } from './orchestrator-agent/test-stack.js'
+import { createTestAuth, type TestAuth } from './testing/test-auth.js'
+
+// The built service as its own process (what `npm start` runs): a SubmitRequest of type orchestrator goes
+// through its gRPC API, its embedded orchestrator agent delegates to the specialists (their real workers,
+// here in the test process), and SIGTERM stops it cleanly.
+const serviceDir = fileURLToPath(new URL('..', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+const quiet = createLogger({ service: 'orchestrator-main-test', level: 'silent' })
+
+let auth: TestAuth
+let nats: NatsClients
+let db: Database
+let topology: PipelineTopology
+let service: ChildProcess
+let client: AgentServiceClient
+let opsPort: number
+const lines: Record<string, unknown>[] = []
+const specialists: AgentWorker[] = []
+
+function waitForLog(msg: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const line = lines.find((l) => l.msg === msg)
+      if (line) return resolve(line)
+      if (Date.now() > deadline || service.exitCode !== null) {
+        return reject(
+          new Error(`no "${msg}" log line; got:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`),
+        )
+      }
+      setTimeout(look, 50)
+    }
+    look()
+  })
+}
+
+beforeAll(async () => {
+  // The test runs the built service: build it (and what it references) first; a no-op when up to date.
+  execFileSync(process.execPath, [`${repoRoot}/node_modules/typescript/bin/tsc`, '-b', serviceDir], {
+    stdio: 'inherit',
+  })
+  auth = await createTestAuth()
+  const namespace = `t_main_${randomBytes(4).toString('hex')}`
+  topology = new PipelineTopology(pipelineEnvSchema.parse({ PIPELINE_NAMESPACE: namespace }))
+  service = spawn(process.execPath, ['dist/main.js'], {
+    cwd: serviceDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: testDatabaseUrl(),
+      NATS_URL,
+      PIPELINE_NAMESPACE: namespace,
+      SUPABASE_URL: auth.supabaseUrl,
+      GRPC_PORT: '0',
+      OPS_PORT: '0',
+      HOST: '127.0.0.1',
+      MAX_IN_FLIGHT_PER_USER: '200',
+      ORCHESTRATOR_CHILD_POLL_MS: '250',
+      ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS: '2000',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let buffered = ''
+  const onData = (chunk: Buffer) => {
+    buffered += chunk.toString()
+    const parts = buffered.split('\n')
+    buffered = parts.pop() ?? ''
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        lines.push({ msg: line })
+      }
+    }
+  }
+  service.stdout?.on('data', onData)
+  service.stderr?.on('data', onData)
+  const listening = await waitForLog('orchestrator listening')
+  opsPort = (await waitForLog('ops server listening')).port as number
+  await waitForLog('orchestrator agent started')
+  client = new AgentServiceClient(`127.0.0.1:${listening.port as number}`, credentials.createInsecure())
+
+  nats = await connectNats({
+    env: natsEnvSchema.parse({ NATS_URL }),
+    name: 'orchestrator-main-test',
+    logger: quiet,
+  })
+  db = new Database({
+    env: databaseEnvSchema.parse({ DATABASE_URL: testDatabaseUrl(), DATABASE_POOL_MAX: '6' }),
+    applicationName: 'orchestrator-main-test',
+    logger: quiet,
+  })
+  const model = specialistModel()
+  for (const type of Object.keys(SPECIALIST_DEFINITIONS) as Specialist[]) {
+    const worker = createAgentWorker({
+      agent: SPECIALIST_DEFINITIONS[type].agent,
+      model,
+      nc: nats.nc,
+      js: nats.js,
+      jsm: nats.jsm,
+      db,
+      topology,
+      logger: quiet,
+      registry: createMetricsRegistry(`test-${type}`),
+      concurrency: 1,
+      timeoutMs: 30_000,
+      maxTurns: 10,
+      pullExpiresMs: 1_000,
+    })
+    worker.start()
+    specialists.push(worker)
+  }
+})
+
+afterAll(async () => {
+  client?.close()
+  if (service && service.exitCode === null) {
+    service.kill('SIGKILL')
+    await once(service, 'exit')
+  }
+  await Promise.all(specialists.map((w) => w.stop(2_000)))
+  if (nats) {
+    await nats.jsm.streams
+      .delete(`${topology.namespace.toUpperCase()}_AGENT_DEAD_LETTER_ADVISORIES`)
+      .catch(() => {})
+    await deleteTopology(nats.jsm, topology).catch(() => {})
+    await nats.close()
+  }
+  await db?.close()
+  await auth?.close()
+})
+
+async function metadata(extra: Record<string, string> = {}): Promise<Metadata> {
+  const m = new Metadata()
+  m.set('authorization', `Bearer ${await auth.token(ADMIN)}`)
+  for (const [k, v] of Object.entries(extra)) m.set(k, v)
+  return m
+}
+
+describe('orchestrator service process', () => {
+  it('processes a SubmitRequest of type orchestrator end to end, then stops cleanly on SIGTERM', async () => {
+    const trace = childTraceContext()
+    const sessionId = randomUUID()
+    const submitMetadata = await metadata({ traceparent: formatTraceparent(trace) })
+    const submitted = await new Promise<AgentResponse>((resolve, reject) => {
+      client.submitRequest(
+        AgentRequest.fromPartial({
+          sessionId,
+          type: AgentType.AGENT_TYPE_ORCHESTRATOR,
+          request:
+            'Set up, staff and quote a 12-week website rebuild for Acme starting 5 Jan, budget $150k, at 30% margin',
+        }),
+        submitMetadata,
+        (err: ServiceError | null, res: AgentResponse) => (err ? reject(err) : resolve(res)),
+      )
+    })
+    expect(submitted).toMatchObject({ sessionId, status: SessionStatus.SESSION_STATUS_QUEUED })
+
+    const stream = client.streamSessionEvents(
+      StreamSessionEventsRequest.fromPartial({ sessionId, afterSeq: 0 }),
+      await metadata(),
+      { deadline: Date.now() + 30_000 },
+    )
+    const events = await new Promise<SessionEventEnvelope[]>((resolve, reject) => {
+      const all: SessionEventEnvelope[] = []
+      stream.on('data', (e: SessionEvent) => all.push(fromProtoEvent(e)))
+      stream.on('error', reject)
+      stream.on('end', () => resolve(all))
+    })
+    const last = events.at(-1)
+    expect(last?.type === 'status_changed' && last.data.status).toBe('completed')
+    const children = events.flatMap((e) =>
+      e.type === 'tool_call_finished' && e.data.name === 'delegate_to_agent'
+        ? [e.data.output as { child_session_id: string; agent_type: string }]
+        : [],
+    )
+    expect(children.map((c) => c.agent_type)).toEqual(['project_management', 'resourcing', 'quotes'])
+
+    const get = async (id: string) => {
+      const md = await metadata()
+      return new Promise<AgentResponse>((resolve, reject) =>
+        client.getSession(GetSessionRequest.fromPartial({ sessionId: id }), md, (err, res) =>
+          err ? reject(err) : resolve(res),
+        ),
+      )
+    }
+    const parent = await get(sessionId)
+    expect(parent.status).toBe(SessionStatus.SESSION_STATUS_COMPLETED)
+    expect(parent.result).toMatchObject({
+      agents_involved: ['orchestrator', 'project_management', 'resourcing', 'quotes'],
+      steps: children.map((c) => ({ child_session_id: c.child_session_id, status: 'completed' })),
+    })
+    for (const child of children) {
+      const row = await get(child.child_session_id)
+      expect(row).toMatchObject({
+        parentSessionId: sessionId,
+        status: SessionStatus.SESSION_STATUS_COMPLETED,
+      })
+    }
+    // The trace the client started runs through the orchestrator agent's delegations.
+    const delegatedLines = lines.filter((l) => l.msg === 'delegated to a specialist')
+    expect(delegatedLines).toHaveLength(3)
+    for (const line of delegatedLines)
+      expect(line).toMatchObject({ trace_id: trace.traceId, session_id: sessionId })
+
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text()
+    for (const type of ['project_management', 'resourcing', 'quotes']) {
+      expect(metrics).toMatch(
+        new RegExp(
+          `psa_orchestrator_delegations_total\\{[^}]*agent_type="${type}",outcome="completed",reattached="false"[^}]*\\} 1`,
+        ),
+      )
+    }
+    expect(metrics).toMatch(
+      /psa_agent_messages_total\{[^}]*agent_type="orchestrator"[^}]*reason="completed"[^}]*\} 1/,
+    )
+
+    service.kill('SIGTERM')
+    const [code] = await once(service, 'exit')
+    expect(code).toBe(0)
+    const stopped = lines.find((l) => l.msg === 'shutdown complete')
+    expect(stopped).toMatchObject({ exit_code: 0 })
+  })
+})
