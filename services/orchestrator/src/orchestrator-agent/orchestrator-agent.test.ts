@@ -114,7 +114,6 @@ describe('orchestrator agent', () => {
 
     const final = events.find((e) => e.type === 'final_result')
     const text = final?.type === 'final_result' ? final.data.text : ''
-    if (process.env.SHOW_ANSWER) console.log(text, JSON.stringify(parent.result, null, 2))
     expect(text).toContain(`Proposal: "${planProposals[0]?.title}"`)
     expect(text).toContain(`Proposal: "${quoteProposals[0]?.title}"`)
     expect(text).toContain('2. Staffing, by the resourcing agent (completed).')
