@@ -224,15 +224,19 @@ describe('orchestrator agent', () => {
       const parent = await stack.waitFor(parentId, ['completed', 'failed', 'cancelled'], 15_000)
       expect(parent.status).toBe('failed')
       expect(parent.error).toMatchObject({ code: 'AGENT_TIMEOUT' })
+      // Whichever child was running at the deadline (the held staffing one, unless a loaded machine made the
+      // plan miss it) is cancelled; the ones before it had finished.
       const children = await stack.children(parentId)
-      expect(children.map((c) => c.agent_type)).toEqual(['project_management', 'resourcing'])
-      const staff = await stack.waitFor(
-        children[1]?.id as string,
+      expect(children.length).toBeGreaterThan(0)
+      const running = await stack.waitFor(
+        children.at(-1)?.id as string,
         ['completed', 'failed', 'cancelled'],
         10_000,
       )
-      expect(staff.status).toBe('cancelled')
-      expect(staff.error).toMatchObject({ message: 'The orchestrator request ran out of time' })
+      expect(running.status).toBe('cancelled')
+      expect(running.error).toMatchObject({ message: 'The orchestrator request ran out of time' })
+      expect(children.slice(0, -1).map((c) => c.status)).toEqual(children.slice(0, -1).map(() => 'completed'))
+      expect(children.map((c) => c.agent_type)).not.toContain('quotes')
     } finally {
       await stack.restartOrchestratorAgent()
       await stack.setSpecialist('resourcing')
