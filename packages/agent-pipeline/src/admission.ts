@@ -133,3 +133,40 @@ export async function admit(
   if (!result.created) return result
   return { ...result, lastEventSeq: result.event.seq }
 }
+
+/**
+ * Admits a specialist's session delegated by the orchestrator agent: inserted by the service on behalf of
+ * the running parent's user, in its organisation (users cannot create child sessions), outside the user's
+ * in-flight limit (the parent already counts), with the same admission event and work item. A known id
+ * answers with that session (a restarted parent re-attaching to its child).
+ */
+export async function admitChild(
+  deps: AdmissionDeps,
+  parent: SessionRow,
+  request: Omit<AdmissionRequest, 'organisationId'>,
+): Promise<
+  | { created: true; session: SessionRow; queuePosition: number; lastEventSeq: number }
+  | { created: false; session: SessionRow }
+> {
+  const result = await deps.store.submitChild(
+    parent,
+    {
+      id: request.id,
+      agent_type: request.agentType,
+      request: request.request,
+      context: request.context,
+      auto_apply: request.autoApply,
+      trace_id: request.trace.traceId,
+    },
+    {
+      admissionEvent,
+      enqueue: (session, event) =>
+        enqueueSession(deps, session, event, {
+          context: request.context,
+          trace: request.trace,
+          ...(request.userEmail ? { userEmail: request.userEmail } : {}),
+        }),
+    },
+  )
+  return result.created ? { ...result, lastEventSeq: 1 } : result
+}

@@ -4,8 +4,10 @@ export {
   type AdmissionRequest,
   admissionEvent,
   admit,
+  admitChild,
   enqueueSession,
 } from './admission.js'
+export { cancelSession } from './cancellation.js'
 export {
   type Changeset,
   type ChangesetOperation,

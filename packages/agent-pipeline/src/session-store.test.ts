@@ -279,14 +279,20 @@ describe('submitChild', () => {
       auto_apply: false,
       trace_id: null,
     }
-    const child = await store.submitChild(parent, input, async () => void enqueued++)
+    const childOptions = { admissionEvent, enqueue: async () => void enqueued++ }
+    const first = await store.submitChild(parent, input, childOptions)
+    const child = first.session
+    expect(first.created).toBe(true)
     expect(child).toMatchObject({
       parent_session_id: parent.id,
       user_id: userId('ben'),
       organisation_id: orgA,
       status: 'queued',
     })
-    expect((await store.submitChild(parent, input, async () => void enqueued++)).id).toBe(child.id)
+    // Its admission event is stored with it, like a user's session.
+    expect(await store.eventsAfter(null, child.id, 0)).toMatchObject([{ seq: 1, data: { status: 'queued' } }])
+    const again = await store.submitChild(parent, input, childOptions)
+    expect(again).toMatchObject({ created: false, session: { id: child.id } })
     expect(enqueued).toBe(1)
     await store.cancel(claims('ben'), child.id, 'cleanup')
     await store.cancel(claims('ben'), parent.id, 'cleanup')

@@ -234,15 +234,20 @@ export class SessionStore {
   async submitChild(
     parent: SessionRow,
     input: Omit<NewSession, 'organisation_id' | 'parent_session_id'>,
-    enqueue: (session: SessionRow) => Promise<void>,
-  ): Promise<SessionRow> {
+    options: {
+      admissionEvent: (session: SessionRow, queuePosition: number) => SessionEventEnvelope
+      enqueue: (session: SessionRow, event: SessionEventEnvelope) => Promise<void>
+    },
+  ): Promise<
+    { created: true; session: SessionRow; queuePosition: number } | { created: false; session: SessionRow }
+  > {
     return this.db.asService(async (tx) => {
       const existing = await tx
         .selectFrom('agent_sessions')
         .selectAll()
         .where('id', '=', input.id)
         .executeTakeFirst()
-      if (existing) return existing
+      if (existing) return { created: false as const, session: existing }
       const session = await tx
         .insertInto('agent_sessions')
         .values({
@@ -255,8 +260,24 @@ export class SessionStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow()
-      await enqueue(session)
-      return session
+      const { position } = await tx
+        .selectFrom('agent_sessions')
+        .select((eb) => eb.fn.countAll<string>().as('position'))
+        .where('agent_type', '=', session.agent_type)
+        .where('status', '=', 'queued')
+        .where((eb) =>
+          eb(eb.refTuple('queued_at', 'id'), '<=', eb.tuple(eb.val(session.queued_at), eb.val(session.id))),
+        )
+        .executeTakeFirstOrThrow()
+      const queuePosition = Number(position)
+      const event = options.admissionEvent(session, queuePosition)
+      await tx
+        .insertInto('agent_logs')
+        .values(eventLogRow(session.organisation_id, 0, event))
+        .onConflict((oc) => oc.columns(['session_id', 'seq']).doNothing())
+        .execute()
+      await options.enqueue(session, event)
+      return { created: true as const, session, queuePosition }
     })
   }
 

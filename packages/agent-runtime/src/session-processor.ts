@@ -341,6 +341,8 @@ export class SessionProcessor {
     let bridge: StrandsEventBridge | undefined
     const usage: Usage = { inputTokens: 0, outputTokens: 0 }
     const proposalIds: string[] = []
+    // This agent, plus those its tools report working for it (the orchestrator's delegates).
+    const involved = new Set<string>([this.#agentName])
     try {
       log.info({ attempt, deliveries, trace_id: trace.traceId }, 'processing agent request')
       const recovered = attempt > 1 ? await recoverSessionEvents(this.#o, session) : undefined
@@ -383,9 +385,10 @@ export class SessionProcessor {
         usage,
         proposalIds,
         recovered?.announcedProposalIds ?? new Set(),
+        involved,
       )
       heartbeat.stopPolling()
-      await this.#conclude(msg, session, attempt, outcome, usage, bridge, writer, received, item)
+      await this.#conclude(msg, session, attempt, outcome, usage, involved, bridge, writer, received, item)
     } catch (err) {
       heartbeat.stopPolling()
       // Something outside the agent failed (event publishing, the database at the start or the end).
@@ -394,7 +397,7 @@ export class SessionProcessor {
         : { kind: 'failed', code: SESSION_ERROR_CODES.INTERNAL, message: 'The request failed unexpectedly' }
       if (outcome.kind === 'failed') log.error({ err }, 'agent request failed unexpectedly')
       try {
-        await this.#conclude(msg, session, attempt, outcome, usage, bridge, writer, received, item)
+        await this.#conclude(msg, session, attempt, outcome, usage, involved, bridge, writer, received, item)
       } catch (concludeErr) {
         const delay = this.#retryDelayMs(deliveries)
         log.warn(
@@ -424,6 +427,7 @@ export class SessionProcessor {
     usage: Usage,
     proposalIds: string[],
     announced: Set<string>,
+    involved: Set<string>,
   ): Promise<AttemptResult> {
     const { db, store, agent: definition } = this.#o
     const claims: JwtClaims = {
@@ -530,6 +534,8 @@ export class SessionProcessor {
       asUser: (fn) => db.asUser(claims, fn),
       id: (...parts: string[]) => deterministicUuid(session.id, ...parts),
       propose: (input) => propose(toolName, input),
+      emit: (body) => bridge.emit(body),
+      involve: (agentName) => void involved.add(agentName),
     })
     const tools = bindTools(definition.tools, {
       forTool,
@@ -682,6 +688,7 @@ export class SessionProcessor {
     attempt: number,
     outcome: AttemptResult,
     usage: Usage,
+    involved: ReadonlySet<string>,
     bridge: StrandsEventBridge | undefined,
     writer: SessionEventWriter | undefined,
     received: number,
@@ -703,7 +710,7 @@ export class SessionProcessor {
       log.warn({ attempt }, 'attempt is stale (a newer attempt owns the session); stopping without writing')
       this.#o.metrics.messages.inc({ ...this.#labels, action: 'none', reason: 'stale_attempt' })
     }
-    const agentsInvolved = [this.#agentName]
+    const agentsInvolved = [...involved]
 
     switch (outcome.kind) {
       case 'completed': {

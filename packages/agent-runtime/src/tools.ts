@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Changeset } from '@psa/agent-pipeline'
+import type { Changeset, SessionEventBody } from '@psa/agent-pipeline'
 import type { ProposalStatus } from '@psa/changesets'
 import type { Logger } from '@psa/config'
 import type { Database, Tx } from '@psa/db'
@@ -100,6 +100,13 @@ export interface AgentToolContext {
   id(...parts: string[]): string
   /** Stores a proposal once per session and announces it on the session's event stream. */
   propose(input: ProposalInput): Promise<ProposalOutcome>
+  /**
+   * Adds an event to the session's stream, in order with the agent's own (through the attempt's single
+   * writer). Tools may report delegated sessions and progress notes; lifecycle events stay the runtime's.
+   */
+  emit(event: Extract<SessionEventBody, { type: 'child_session' | 'reasoning' }>): Promise<void>
+  /** Records that another agent worked on this request (its name joins the session's `agents_involved`). */
+  involve(agentName: string): void
 }
 
 /** Every tool result carries a one-line summary for the event stream; the rest is data for the model. */

@@ -3,17 +3,13 @@ import { once } from 'node:events'
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import {
-  admissionEvent,
   admit,
-  cancelCommandSchema,
-  enqueueSession,
+  admitChild,
+  cancelSession,
   isTerminalEvent,
   lastStreamSeq,
   type Membership,
   type PipelineTopology,
-  type SessionEventBody,
-  type SessionEventEnvelope,
-  SessionEventWriter,
   type SessionRow,
   SessionStore,
   toProtoEvent,
@@ -58,10 +54,6 @@ export interface AgentServiceDeps extends RpcDeps {
   streams?: Pick<EventStreamDeps, 'statusPollMs' | 'finishedGraceMs'>
 }
 
-// The orchestrator writes events while it owns a session's state: at admission and when a queued session
-// is cancelled or dead-lettered. Those events are stored as attempt 0 unless a worker attempt exists.
-const ADMISSION_ATTEMPT = 0
-
 /** Builds the AgentService implementation. */
 export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const { store, js, jsm, topology, hub, logger } = deps
@@ -79,24 +71,6 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       lastEventSeq(row.id),
     ])
     return toAgentResponse(row, { queuePosition: position, lastEventSeq: seq })
-  }
-
-  /** Writes events as the session's event writer (only while the orchestrator owns the session's state). */
-  const emit = async (row: SessionRow, bodies: SessionEventBody[]): Promise<number> => {
-    const writer = await SessionEventWriter.open({
-      js,
-      jsm,
-      topology,
-      store,
-      sessionId: row.id,
-      organisationId: row.organisation_id,
-      agent: row.agent_type,
-      attempt: row.attempts || ADMISSION_ATTEMPT,
-      logger,
-    })
-    for (const body of bodies) await writer.emit(body)
-    await writer.close()
-    return writer.lastSeq
   }
 
   const submit = async (ctx: CallContext, input: ValidSubmitRequest): Promise<AgentResponse> => {
@@ -159,39 +133,31 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
     input: ValidSubmitRequest,
     parent: SessionRow,
   ): Promise<AgentResponse> => {
-    let event: SessionEventEnvelope | undefined
-    const row = await store.submitChild(
-      parent,
-      {
-        id: input.sessionId ?? randomUUID(),
-        agent_type: input.type,
-        request: input.request,
-        context: input.context,
-        auto_apply: input.autoApply,
-        trace_id: ctx.trace.traceId,
-      },
-      async (session) => {
-        event = admissionEvent(session, 0)
-        await enqueueSession(admissionDeps, session, event, {
-          context: input.context,
-          trace: ctx.trace,
-          ...(ctx.user.email ? { userEmail: ctx.user.email } : {}),
-        })
-      },
-    )
+    const admission = await admitChild(admissionDeps, parent, {
+      id: input.sessionId ?? randomUUID(),
+      agentType: input.type,
+      request: input.request,
+      context: input.context,
+      autoApply: input.autoApply,
+      trace: ctx.trace,
+      ...(ctx.user.email ? { userEmail: ctx.user.email } : {}),
+    })
+    const row = admission.session
     return withLogContext({ session_id: row.id }, async () => {
       if (row.parent_session_id !== parent.id || row.user_id !== ctx.claims.sub) {
         throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
           details: { session_id: row.id },
         })
       }
-      if (!event) return retried(row, input)
-      await store
-        .appendEvents(row.organisation_id, ADMISSION_ATTEMPT, [event])
-        .catch((err: unknown) => logger.warn({ err }, 'persisting the admission event failed'))
-      const { position } = await store.queuePosition(row)
-      logger.info({ agent_type: row.agent_type, queue_position: position }, 'delegated request queued')
-      return toAgentResponse(row, { queuePosition: position, lastEventSeq: event.seq })
+      if (!admission.created) return retried(row, input)
+      logger.info(
+        { agent_type: row.agent_type, queue_position: admission.queuePosition },
+        'delegated request queued',
+      )
+      return toAgentResponse(row, {
+        queuePosition: admission.queuePosition,
+        lastEventSeq: admission.lastEventSeq,
+      })
     })
   }
 
@@ -227,34 +193,27 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   }
 
   const cancel = async (ctx: CallContext, sessionId: string, reason: string): Promise<AgentResponse> => {
-    const outcome = await store.cancel(ctx.claims, sessionId, reason)
-    if (outcome.kind === 'cancelled') {
-      // Still queued, so no worker writes its events: the cancellation event is ours to write.
-      const seq = await emit(outcome.session, [
-        {
-          type: 'status_changed',
-          data: {
-            status: 'cancelled',
-            message: reason,
-            queue_position: 0,
-            attempt: outcome.session.attempts,
-          },
-        },
-      ])
-      logger.info('queued session cancelled')
-      return toAgentResponse(outcome.session, { lastEventSeq: seq })
-    }
-    // Running: the worker that holds it aborts the agent and marks it cancelled. Listen before asking, so a
-    // fast worker's answer is not missed.
+    // For a running session the worker confirms with its terminal event: listen before asking, so a fast
+    // worker's answer is not missed (a queued session's own cancelled event ends the wait at once).
     const untilDeadline =
       ctx.deadline === undefined ? Number.POSITIVE_INFINITY : ctx.deadline - Date.now() - 250
     const waitMs = Math.max(0, Math.min(deps.cancelWaitMs, untilDeadline))
-    const confirmed = waitMs > 0 ? hub.waitFor(sessionId, isTerminalEvent, waitMs, ctx.signal) : undefined
-    const command = cancelCommandSchema.parse({ session_id: sessionId, reason, requested_by: ctx.claims.sub })
-    deps.nc.publish(topology.cancelSubject, JSON.stringify(command))
-    const terminal = await confirmed
-    logger.info({ confirmed: terminal !== undefined }, 'cancel requested from the running worker')
-    return describe(await store.get(ctx.claims, sessionId))
+    const stopWaiting = new AbortController()
+    ctx.signal.addEventListener('abort', () => stopWaiting.abort(), { once: true })
+    const confirmed =
+      waitMs > 0 ? hub.waitFor(sessionId, isTerminalEvent, waitMs, stopWaiting.signal) : undefined
+    try {
+      const outcome = await cancelSession({ ...admissionDeps, nc: deps.nc }, ctx.claims, sessionId, reason)
+      if (outcome.kind === 'cancelled') {
+        logger.info('queued session cancelled')
+        return toAgentResponse(outcome.session, { lastEventSeq: outcome.lastEventSeq ?? 0 })
+      }
+      const terminal = await confirmed
+      logger.info({ confirmed: terminal !== undefined }, 'cancel requested from the running worker')
+      return describe(await store.get(ctx.claims, sessionId))
+    } finally {
+      stopWaiting.abort()
+    }
   }
 
   return {

@@ -1,22 +1,22 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import {
+  type AdmissionDeps,
+  admitChild,
   type Changeset,
-  cancelCommandSchema,
+  cancelSession,
   changesetSchema,
   isTerminalEvent,
-  SessionEventWriter,
   type SessionRow,
   sessionEventSchema,
 } from '@psa/agent-pipeline'
 import type { SessionInfo } from '@psa/agent-runtime'
-import { childTraceContext, currentLogContext, formatTraceparent, type TraceContext } from '@psa/config'
+import { childTraceContext, currentLogContext, type TraceContext } from '@psa/config'
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
-import { ADMISSION_ATTEMPT, type EnqueueDeps, enqueueSession, openAdmissionWriter } from '../enqueue.js'
 import type { ChildOutcome, ChildProposal, Specialist } from './child-outcome.js'
 import { summarisePlannedWork } from './planned-work.js'
 
-export interface ChildSessionsDeps extends EnqueueDeps {
+export interface ChildSessionsDeps extends AdmissionDeps {
   nc: NatsConnection
   /** How often a waiting delegation re-reads the child's row (live events are the fast path). */
   pollMs: number
@@ -108,51 +108,17 @@ export class ChildSessions {
         },
       )
     }
-    const { store } = this.deps
-    const [writer, { depth }] = await Promise.all([
-      openAdmissionWriter(this.deps, {
-        id: child.id,
-        organisationId: parentRow.organisation_id,
-        agentType: child.agentType,
-      }),
-      store.queuePosition({
-        id: child.id,
-        agent_type: child.agentType,
-        status: 'queued',
-        queued_at: new Date(),
-      }),
-    ])
-    const trace = childTraceContext(parentTrace(parentRow))
-    let created = false
-    const session = await store.submitChild(
-      parentRow,
-      {
-        id: child.id,
-        agent_type: child.agentType,
-        request: child.request,
-        context: child.context,
-        // The parent's admission checked the user's role for auto-apply; its children inherit the choice.
-        auto_apply: parentRow.auto_apply,
-        trace_id: trace.traceId,
-      },
-      async (row) => {
-        await enqueueSession(this.deps, {
-          writer,
-          row,
-          context: child.context,
-          userEmail: parent.userEmail,
-          traceparent: formatTraceparent(trace),
-          queuePosition: depth + 1,
-        })
-        created = true
-      },
-    )
-    if (created) {
-      await writer.close().catch((err: unknown) => {
-        // JetStream holds the event for replay already; only its Postgres copy is missing.
-        this.deps.logger.warn({ err, child_session_id: child.id }, 'persisting the admission event failed')
-      })
-    }
+    const admission = await admitChild(this.deps, parentRow, {
+      id: child.id,
+      agentType: child.agentType,
+      request: child.request,
+      context: child.context,
+      // The parent's admission checked the user's role for auto-apply; its children inherit the choice.
+      autoApply: parentRow.auto_apply,
+      trace: childTraceContext(parentTrace(parentRow)),
+      ...(parent.userEmail ? { userEmail: parent.userEmail } : {}),
+    })
+    const { session, created } = admission
     return { session: this.#ownChild(session, parent), created }
   }
 
@@ -218,36 +184,13 @@ export class ChildSessions {
     claims: JwtClaims,
     reason: string,
   ): Promise<'cancelled' | 'requested' | 'finished'> {
-    let outcome: Awaited<ReturnType<typeof this.deps.store.cancel>>
     try {
-      outcome = await this.deps.store.cancel(claims, sessionId, reason)
+      const outcome = await cancelSession(this.deps, claims, sessionId, reason)
+      return outcome.kind
     } catch (err) {
       if (err instanceof AppError && err.code === 'INVALID_STATE') return 'finished'
       throw err
     }
-    if (outcome.kind === 'cancelled') {
-      const row = outcome.session
-      const writer = await SessionEventWriter.open({
-        js: this.deps.js,
-        jsm: this.deps.jsm,
-        topology: this.deps.topology,
-        store: this.deps.store,
-        sessionId: row.id,
-        organisationId: row.organisation_id,
-        agent: row.agent_type,
-        attempt: row.attempts || ADMISSION_ATTEMPT,
-        logger: this.deps.logger,
-      })
-      await writer.emit({
-        type: 'status_changed',
-        data: { status: 'cancelled', message: reason, queue_position: 0, attempt: row.attempts },
-      })
-      await writer.close()
-      return 'cancelled'
-    }
-    const command = cancelCommandSchema.parse({ session_id: sessionId, reason, requested_by: claims.sub })
-    this.deps.nc.publish(this.deps.topology.cancelSubject, JSON.stringify(command))
-    return 'requested'
   }
 
   /** What the child did: status, answer, structured result, proposals and the work a plan proposes. */

@@ -120,6 +120,12 @@ export function createDelegateTool(deps: DelegateToolDeps): AgentTool<typeof del
         context,
       })
       const fields = { child_session_id: session.id, agent_type: agentType, step: input.step }
+      // Watchers of the parent see the delegation and where to follow it; the specialist counts as involved.
+      ctx.involve(agentType)
+      await ctx.emit({
+        type: 'child_session',
+        data: { child_session_id: session.id, agent_type: agentType, status: session.status },
+      })
       ctx.logger.info(
         { ...fields, status: session.status },
         created ? 'delegated to a specialist' : 're-attached to the child session of an earlier attempt',
@@ -139,6 +145,12 @@ export function createDelegateTool(deps: DelegateToolDeps): AgentTool<typeof del
       }
       deps.metrics?.delegations.inc({ agent_type: agentType, outcome: ended.status, reattached })
       deps.metrics?.delegationSeconds.observe({ agent_type: agentType }, (performance.now() - began) / 1000)
+      if (ended.status !== session.status) {
+        await ctx.emit({
+          type: 'child_session',
+          data: { child_session_id: ended.id, agent_type: agentType, status: ended.status },
+        })
+      }
       const outcome = await deps.children.outcome(input.step, ended, claimsOf(ctx.session), !created)
       ctx.logger.info({ ...fields, status: outcome.status }, 'the child session finished')
       return { summary: describeOutcome(outcome), ...outcome } as unknown as ToolResult

@@ -98,7 +98,13 @@ describe('orchestrator agent', () => {
     expect(kinds(events)).toEqual([
       'status:queued',
       'status:processing',
-      ...Array.from({ length: 3 }, () => ['reasoning', 'tool_call_started', 'tool_call_finished']).flat(),
+      ...Array.from({ length: 3 }, () => [
+        'reasoning',
+        'tool_call_started',
+        'child_session',
+        'child_session',
+        'tool_call_finished',
+      ]).flat(),
       'reasoning',
       'final_result',
       'status:completed',
@@ -111,6 +117,18 @@ describe('orchestrator agent', () => {
       [3, 'quotes', quote.id, 'completed', false],
     ])
     expect(steps[0]?.proposals.map((p) => p.title)).toEqual(planProposals.map((p) => p.title))
+    // Each delegation is announced on the parent's stream when queued and again when it ends.
+    expect(
+      events.flatMap((e) => (e.type === 'child_session' ? [[e.data.child_session_id, e.data.status]] : [])),
+    ).toEqual([
+      [plan.id, 'queued'],
+      [plan.id, 'completed'],
+      [staff.id, 'queued'],
+      [staff.id, 'completed'],
+      [quote.id, 'queued'],
+      [quote.id, 'completed'],
+    ])
+    expect(parent.agents_involved).toEqual(['orchestrator', 'project_management', 'resourcing', 'quotes'])
 
     const final = events.find((e) => e.type === 'final_result')
     const text = final?.type === 'final_result' ? final.data.text : ''
