@@ -15,6 +15,49 @@ export interface AdmissionDeps {
   jsm: JetStreamManager
   topology: PipelineTopology
   logger: Logger
+  /** Shared by a process's admissions; without one, every admission asks JetStream. */
+  lineLengths?: LineLengths
+}
+
+/**
+ * How many requests of each type wait for a worker, for the place in line an admission reports. JetStream
+ * keeps the count per consumer (one request, whatever the queue's length; counting queued rows in Postgres
+ * grows with the queue). Asked at most every `maxAgeMs` per type, plus the requests this process admitted
+ * since: busy admission costs no extra round trip. Requests admitted meanwhile by other processes, or
+ * cancelled but still in the queue, make it approximate; GetQueuePosition is exact.
+ */
+export class LineLengths {
+  readonly #known = new Map<AgentTypeName, { waiting: number; at: number; since: number }>()
+  readonly #asking = new Map<AgentTypeName, Promise<number>>()
+
+  constructor(
+    private readonly deps: Pick<AdmissionDeps, 'jsm' | 'topology'>,
+    private readonly maxAgeMs = 250,
+  ) {}
+
+  /** The place in line of a request of `type` about to be queued (not yet published). */
+  async placeOfNext(type: AgentTypeName): Promise<number> {
+    const known = this.#known.get(type)
+    if (!known || performance.now() - known.at >= this.maxAgeMs) await this.#ask(type)
+    const current = this.#known.get(type) as { waiting: number; since: number }
+    current.since += 1
+    return current.waiting + current.since
+  }
+
+  #ask(type: AgentTypeName): Promise<number> {
+    let asking = this.#asking.get(type)
+    if (!asking) {
+      asking = this.deps.jsm.consumers
+        .info(this.deps.topology.requestsStream, this.deps.topology.consumerName(type))
+        .then((info) => {
+          this.#known.set(type, { waiting: info.num_pending, at: performance.now(), since: 0 })
+          return info.num_pending
+        })
+        .finally(() => this.#asking.delete(type))
+      this.#asking.set(type, asking)
+    }
+    return asking
+  }
 }
 
 export interface AdmissionRequest {
@@ -34,7 +77,7 @@ export type Admission =
   | {
       created: true
       session: SessionRow
-      membership: Membership
+      event: SessionEventEnvelope
       queuePosition: number
       lastEventSeq: number
     }
@@ -53,16 +96,16 @@ export function admissionEvent(session: SessionRow, queuePosition: number): Sess
 }
 
 /**
- * Publishes a session's admission event and its work item (message id = session id, `traceparent`
- * header). Both go out together: a worker cannot act on the work before the admitting transaction commits
- * (it waits for the row), and by then both are acknowledged, so the worker's events always follow seq 1.
+ * Publishes a session's work item (message id = session id, `traceparent` header) and its admission event
+ * with its place in line, together, and returns the event for the caller to store with the session. A
+ * worker cannot act on the work before the admitting transaction commits (it waits for the row), and by
+ * then both are acknowledged, so the worker's events always follow seq 1.
  */
 export async function enqueueSession(
   deps: AdmissionDeps,
   session: SessionRow,
-  event: SessionEventEnvelope,
   work: { context: Record<string, unknown>; trace: TraceContext; userEmail?: string },
-): Promise<void> {
+): Promise<SessionEventEnvelope> {
   const item: WorkItem = workItemSchema.parse({
     v: 1,
     session_id: session.id,
@@ -78,11 +121,13 @@ export async function enqueueSession(
   })
   const h = natsHeaders()
   h.set(TRACEPARENT_HEADER, formatTraceparent(work.trace))
-  const subject = deps.topology.requestSubject(session.agent_type as AgentTypeName)
+  const type = session.agent_type as AgentTypeName
+  const subject = deps.topology.requestSubject(type)
   const body = JSON.stringify(item)
-  const [, ack] = await Promise.all([
-    publishSessionEvent(deps.js, deps.topology, event),
+  const event = admissionEvent(session, await (deps.lineLengths ?? new LineLengths(deps)).placeOfNext(type))
+  const [ack] = await Promise.all([
     deps.js.publish(subject, body, { msgID: session.id, headers: h }),
+    publishSessionEvent(deps.js, deps.topology, event),
   ])
   if (ack.duplicate) {
     // An earlier admission of this id published and then rolled back. Its message is still queued (the
@@ -95,6 +140,7 @@ export async function enqueueSession(
       await deps.js.publish(subject, body, { msgID: `${session.id}:${Date.now()}`, headers: h })
     }
   }
+  return event
 }
 
 /**
@@ -121,17 +167,10 @@ export async function admit(
     {
       maxInFlight: options.maxInFlight,
       ...(options.authorize ? { authorize: options.authorize } : {}),
-      admissionEvent,
-      enqueue: (session, event) =>
-        enqueueSession(deps, session, event, {
-          context: request.context,
-          trace: request.trace,
-          ...(request.userEmail ? { userEmail: request.userEmail } : {}),
-        }),
+      enqueue: (session) => enqueueSession(deps, session, workOf(request)),
     },
   )
-  if (!result.created) return result
-  return { ...result, lastEventSeq: result.event.seq }
+  return result.created ? admitted(result) : result
 }
 
 /**
@@ -144,10 +183,7 @@ export async function admitChild(
   deps: AdmissionDeps,
   parent: SessionRow,
   request: Omit<AdmissionRequest, 'organisationId'>,
-): Promise<
-  | { created: true; session: SessionRow; queuePosition: number; lastEventSeq: number }
-  | { created: false; session: SessionRow }
-> {
+): Promise<Admission> {
   const result = await deps.store.submitChild(
     parent,
     {
@@ -158,15 +194,21 @@ export async function admitChild(
       auto_apply: request.autoApply,
       trace_id: request.trace.traceId,
     },
-    {
-      admissionEvent,
-      enqueue: (session, event) =>
-        enqueueSession(deps, session, event, {
-          context: request.context,
-          trace: request.trace,
-          ...(request.userEmail ? { userEmail: request.userEmail } : {}),
-        }),
-    },
+    (session) => enqueueSession(deps, session, workOf(request)),
   )
-  return result.created ? { ...result, lastEventSeq: 1 } : result
+  return result.created ? admitted(result) : result
+}
+
+function workOf(request: Omit<AdmissionRequest, 'organisationId'>) {
+  return {
+    context: request.context,
+    trace: request.trace,
+    ...(request.userEmail ? { userEmail: request.userEmail } : {}),
+  }
+}
+
+function admitted(result: { session: SessionRow; event: SessionEventEnvelope }) {
+  const { event } = result
+  const queuePosition = event.type === 'status_changed' ? event.data.queue_position : 0
+  return { ...result, created: true as const, queuePosition, lastEventSeq: event.seq }
 }

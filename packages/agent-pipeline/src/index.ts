@@ -6,6 +6,7 @@ export {
   admit,
   admitChild,
   enqueueSession,
+  LineLengths,
 } from './admission.js'
 export { cancelSession } from './cancellation.js'
 export {

@@ -129,13 +129,13 @@ export class SessionStore {
 
   /**
    * Admits a request: inserts the queued session as the user (RLS decides whether they may submit, and
-   * auto-apply), stores its admission event, and runs `enqueue` (publish the event and the work) before
+   * auto-apply), runs `enqueue` (publish the work and the admission event) and stores that event, before
    * the commit, all in one transaction that holds a per-user lock so the in-flight limit holds under
    * concurrent submits. If `enqueue` fails nothing is stored, and the session only becomes visible once
    * its work is safely in JetStream. Submitting an id that exists returns that session (a retry).
    *
    * This is the hot path of admission, so it is written as pipelined statements on the raw connection:
-   * about four round trips and seven statements instead of a transaction per step.
+   * about four round trips and six statements instead of a transaction per step.
    */
   async submit(
     claims: JwtClaims,
@@ -144,18 +144,11 @@ export class SessionStore {
       maxInFlight: number
       /** Throws to refuse (e.g. a viewer, or auto-apply below manager) before anything is written. */
       authorize?: (membership: Membership) => void
-      /** The session's first event (seq 1), given its queue position. */
-      admissionEvent: (session: SessionRow, queuePosition: number) => SessionEventEnvelope
-      enqueue: (session: SessionRow, event: SessionEventEnvelope) => Promise<void>
+      /** Publishes the work and the admission event; the event (seq 1) is stored with the session. */
+      enqueue: (session: SessionRow) => Promise<SessionEventEnvelope>
     },
   ): Promise<
-    | {
-        created: true
-        session: SessionRow
-        membership: Membership
-        queuePosition: number
-        event: SessionEventEnvelope
-      }
+    | { created: true; session: SessionRow; membership: Membership; event: SessionEventEnvelope }
     | { created: false; session: SessionRow }
   > {
     return this.db.asUserSql(claims, async (tx) => {
@@ -202,28 +195,20 @@ export class SessionStore {
           { details: { in_flight: inFlight, limit: options.maxInFlight } },
         )
       }
-      const [inserted, , position] = await Promise.all([
+      const [inserted] = await Promise.all([
         tx<SessionRow[]>`
           insert into agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status)
           values (${input.id}, ${membership.organisation_id}, ${claims.sub}, ${input.agent_type}, ${input.request},
                   ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued')
           returning *`.execute(),
-        // The rest runs as the service: the queue is shared by every organisation, and the event log is
-        // written by the pipeline, not by users.
+        // The event log is written by the pipeline, not by users.
         tx`select set_config('role', 'service_role', true)`.execute(),
-        tx<{ position: number }[]>`
-          select count(*)::int as position from agent_sessions
-           where agent_type = ${input.agent_type} and status = 'queued'
-             and (queued_at, id) <= (select queued_at, id from agent_sessions where id = ${input.id})`.execute(),
       ])
       const session = inserted[0] as SessionRow
-      const queuePosition = position[0]?.position ?? 1
-      const event = options.admissionEvent(session, queuePosition)
+      const event = await options.enqueue(session)
       const row = eventLogRow(session.organisation_id, 0, event)
-      const logged = tx`insert into agent_logs ${tx(row)} on conflict (session_id, seq) do nothing`.execute()
-      await options.enqueue(session, event)
-      await logged
-      return { created: true as const, session, membership, queuePosition, event }
+      await tx`insert into agent_logs ${tx(row)} on conflict (session_id, seq) do nothing`
+      return { created: true as const, session, membership, event }
     })
   }
 
@@ -234,12 +219,10 @@ export class SessionStore {
   async submitChild(
     parent: SessionRow,
     input: Omit<NewSession, 'organisation_id' | 'parent_session_id'>,
-    options: {
-      admissionEvent: (session: SessionRow, queuePosition: number) => SessionEventEnvelope
-      enqueue: (session: SessionRow, event: SessionEventEnvelope) => Promise<void>
-    },
+    enqueue: (session: SessionRow) => Promise<SessionEventEnvelope>,
   ): Promise<
-    { created: true; session: SessionRow; queuePosition: number } | { created: false; session: SessionRow }
+    | { created: true; session: SessionRow; event: SessionEventEnvelope }
+    | { created: false; session: SessionRow }
   > {
     return this.db.asService(async (tx) => {
       const existing = await tx
@@ -260,24 +243,13 @@ export class SessionStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow()
-      const { position } = await tx
-        .selectFrom('agent_sessions')
-        .select((eb) => eb.fn.countAll<string>().as('position'))
-        .where('agent_type', '=', session.agent_type)
-        .where('status', '=', 'queued')
-        .where((eb) =>
-          eb(eb.refTuple('queued_at', 'id'), '<=', eb.tuple(eb.val(session.queued_at), eb.val(session.id))),
-        )
-        .executeTakeFirstOrThrow()
-      const queuePosition = Number(position)
-      const event = options.admissionEvent(session, queuePosition)
+      const event = await enqueue(session)
       await tx
         .insertInto('agent_logs')
         .values(eventLogRow(session.organisation_id, 0, event))
         .onConflict((oc) => oc.columns(['session_id', 'seq']).doNothing())
         .execute()
-      await options.enqueue(session, event)
-      return { created: true as const, session, queuePosition }
+      return { created: true as const, session, event }
     })
   }
 

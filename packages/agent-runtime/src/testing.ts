@@ -183,8 +183,8 @@ export async function startPipelineHarness(
         },
         {
           maxInFlight: 1_000,
-          admissionEvent,
-          enqueue: async (row, event) => {
+          enqueue: async (row) => {
+            const event = admissionEvent(row, 1)
             await publishSessionEvent(nats.js, topology, event)
             const item = workItemSchema.parse({
               v: 1,
@@ -206,6 +206,7 @@ export async function startPipelineHarness(
               msgID: row.id,
               headers: h,
             })
+            return event
           },
         },
       )

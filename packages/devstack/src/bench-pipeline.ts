@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '250,500,1000' },
     sessions: { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '32' },
-    users: { type: 'string', default: '64' },
+    users: { type: 'string', default: '256' },
   },
 })
 const seconds = Number(args.seconds)

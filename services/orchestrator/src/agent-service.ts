@@ -7,6 +7,7 @@ import {
   admitChild,
   cancelSession,
   isTerminalEvent,
+  LineLengths,
   lastStreamSeq,
   type Membership,
   type PipelineTopology,
@@ -57,7 +58,7 @@ export interface AgentServiceDeps extends RpcDeps {
 /** Builds the AgentService implementation. */
 export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const { store, js, jsm, topology, hub, logger } = deps
-  const admissionDeps = { store, js, jsm, topology, logger }
+  const admissionDeps = { store, js, jsm, topology, logger, lineLengths: new LineLengths({ jsm, topology }) }
 
   const lastEventSeq = async (sessionId: string): Promise<number> => {
     const inStream = await lastStreamSeq(jsm, topology, sessionId)
