@@ -52,7 +52,7 @@ export function publishSessionEvent(
 /**
  * The single writer of a session's events at any time (whoever holds the session's state: the orchestrator
  * while queued, the worker's attempt while processing). Each event gets the next sequence number, is
- * published to JetStream in order (message id `<session>:<seq>`, so a retried publish is stored once), and
+ * published to JetStream in order (pipelined, not one acknowledgement at a time) (message id `<session>:<seq>`, so a retried publish is stored once), and
  * is persisted to `agent_logs` in batches. A new attempt continues after the highest sequence found in
  * JetStream or Postgres, so a restarted session's events never reuse a number.
  */
@@ -95,8 +95,13 @@ export class SessionEventWriter {
       agent,
       ...body,
     } as SessionEventEnvelope
+    // Sent at once rather than after the previous acknowledgement: one connection delivers its messages in
+    // order, so JetStream stores them in sequence order, and a burst of events (a tool starting, a
+    // proposal, the tool finishing) reaches watchers without waiting one round trip per event.
+    const sent = publishSessionEvent(this.#o.js, this.#o.topology, event)
+    sent.catch(() => {})
     const published = this.#chain.then(async () => {
-      await publishSessionEvent(this.#o.js, this.#o.topology, event)
+      await sent
       this.#enqueueForPersistence(event)
       return event
     })

@@ -22,9 +22,13 @@ export async function checkDependencies(
 /** Starts every built service under one supervisor. Throws if a service has not been built. */
 export function startStack(
   settings: StackSettings,
-  options: SupervisorOptions & { only?: readonly string[] } = {},
+  options: SupervisorOptions & {
+    only?: readonly string[]
+    /** Map stack traces to the TypeScript sources (on by default; costly where errors are frequent). */
+    sourceMaps?: boolean
+  } = {},
 ): RunningStack {
-  const { only, ...supervisorOptions } = options
+  const { only, sourceMaps = true, ...supervisorOptions } = options
   const services = stackServices(settings).filter((s) => !only || only.includes(s.name))
   const unbuilt = services.filter((s) => !existsSync(join(settings.root, s.entry)))
   if (unbuilt.length > 0) {
@@ -35,7 +39,7 @@ export function startStack(
     supervisor.start({
       name: service.name,
       command: process.execPath,
-      args: ['--enable-source-maps', join(settings.root, service.entry)],
+      args: [...(sourceMaps ? ['--enable-source-maps'] : []), join(settings.root, service.entry)],
       cwd: settings.root,
       env: service.env,
     })
