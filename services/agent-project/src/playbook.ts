@@ -8,7 +8,7 @@ import {
   type PlaybookInput,
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
-import { nextMonday } from './domain/dates.js'
+import { nextMonday } from '@psa/calendar'
 
 function titleCase(text: string): string {
   return text

@@ -9,7 +9,7 @@ import {
   type ToolCallRecord,
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
-import { addDays, earliest, latest, mondayOf, nextMonday } from './domain/dates.js'
+import { addDays, earliest, latest, mondayOf, nextMonday } from '@psa/calendar'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
 

@@ -1,5 +1,5 @@
+import { addDays, nextMonday, nextWorkingDay, weekday } from '@psa/calendar'
 import { describe, expect, it } from 'vitest'
-import { addDays, nextMonday, nextWorkingDay, weekday } from './dates.js'
 import { buildPlan, chooseTemplate, type PlanRole, phaseWeeks, workingDay } from './plan-template.js'
 
 const ROLES: PlanRole[] = [

@@ -1,4 +1,4 @@
-import { addDays, nextWorkingDay, weekday } from './dates.js'
+import { addDays, nextWorkingDay, weekday } from '@psa/calendar'
 
 /**
  * Project plan templates: phases sized to the requested length, tasks with roles and hour estimates,

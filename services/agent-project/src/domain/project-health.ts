@@ -1,4 +1,4 @@
-import { daysBetween } from './dates.js'
+import { daysBetween } from '@psa/calendar'
 
 /** What a project's status is computed from (money in integer minor units, dates ISO). */
 export interface ProjectFacts {

@@ -1,4 +1,4 @@
-import { addDays, earliest, latest, mondayOf } from './dates.js'
+import { addDays, earliest, latest, mondayOf } from '@psa/calendar'
 
 /**
  * Capacity, bookings and availability of one person over a date range, week by week. A week is Monday to

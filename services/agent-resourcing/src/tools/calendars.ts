@@ -1,6 +1,6 @@
+import { addDays, mondayOf } from '@psa/calendar'
 import { sql, type Tx } from '@psa/db'
 import type { PersonCalendar } from '../domain/availability.js'
-import { addDays, mondayOf } from '../domain/dates.js'
 
 export interface PersonRow {
   id: string

@@ -1,9 +1,9 @@
 import type { ChangesetOperation } from '@psa/agent-pipeline'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
+import { earliest, latest } from '@psa/calendar'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { type Booking, checkAllocation } from '../domain/availability.js'
-import { earliest, latest } from '../domain/dates.js'
 import { loadCalendars, loadPeople } from './calendars.js'
 
 const allocationInput = z.object({
