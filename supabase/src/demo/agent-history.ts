@@ -4,6 +4,7 @@
 // inserts name their own ids (the rows the applied proposals created exist in the data set), and failed
 // sessions carry an {code, message} error.
 
+import { describeEvent, type SessionEventBody } from '@psa/agent-pipeline'
 import type { BuiltOrganisation } from './build-organisation.js'
 import { userWithRole } from './build-organisation.js'
 import type { StaffedSlot } from './build-projects.js'
@@ -21,71 +22,7 @@ import type {
   SessionStatus,
 } from './types.js'
 
-type EventBody =
-  | {
-      type: 'status_changed'
-      data: { status: SessionStatus; message: string; queue_position: number; attempt: number }
-    }
-  | { type: 'reasoning'; data: { text: string } }
-  | { type: 'tool_call_started'; data: { tool_use_id: string; name: string; input: { [key: string]: Json } } }
-  | {
-      type: 'tool_call_finished'
-      data: {
-        tool_use_id: string
-        name: string
-        ok: boolean
-        summary: string
-        output: Json
-        duration_ms: number
-      }
-    }
-  | {
-      type: 'proposal_created'
-      data: {
-        proposal_id: string
-        title: string
-        summary: string
-        change_count: number
-        auto_applied: boolean
-      }
-    }
-  | {
-      type: 'final_result'
-      data: {
-        result: Json
-        text: string
-        usage: { input_tokens: number; output_tokens: number; total_tokens: number }
-        agents_involved: string[]
-        processing_time_ms: number
-      }
-    }
-  | { type: 'error'; data: { code: string; message: string; retryable: boolean } }
-  | {
-      type: 'child_session'
-      data: { child_session_id: string; agent_type: AgentType; status: SessionStatus }
-    }
-
-/** The one-line text @psa/agent-pipeline stores in agent_logs.message for an event. */
-function describe(event: EventBody): string {
-  switch (event.type) {
-    case 'status_changed':
-      return event.data.message || `Session ${event.data.status}`
-    case 'reasoning':
-      return event.data.text
-    case 'tool_call_started':
-      return `Calling ${event.data.name}`
-    case 'tool_call_finished':
-      return `${event.data.name} ${event.data.ok ? 'finished' : 'failed'}: ${event.data.summary}`
-    case 'proposal_created':
-      return `Proposal: ${event.data.title}`
-    case 'final_result':
-      return event.data.text
-    case 'error':
-      return `${event.data.code}: ${event.data.message}`
-    case 'child_session':
-      return `Delegated to ${event.data.agent_type} (${event.data.status})`
-  }
-}
+type EventBody = SessionEventBody
 
 function plus(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString()
@@ -239,7 +176,7 @@ class History {
         attempt: step.attempt ?? 1,
         event_type: step.event.type,
         agent_name: agent,
-        message: describe(step.event),
+        message: describeEvent(step.event),
         data: { session_id: id, seq: i + 1, time, agent, ...step.event } as Json,
         created_at: time,
       }
@@ -1152,7 +1089,7 @@ function appendSteps(h: History, session: AgentSessionRow, steps: Step[]): void 
         attempt: m.add.attempt,
         event_type: m.add.event.type,
         agent_name: m.add.agent,
-        message: describe(m.add.event),
+        message: describeEvent(m.add.event),
         data: { session_id: session.id, seq, time: m.time, agent: m.add.agent, ...m.add.event } as Json,
         created_at: m.time,
       })
