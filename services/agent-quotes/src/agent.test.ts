@@ -1,9 +1,9 @@
 import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
+import { priceQuote } from '@psa/pricing'
 import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quotesAgent } from './agent.js'
-import { priceQuote } from './domain/pricing.js'
 import { quotesPlaybook } from './playbook.js'
 
 // End to end through the runtime with the offline model, on the demo data (Northwind): Acme Retail Group and

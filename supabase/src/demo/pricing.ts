@@ -13,13 +13,11 @@
 // top of the median; a quote whose price is below its P80 carries real overrun risk. Money is rounded half
 // up to whole minor units once, at the end; cost, list and price are computed exactly with bigint.
 
-export interface QuoteLineEstimate {
-  optimisticHours: number
-  likelyHours: number
-  pessimisticHours: number
-  costRateMinor: number
-  billRateMinor: number
-}
+import { type PricedLineInput, pertExpectedHours, pertStdDevHours, priceQuote, Z80 } from '@psa/pricing'
+
+export { pertExpectedHours, pertStdDevHours, Z80 }
+
+export type QuoteLineEstimate = PricedLineInput
 
 export interface QuoteTerms {
   contingencyPct: number
@@ -36,67 +34,9 @@ export interface QuoteTotals {
   p80PriceMinor: number
 }
 
-/** The standard normal quantile at 0.8. */
-export const Z80 = 0.8416212335729143
-
-function hundredths(value: number): bigint {
-  return BigInt(Math.round(value * 100))
-}
-
-function divideRoundHalfUp(numerator: bigint, denominator: bigint): number {
-  return Number((2n * numerator + denominator) / (2n * denominator))
-}
-
-export function pertExpectedHours(
-  line: Pick<QuoteLineEstimate, 'optimisticHours' | 'likelyHours' | 'pessimisticHours'>,
-): number {
-  return (line.optimisticHours + 4 * line.likelyHours + line.pessimisticHours) / 6
-}
-
-export function pertStdDevHours(
-  line: Pick<QuoteLineEstimate, 'optimisticHours' | 'pessimisticHours'>,
-): number {
-  return (line.pessimisticHours - line.optimisticHours) / 6
-}
-
+/** A version's totals, by the same rules the quotes agent prices with (@psa/pricing). */
 export function quoteTotals(lines: readonly QuoteLineEstimate[], terms: QuoteTerms): QuoteTotals {
-  for (const line of lines) {
-    if (!(line.optimisticHours <= line.likelyHours && line.likelyHours <= line.pessimisticHours)) {
-      throw new Error('a quote line needs optimistic <= likely <= pessimistic hours')
-    }
-  }
-  // Sums of 6 * E_i * rate in hundredths of an hour, so every intermediate value is an exact integer.
-  let cost6 = 0n
-  let list6 = 0n
-  let hours6 = 0n
-  let variance = 0
-  for (const line of lines) {
-    const weighted =
-      hundredths(line.optimisticHours) + 4n * hundredths(line.likelyHours) + hundredths(line.pessimisticHours)
-    hours6 += weighted
-    cost6 += weighted * BigInt(line.costRateMinor)
-    list6 += weighted * BigInt(line.billRateMinor)
-    variance += (pertStdDevHours(line) * line.billRateMinor) ** 2
-  }
-  const contingency = hundredths(terms.contingencyPct)
-  const discount = hundredths(terms.discountPct)
-  const costMinor = divideRoundHalfUp(cost6, 600n)
-  const listPriceMinor = divideRoundHalfUp(list6, 600n)
-  const priceMinor = divideRoundHalfUp(
-    list6 * (10_000n + contingency) * (10_000n - discount),
-    600n * 100_000_000n,
-  )
-  const p50PriceMinor = divideRoundHalfUp(list6 * (10_000n - discount), 600n * 10_000n)
-  const keep = 1 - terms.discountPct / 100
-  const p80PriceMinor = Math.round((Number(list6) / 600 + Z80 * Math.sqrt(variance)) * keep)
-  const marginPct = priceMinor === 0 ? 0 : Math.round(((priceMinor - costMinor) / priceMinor) * 10_000) / 100
-  return {
-    expectedHours: Number(hours6) / 600,
-    costMinor,
-    listPriceMinor,
-    priceMinor,
-    marginPct,
-    p50PriceMinor,
-    p80PriceMinor,
-  }
+  const { expectedHours, costMinor, listPriceMinor, priceMinor, marginPct, p50PriceMinor, p80PriceMinor } =
+    priceQuote(lines, terms)
+  return { expectedHours, costMinor, listPriceMinor, priceMinor, marginPct, p50PriceMinor, p80PriceMinor }
 }

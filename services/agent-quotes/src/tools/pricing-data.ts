@@ -1,8 +1,7 @@
 import type { Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { type PricedLineInput, priceQuote, type QuoteTotals, rateOn, threePoint } from '@psa/pricing'
 import { z } from 'zod'
-import { type PricedLineInput, priceQuote, type QuoteTotals, threePoint } from '../domain/pricing.js'
-import { rateOn } from '../domain/rate-card.js'
 
 export const quoteLineInput = z
   .object({

@@ -1,6 +1,6 @@
 import { quoteTotals } from '@psa/supabase/demo'
 import { describe, expect, it } from 'vitest'
-import { divideRoundHalfUp, priceQuote, threePoint, Z80 } from './pricing.js'
+import { divideRoundHalfUp, priceQuote, threePoint, Z80 } from './index.js'
 import { rateOn } from './rate-card.js'
 
 const senior = { costRateMinor: 7_500, billRateMinor: 17_500 }
@@ -84,7 +84,11 @@ describe('priceQuote', () => {
   })
 
   it('rejects impossible input with a clear reason', () => {
-    expect(() => priceQuote([], { contingencyPct: 0, discountPct: 0 })).toThrow('at least one line')
+    expect(priceQuote([], { contingencyPct: 10, discountPct: 0 })).toMatchObject({
+      costMinor: 0,
+      priceMinor: 0,
+      marginPct: 0,
+    })
     expect(() =>
       priceQuote([{ optimisticHours: 5, likelyHours: 4, pessimisticHours: 6, ...senior }], {
         contingencyPct: 0,

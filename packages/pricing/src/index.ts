@@ -10,7 +10,7 @@
  *   P50 price   = list * (1 - discount)                   (the median of the normal approximation)
  *   P80 price   = (list + z80 * sqrt(sum (s_i * bill_rate_i)^2)) * (1 - discount)
  *
- * The same rules the demo data's quotes follow. Hours are exact to the hundredth, so every sum is an exact
+ * The quotes agent prices with it and the demo data's quotes are built with it. Hours are exact to the hundredth, so every sum is an exact
  * integer (bigint) and money is rounded half up once, at the end. A price that reaches a target margin is
  * cost / (1 - target).
  */
@@ -70,8 +70,20 @@ export function threePoint(
   return { optimistic: Math.max(0, hours - spread), likely: hours, pessimistic: hours + spread }
 }
 
+/** Expected hours of a line: (o + 4m + p) / 6. */
+export function pertExpectedHours(
+  line: Pick<PricedLineInput, 'optimisticHours' | 'likelyHours' | 'pessimisticHours'>,
+): number {
+  return (line.optimisticHours + 4 * line.likelyHours + line.pessimisticHours) / 6
+}
+
+/** Standard deviation of a line's hours: (p - o) / 6. */
+export function pertStdDevHours(line: Pick<PricedLineInput, 'optimisticHours' | 'pessimisticHours'>): number {
+  return (line.pessimisticHours - line.optimisticHours) / 6
+}
+
+/** Prices the lines (an empty quote prices at zero). */
 export function priceQuote(lines: readonly PricedLineInput[], terms: PricingTerms): QuoteTotals {
-  if (lines.length === 0) throw new RangeError('a quote needs at least one line')
   for (const [name, pct] of [
     ['contingency', terms.contingencyPct],
     ['discount', terms.discountPct],
@@ -107,7 +119,7 @@ export function priceQuote(lines: readonly PricedLineInput[], terms: PricingTerm
     hours6 += weighted
     cost6 += weighted * BigInt(line.costRateMinor)
     list6 += weighted * BigInt(line.billRateMinor)
-    variance += (((line.pessimisticHours - line.optimisticHours) / 6) * line.billRateMinor) ** 2
+    variance += (pertStdDevHours(line) * line.billRateMinor) ** 2
     lineTotals.push({
       expectedHours: Number(weighted) / 600,
       costMinor: divideRoundHalfUp(weighted * BigInt(line.costRateMinor), 600n),
@@ -147,3 +159,4 @@ export function priceQuote(lines: readonly PricedLineInput[], terms: PricingTerm
     lines: lineTotals,
   }
 }
+export { type RateCardLine, rateOn } from './rate-card.js'
