@@ -272,7 +272,13 @@ describe('agent runtime', () => {
         status: 'pending',
         agent_type: 'project_management',
       })
-      expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0 })
+      // Acked after the terminal event is published: wait for the ack rather than race it.
+      expect(
+        await eventually(
+          () => h.pending('project_management'),
+          (p) => p.waiting === 0 && p.unacked === 0,
+        ),
+      ).toMatchObject({ waiting: 0, unacked: 0 })
       expect(await metric(h, 'psa_agent_messages_total', { action: 'ack', reason: 'completed' })).toBe(1)
       expect(await metric(h, 'psa_agent_events_total', { type: 'tool_call_started' })).toBe(1)
       expect(await metric(h, 'psa_agent_tokens_total', { direction: 'input' })).toBe(done.input_tokens)
@@ -452,7 +458,13 @@ describe('agent runtime', () => {
         type: 'status_changed',
         data: { status: 'cancelled', message: 'Changed my mind' },
       })
-      expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0 })
+      // Acked after the terminal event is published: wait for the ack rather than race it.
+      expect(
+        await eventually(
+          () => h.pending('project_management'),
+          (p) => p.waiting === 0 && p.unacked === 0,
+        ),
+      ).toMatchObject({ waiting: 0, unacked: 0 })
     } finally {
       await close()
     }
@@ -497,7 +509,13 @@ describe('agent runtime', () => {
         () => metric(h, 'psa_agent_messages_total', { action: 'term', reason: 'invalid_message' }),
         (n) => n === 2,
       )
-      expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0 })
+      // Acked after the terminal event is published: wait for the ack rather than race it.
+      expect(
+        await eventually(
+          () => h.pending('project_management'),
+          (p) => p.waiting === 0 && p.unacked === 0,
+        ),
+      ).toMatchObject({ waiting: 0, unacked: 0 })
     } finally {
       await close()
     }
@@ -637,7 +655,12 @@ describe('agent runtime', () => {
       const session = await h.submit(user, { agentType: 'project_management', request: 'slow 3500' })
       const done = await h.waitForStatus(session.id, ['completed', 'failed'])
       expect(done).toMatchObject({ status: 'completed', attempts: 1 })
-      expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0, redelivered: 0 })
+      // The row is completed before the message is acked (outcome first, then events, then the ack).
+      const pending = await eventually(
+        () => h.pending('project_management'),
+        (p) => p.unacked === 0,
+      )
+      expect(pending).toMatchObject({ waiting: 0, unacked: 0, redelivered: 0 })
       expect(await metric(h, 'psa_agent_messages_total', { reason: 'already_finished' })).toBe(0)
     } finally {
       await close()

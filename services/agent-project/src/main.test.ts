@@ -180,7 +180,9 @@ describe('agent-project worker process', () => {
     await expect
       .poll(async () => (await h.loggedEvents(session.id)).map((e) => e.seq), { timeout: 5_000 })
       .toEqual(events.map((e) => e.seq))
-    expect(await h.pending('project_management')).toMatchObject({ waiting: 0, unacked: 0 })
+    await expect
+      .poll(() => h.pending('project_management'), { timeout: 5_000 })
+      .toMatchObject({ waiting: 0, unacked: 0 })
     // The submitter's W3C trace id came through the NATS header into every log line of the request.
     const processing = await second.waitForLog('processing agent request')
     expect(processing).toMatchObject({
