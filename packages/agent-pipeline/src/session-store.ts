@@ -152,7 +152,7 @@ export class SessionStore {
     | { created: false; session: SessionRow }
   > {
     return this.db.asUserSql(claims, async (tx) => {
-      const [lock, checks, existing] = await Promise.all([
+      const [, checks, existing] = await Promise.all([
         tx`select pg_advisory_xact_lock(hashtextextended(${`agent-submit:${claims.sub}`}, 0))`.execute(),
         tx<{ membership: Membership | null; in_flight: number }[]>`
           select
@@ -166,7 +166,6 @@ export class SessionStore {
               where user_id = ${claims.sub} and status in ('queued', 'processing')) as in_flight`.execute(),
         tx<SessionRow[]>`select * from agent_sessions where id = ${input.id}`.execute(),
       ])
-      void lock
       const found = existing[0]
       if (found) {
         if (found.user_id !== claims.sub) {

@@ -13,26 +13,34 @@
 // top of the median; a quote whose price is below its P80 carries real overrun risk. Money is rounded half
 // up to whole minor units once, at the end; cost, list and price are computed exactly with bigint.
 
-import { type PricedLineInput, pertExpectedHours, pertStdDevHours, priceQuote, Z80 } from '@psa/pricing'
+import {
+  type PricedLineInput,
+  type QuoteTotals as PricedTotals,
+  type PricingTerms,
+  pertExpectedHours,
+  pertStdDevHours,
+  priceQuote,
+  Z80,
+} from '@psa/pricing'
 
 export { pertExpectedHours, pertStdDevHours, Z80 }
 
 export type QuoteLineEstimate = PricedLineInput
 
-export interface QuoteTerms {
-  contingencyPct: number
-  discountPct: number
-}
+/** A stored quote version's terms (the demo records no target margin). */
+export type QuoteTerms = Omit<PricingTerms, 'targetMarginPct'>
 
-export interface QuoteTotals {
-  expectedHours: number
-  costMinor: number
-  listPriceMinor: number
-  priceMinor: number
-  marginPct: number
-  p50PriceMinor: number
-  p80PriceMinor: number
-}
+/** The totals a quote version stores. */
+export type QuoteTotals = Pick<
+  PricedTotals,
+  | 'expectedHours'
+  | 'costMinor'
+  | 'listPriceMinor'
+  | 'priceMinor'
+  | 'marginPct'
+  | 'p50PriceMinor'
+  | 'p80PriceMinor'
+>
 
 /** A version's totals, by the same rules the quotes agent prices with (@psa/pricing). */
 export function quoteTotals(lines: readonly QuoteLineEstimate[], terms: QuoteTerms): QuoteTotals {

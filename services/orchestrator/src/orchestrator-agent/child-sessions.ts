@@ -60,8 +60,8 @@ function parentTrace(parent: SessionRow): TraceContext | null {
 /**
  * The orchestrator agent's side of child sessions: creating one (or finding the one a previous attempt of the
  * parent created), waiting for it to finish, cancelling it, and reading its outcome. Children are admitted
- * exactly like SubmitRequest admits a session (`enqueue.ts`), but by the service on the parent's behalf
- * (`SessionStore.submitChild`), outside the user's in-flight limit.
+ * with the pipeline's `admitChild` (the same admission event and work item as SubmitRequest), by the
+ * service on the parent's behalf, outside the user's in-flight limit.
  */
 export class ChildSessions {
   constructor(private readonly deps: ChildSessionsDeps) {}
