@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { http: 400, grpc: 3 },
   UNAUTHENTICATED: { http: 401, grpc: 16 },
   FORBIDDEN: { http: 403, grpc: 7 },
+  // A request naming a user_id other than the verified token's subject: identity comes from the token only.
+  USER_MISMATCH: { http: 403, grpc: 7 },
   NOT_FOUND: { http: 404, grpc: 5 },
   METHOD_NOT_ALLOWED: { http: 405, grpc: 12 },
   CONFLICT: { http: 409, grpc: 10 },

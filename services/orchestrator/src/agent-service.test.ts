@@ -56,7 +56,8 @@ describe('SubmitRequest', () => {
         type: AgentType.AGENT_TYPE_PROJECT_MANAGEMENT,
         request: 'Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k',
         context: { client: 'Acme', weeks: 12 },
-        userId: 'ignored-on-input',
+        // The customer's AgentRequest names its user: the caller's own id is accepted.
+        userId: alice.id,
       },
       await h.as(alice, { traceparent }),
     )
@@ -224,6 +225,24 @@ describe('SubmitRequest', () => {
     expect(otherOrg.error.code).toBe(status.NOT_FOUND)
   })
 
+  it('refuses a user_id that is not the caller’s with PERMISSION_DENIED / USER_MISMATCH, queueing nothing', async () => {
+    const { alice, bob } = h.tenants
+    const sessionId = crypto.randomUUID()
+    for (const userId of [bob.id, 'someone-else']) {
+      const refused = await h.callError(
+        'submitRequest',
+        { type: AgentType.AGENT_TYPE_QUOTES, request: 'Quote it', sessionId, userId },
+        alice,
+      )
+      expect(refused.error.code).toBe(status.PERMISSION_DENIED)
+      expect(refused.appError).toMatchObject({ code: 'USER_MISMATCH', details: { field: 'user_id' } })
+    }
+    const rows = await h.orchestrator.store.db.asService((tx) =>
+      tx.selectFrom('agent_sessions').select('id').where('id', '=', sessionId).execute(),
+    )
+    expect(rows).toEqual([])
+  })
+
   it('validates every field with INVALID_ARGUMENT and names the fields in error-details-bin', async () => {
     const { alice } = h.tenants
     const cases: [object, string][] = [
@@ -315,6 +334,13 @@ describe('queue position', () => {
     })
     expect(await position(second)).toMatchObject({ position: 1, queueDepth: 2 })
     expect(await position(third)).toMatchObject({ position: 2, queueDepth: 2 })
+    // processing_time_ms is always a number: 0 while queued, the time since it started while processing.
+    const queued = await h.call<AgentResponse>('getSession', { sessionId: second }, bob)
+    expect(queued.processingTimeMs).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const running = await h.call<AgentResponse>('getSession', { sessionId: first }, alice)
+    expect(running.processingTimeMs).toBeGreaterThanOrEqual(15)
+    expect(running.processingTimeMs).toBeLessThanOrEqual(Date.now() - (running.startedAt as Date).getTime())
     const completed = await h.orchestrator.store.complete(item.session_id, 1, {
       result: { ok: true },
       agentsInvolved: ['resourcing'],
@@ -333,6 +359,7 @@ describe('queue position', () => {
       status: SessionStatus.SESSION_STATUS_COMPLETED,
       result: { ok: true },
       queuePosition: 0,
+      processingTimeMs: 5,
     })
     expect(done.usage).toEqual({ inputTokens: 1, outputTokens: 2, totalTokens: 3 })
     await h.call('cancelSession', { sessionId: third }, alice)

@@ -33,6 +33,7 @@ import { decodePageToken, encodePageToken, toAgentResponse } from './session-res
 import {
   cancelRequestSchema,
   listRequestSchema,
+  requireCaller,
   sessionIdRequestSchema,
   streamRequestSchema,
   submitRequestSchema,
@@ -219,7 +220,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
 
   return {
     submitRequest: unary(deps, 'SubmitRequest', (ctx, request) =>
-      submit(ctx, validate(submitRequestSchema, request)),
+      submit(ctx, requireCaller(validate(submitRequestSchema, request), ctx.claims.sub)),
     ),
 
     getSession: unary(deps, 'GetSession', async (ctx, request) => {

@@ -15,6 +15,16 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/**
+ * Always a number, as the customer's AgentResponse types it: 0 while queued (nothing processed yet, which is
+ * also what the original runtime answered on enqueue), the time since processing first started while it
+ * runs, and the measured time of the finishing attempt once finished (0 if it never ran).
+ */
+function processingTimeMs(row: Pick<SessionRow, 'status' | 'started_at' | 'processing_time_ms'>): number {
+  if (row.status === 'processing' && row.started_at) return Math.max(0, Date.now() - row.started_at.getTime())
+  return row.status === 'queued' ? 0 : (row.processing_time_ms ?? 0)
+}
+
 /** The gRPC view of a session row, plus what is not a column (its queue position and latest event). */
 export function toAgentResponse(
   row: SessionRow,
@@ -28,7 +38,7 @@ export function toAgentResponse(
     error: error.success ? error.data.message : '',
     errorCode: error.success ? error.data.code : '',
     agentsInvolved: row.agents_involved,
-    processingTimeMs: row.processing_time_ms ?? 0,
+    processingTimeMs: processingTimeMs(row),
     type: agentTypeToProto(row.agent_type as AgentTypeName),
     request: row.request,
     context: isJsonObject(row.context) ? row.context : {},

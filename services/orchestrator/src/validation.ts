@@ -18,6 +18,7 @@ export const MAX_CONTEXT_BYTES = 64 * 1024
 export const DEFAULT_PAGE_SIZE = 20
 export const MAX_PAGE_SIZE = 100
 export const MAX_CANCEL_REASON_CHARS = 500
+const MAX_USER_ID_CHARS = 255
 
 const uuid = z.uuid({ error: 'must be a UUID' })
 /** proto3 strings are '' when absent: optional ids arrive as '' or a UUID. */
@@ -71,11 +72,26 @@ export const submitRequestSchema = z.object({
       error: `must be at most ${MAX_CONTEXT_BYTES / 1024} KiB as JSON`,
     }),
   sessionId: optionalUuid,
+  // The customer's AgentRequest names the user; only the token decides who that is (see requireCaller).
+  userId: z.string().max(MAX_USER_ID_CHARS, { error: `must be at most ${MAX_USER_ID_CHARS} characters` }),
   autoApply: z.boolean(),
   organisationId: optionalUuid,
   parentSessionId: optionalUuid,
 })
 export type ValidSubmitRequest = z.output<typeof submitRequestSchema>
+
+/**
+ * A request that names its user (`user_id`, as the customer's AgentRequest does) must name the caller: the
+ * verified token is the only identity, so any other id is refused rather than trusted or silently ignored.
+ */
+export function requireCaller<T extends { userId: string }>(input: T, verifiedUserId: string): T {
+  if (input.userId !== '' && input.userId !== verifiedUserId) {
+    throw new AppError('USER_MISMATCH', 'user_id must be the signed-in user (the access token’s subject)', {
+      details: { field: 'user_id' },
+    })
+  }
+  return input
+}
 
 export const sessionIdRequestSchema = z.object({ sessionId: uuid })
 

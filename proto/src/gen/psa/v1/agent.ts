@@ -175,7 +175,11 @@ export interface AgentRequest {
    * of queueing the work twice, which makes retries safe. Empty: the server assigns one.
    */
   sessionId: string;
-  /** Ignored on input (kept for the customer's contract); responses carry the verified user's id. */
+  /**
+   * Optional (the customer's AgentRequest carries it): when set it must be the verified user's id (the
+   * token's `sub`), otherwise the call fails with PERMISSION_DENIED and error-code USER_MISMATCH. It never
+   * chooses who is asking. Responses carry the verified user's id.
+   */
   userId: string;
   /** Apply the agent's proposals without waiting for a person. Honoured only for managers and above. */
   autoApply: boolean;
@@ -209,6 +213,10 @@ export interface AgentResponse {
   /** Human-readable error when status is failed or cancelled; empty otherwise. */
   error: string;
   agentsInvolved: string[];
+  /**
+   * 0 while queued; while processing, the time since it first started; once finished, the measured time of
+   * the attempt that finished it (0 if it never ran).
+   */
   processingTimeMs: number;
   /** Stable machine-readable code for `error` (e.g. DEAD_LETTERED, CANCELLED, AGENT_TIMEOUT). */
   errorCode: string;
