@@ -225,6 +225,27 @@ describe('row maintenance triggers', () => {
     `
     expect(missing).toEqual([])
   })
+
+  it("keeps agent_logs.timestamp (the original runtime's field) equal to created_at, whoever writes", async () => {
+    const at = '2026-01-05T09:30:00.123Z'
+    const times = await asActor(sql, { kind: 'service_role' }, async (tx) => {
+      const session = row(a, 'agent_sessions')
+      await tx`
+        insert into public.agent_logs (organisation_id, session_id, seq, event_type, created_at)
+        values (${a.organisationId}, ${session}, 9001, 'reasoning', ${at}),
+               (${a.organisationId}, ${session}, 9002, 'reasoning', default)`
+      await tx`
+        update public.agent_logs set "timestamp" = '2000-01-01T00:00:00Z'
+        where session_id = ${session} and seq = 9002`
+      return tx<{ seq: number; same: boolean; at: Date }[]>`
+        select seq, "timestamp" = created_at as same, "timestamp" as at from public.agent_logs
+        where session_id = ${session} and seq > 9000 order by seq`
+    })
+    expect(times).toEqual([
+      { seq: 9001, same: true, at: new Date(at) },
+      { seq: 9002, same: true, at: expect.any(Date) },
+    ])
+  })
 })
 
 describe('catalog conventions', () => {
@@ -277,6 +298,16 @@ describe('catalog conventions', () => {
     `
     expect(published.map((p) => p.tablename)).toEqual(
       expect.arrayContaining(['agent_logs', 'agent_sessions', 'proposals']),
+    )
+  })
+
+  it("publishes the agent_logs fields the original runtime's Realtime subscribers read", async () => {
+    const [logs] = await sql<{ attnames: string[] }[]>`
+      select attnames from pg_publication_tables
+      where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'agent_logs'
+    `
+    expect(logs?.attnames).toEqual(
+      expect.arrayContaining(['session_id', 'agent_name', 'message', 'timestamp', 'created_at']),
     )
   })
 })

@@ -77,6 +77,10 @@ export interface AgentLogs {
   organisation_id: string;
   seq: number;
   session_id: string;
+  /**
+   * When the event happened (always equal to created_at): the field name the original runtime's clients read.
+   */
+  timestamp: Generated<Timestamp>;
 }
 
 export interface AgentSessions {
