@@ -83,7 +83,7 @@ describe('errors', () => {
       method: 'POST',
       url: '/api/agents',
       headers: auth,
-      payload: { type: 'quotes', request: 'Quote 200h', user_id: randomUUID() },
+      payload: { type: 'quotes', request: 'Quote 200h', owner_id: randomUUID() },
     })
     expect(unknownField.statusCode).toBe(400)
     expect(errorOf(unknownField).code).toBe('VALIDATION_FAILED')
@@ -251,6 +251,10 @@ describe('ops', () => {
       '/api/sessions/{id}/cancel': ['post'],
       '/api/sessions/{id}/queue-position': ['get'],
       '/api/sessions/{id}/events': ['get'],
+      '/api/agents/status/{session_id}': ['get'],
+      // The original agent runtime's routes, for its clients pointed at the gateway.
+      '/agents/process': ['post'],
+      '/agents/status/{session_id}': ['get'],
       '/api/projects': ['get'],
       '/api/projects/{id}': ['get'],
       '/api/resources': ['get'],
@@ -274,5 +278,17 @@ describe('ops', () => {
     )
     expect(doc.components.schemas).toHaveProperty('AgentResponse')
     expect(doc.components.schemas).toHaveProperty('ErrorBody')
+    // The customer's types: processing_time_ms and agents_involved always present, as number and array.
+    const response = doc.components.schemas.AgentResponse
+    expect(response.required).toEqual(
+      expect.arrayContaining(['session_id', 'status', 'agents_involved', 'processing_time_ms']),
+    )
+    expect(response.properties.processing_time_ms.type).toBe('integer')
+    expect(response.properties.agents_involved.type).toBe('array')
+    expect(response.required).not.toContain('error')
+    // One request schema for both families.
+    const body = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema
+    expect(body('/agents/process')).toEqual(body('/api/agents'))
+    expect(doc.paths['/agents/process'].post.tags).toEqual(['runtime'])
   })
 })

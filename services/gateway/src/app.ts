@@ -24,6 +24,7 @@ import { agentRoutes } from './routes/agents.js'
 import { clientRoutes } from './routes/clients.js'
 import { devAuthRoutes } from './routes/dev-auth.js'
 import { opsRoutes } from './routes/ops.js'
+import { originalRuntimeRoutes } from './routes/original-runtime.js'
 import { projectRoutes } from './routes/projects.js'
 import { proposalRoutes } from './routes/proposals.js'
 import { quoteRoutes } from './routes/quotes.js'
@@ -110,6 +111,12 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
       tags: [
         { name: 'agents', description: 'Ask the agents' },
         { name: 'sessions', description: 'Follow, list and cancel agent sessions' },
+        {
+          name: 'runtime',
+          description:
+            "The original agent runtime's routes (POST /agents/process, GET /agents/status/{session_id}): " +
+            'point a client of that runtime (PYTHON_AGENT_URL) at this gateway',
+        },
         { name: 'proposals', description: "Decide on the agents' proposed changes" },
         { name: 'projects' },
         { name: 'resources' },
@@ -129,6 +136,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
   await app.register(opsRoutes, { health, metrics })
   if (devIssuer) await app.register(devAuthRoutes, { issuer: devIssuer, db })
   await app.register(agentRoutes, { orchestrator })
+  await app.register(originalRuntimeRoutes, { orchestrator })
   await app.register(sessionEventRoutes, {
     orchestrator,
     streams,

@@ -47,10 +47,10 @@ describe('POST /api/agents', () => {
       organisation_id: h.tenant.orgId,
       parent_session_id: null,
       result: null,
-      error: null,
       error_code: null,
       agents_involved: [],
-      processing_time_ms: null,
+      // The customer's type is a number: nothing has been processed yet.
+      processing_time_ms: 0,
       auto_apply: false,
       last_event_seq: 1,
       attempts: 0,
@@ -58,6 +58,8 @@ describe('POST /api/agents', () => {
       started_at: null,
       completed_at: null,
     })
+    // `error?: string` in the customer's type: absent, not null, while there is none.
+    expect(res.body).not.toHaveProperty('error')
     expect(res.body.queue_position).toBeGreaterThanOrEqual(1)
     expect(res.body.session_id).toMatch(/^[0-9a-f-]{36}$/)
     expect(Date.parse(res.body.created_at)).toBeGreaterThan(Date.now() - 60_000)
@@ -140,6 +142,113 @@ describe('POST /api/agents', () => {
       organisation_id: h.tenant.otherOrgId,
     })
     expect(res.status).toBe(404)
+  })
+})
+
+describe("the customer's AgentRequest and the original runtime's routes", () => {
+  const noteBody = (user: User, extra: Record<string, unknown> = {}) => ({
+    type: 'quotes',
+    request: 'Quote 200h senior dev + 80h design at 30% margin',
+    context: { client: 'Acme' },
+    session_id: randomUUID(),
+    user_id: h.tenant.users[user].id,
+    ...extra,
+  })
+
+  it('accepts the note’s body on every submit route, with user_id the caller’s own', async () => {
+    for (const [url, status] of [
+      ['/api/agents', 202],
+      ['/api/agents/quotes', 202],
+      ['/agents/process', 200],
+    ] as const) {
+      const body = noteBody('manager')
+      const res = await call(
+        'POST',
+        url,
+        'manager',
+        url === '/api/agents/quotes' ? { ...body, type: undefined } : body,
+      )
+      expect(res.status, url).toBe(status)
+      expect(res.body).toMatchObject({
+        session_id: body.session_id,
+        status: 'queued',
+        user_id: body.user_id,
+        agents_involved: [],
+        processing_time_ms: 0,
+      })
+      await call('POST', `/api/sessions/${body.session_id}/cancel`, 'manager', {})
+    }
+  })
+
+  it('refuses a user_id that is not the caller’s with 403 USER_MISMATCH and creates nothing', async () => {
+    for (const url of ['/api/agents', '/agents/process']) {
+      for (const userId of [h.tenant.users.admin.id, 'not-a-user']) {
+        const body = noteBody('member', { user_id: userId })
+        const res = await call('POST', url, 'member', body)
+        expect(res.status, `${url} ${userId}`).toBe(403)
+        expect(res.body.error).toMatchObject({ code: 'USER_MISMATCH', details: { field: 'user_id' } })
+        expect((await call('GET', `/api/sessions/${body.session_id}`, 'admin')).status).toBe(404)
+      }
+    }
+  })
+
+  it('treats an empty session_id as none (the server assigns one) and is idempotent across both families', async () => {
+    const assigned = await call('POST', '/agents/process', 'member', noteBody('member', { session_id: '' }))
+    expect(assigned.status).toBe(200)
+    expect(assigned.body.session_id).toMatch(/^[0-9a-f-]{36}$/)
+
+    const body = noteBody('member')
+    const viaApi = await call('POST', '/api/agents', 'member', body)
+    const viaRuntime = await call('POST', '/agents/process', 'member', body)
+    expect(viaRuntime.body.session_id).toBe(viaApi.body.session_id)
+    expect(viaRuntime.body.created_at).toBe(viaApi.body.created_at)
+    for (const id of [assigned.body.session_id, body.session_id])
+      await call('POST', `/api/sessions/${id}/cancel`, 'member', {})
+  })
+
+  it('serves a session’s status at /agents/status/:session_id and /api/agents/status/:session_id', async () => {
+    const submitted = await call('POST', '/agents/process', 'member', noteBody('member'))
+    const id = submitted.body.session_id as string
+    const session = await call('GET', `/api/sessions/${id}`, 'viewer')
+    for (const url of [`/agents/status/${id}`, `/api/agents/status/${id}`]) {
+      const res = await call('GET', url, 'viewer')
+      expect(res.status, url).toBe(200)
+      expect(res.body).toEqual(session.body)
+      // Same auth as every agent route, and the same answers for ids that are not the caller's to see.
+      const anonymous = await h.app.inject({ method: 'GET', url })
+      expect(anonymous.statusCode).toBe(401)
+      expect((await call('GET', url, 'otherAdmin')).status).toBe(404)
+    }
+    expect((await call('GET', `/agents/status/${randomUUID()}`, 'member')).status).toBe(404)
+    expect((await call('GET', '/agents/status/123', 'member')).status).toBe(400)
+    const anonymous = await h.app.inject({
+      method: 'POST',
+      url: '/agents/process',
+      payload: noteBody('member'),
+    })
+    expect(anonymous.statusCode).toBe(401)
+    await call('POST', `/api/sessions/${id}/cancel`, 'member', {})
+  })
+
+  it('reports processing_time_ms while a session runs (time since it started) and once it finished', async () => {
+    const submitted = await call('POST', '/agents/process', 'member', noteBody('member'))
+    const id = submitted.body.session_id as string
+    const worker = await h.orchestrator?.worker(id)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const running = await call('GET', `/agents/status/${id}`, 'member')
+    expect(running.body.status).toBe('processing')
+    expect(running.body.processing_time_ms).toBeGreaterThanOrEqual(15)
+    await worker?.close()
+    // Once finished, the measured time of the attempt.
+    await h.orchestrator?.server.store.complete(id, worker?.attempt ?? 1, {
+      result: { ok: true },
+      agentsInvolved: ['quotes'],
+      processingTimeMs: 7,
+      inputTokens: 0,
+      outputTokens: 0,
+    })
+    const done = await call('GET', `/agents/status/${id}`, 'member')
+    expect(done.body).toMatchObject({ status: 'completed', processing_time_ms: 7, result: { ok: true } })
   })
 })
 

@@ -20,6 +20,25 @@ import { callContext, requestedOrganisation } from './call-context.js'
 
 type AgentBody = z.infer<typeof typedAgentRequestBodySchema> & { type: AgentTypeName }
 
+/** Submits on behalf of the request's caller (the orchestrator checks `user_id` against the token). */
+export async function submitAgentRequest(
+  orchestrator: OrchestratorClient,
+  request: Parameters<typeof callContext>[0],
+  body: AgentBody,
+): Promise<z.infer<typeof agentResponseSchema>> {
+  const response = await orchestrator.submit(callContext(request), {
+    type: agentTypeToProto(body.type),
+    request: body.request,
+    context: body.context ?? {},
+    sessionId: body.session_id ?? '',
+    userId: body.user_id ?? '',
+    autoApply: body.auto_apply ?? false,
+    organisationId: requestedOrganisation(request, body.organisation_id) ?? '',
+    parentSessionId: '',
+  })
+  return toAgentResponseJson(response)
+}
+
 /** The seed's typed shortcuts: same body as /api/agents, type implied by the path. */
 const SHORTCUTS: { path: string; type: AgentTypeName; summary: string }[] = [
   { path: '/api/agents/project', type: 'project_management', summary: 'Ask the project management agent' },
@@ -37,22 +56,8 @@ export async function agentRoutes(
 ) {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  const submit = async (
-    request: Parameters<typeof callContext>[0],
-    body: AgentBody,
-  ): Promise<z.infer<typeof agentResponseSchema>> => {
-    const response = await orchestrator.submit(callContext(request), {
-      type: agentTypeToProto(body.type),
-      request: body.request,
-      context: body.context ?? {},
-      sessionId: body.session_id ?? '',
-      userId: '',
-      autoApply: body.auto_apply ?? false,
-      organisationId: requestedOrganisation(request, body.organisation_id) ?? '',
-      parentSessionId: '',
-    })
-    return toAgentResponseJson(response)
-  }
+  const submit = (request: Parameters<typeof callContext>[0], body: AgentBody) =>
+    submitAgentRequest(orchestrator, request, body)
 
   r.post(
     '/api/agents',

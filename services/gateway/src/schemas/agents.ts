@@ -21,7 +21,10 @@ const contextSchema = z
   .refine((v) => !JSON.stringify(v).includes('\\u0000'), { error: 'must not contain NUL characters' })
   .describe('Structured context: ids of a project, client or quote, dates, preferences')
 
-/** The customer's AgentRequest body (`user_id` is never taken from input: the token says who is asking). */
+/**
+ * The customer's AgentRequest body, plus `auto_apply` and `organisation_id`. `user_id` is accepted because
+ * the customer's clients send it, but never trusted: the orchestrator refuses any id but the token's.
+ */
 export const agentRequestBodySchema = z
   .object({
     type: agentTypeSchema,
@@ -33,9 +36,21 @@ export const agentRequestBodySchema = z
       .refine(noNul, { error: 'must not contain NUL characters' })
       .describe("The user's request in their own words"),
     context: contextSchema.optional(),
-    session_id: uuidSchema
+    session_id: z
+      .union([z.literal(''), uuidSchema])
       .optional()
-      .describe('Client-chosen id: submitting it again returns the same session (safe retries)'),
+      .describe(
+        'Client-chosen id (a UUID): submitting it again returns the same session (safe retries). ' +
+          'Empty or absent: the server assigns one.',
+      ),
+    user_id: z
+      .string()
+      .max(255)
+      .optional()
+      .describe(
+        "The requesting user's id, as the original runtime's clients send it. Must be the signed-in user " +
+          "(the token's sub) when given: any other value is 403 USER_MISMATCH. Identity comes from the token.",
+      ),
     auto_apply: z.boolean().optional().describe("Apply the agent's proposals at once (managers and above)"),
     organisation_id: uuidSchema.optional(),
   })
@@ -56,11 +71,22 @@ export const agentResponseSchema = z
   .object({
     session_id: uuidSchema,
     status: sessionStatusSchema,
-    result: z.unknown().describe("The agent's final result (JSON), once completed"),
-    error: z.string().nullable().describe('Why the session failed or was cancelled'),
+    result: z.unknown().describe("The agent's final result (JSON) once completed; null before"),
+    error: z
+      .string()
+      .optional()
+      .describe(
+        'Why the session failed or was cancelled; absent otherwise (the note types it `error?: string`)',
+      ),
     error_code: z.string().nullable(),
     agents_involved: z.array(z.string()),
-    processing_time_ms: z.number().int().nullable(),
+    processing_time_ms: z
+      .number()
+      .int()
+      .describe(
+        '0 while queued; while processing, the time since it first started; once finished, the measured ' +
+          'time of the attempt that finished it (0 if it never ran)',
+      ),
     type: agentTypeSchema.nullable(),
     request: z.string(),
     context: z.record(z.string(), z.unknown()),
@@ -82,16 +108,14 @@ export type AgentResponseJson = z.infer<typeof agentResponseSchema>
 
 export function toAgentResponseJson(r: AgentResponse): AgentResponseJson {
   const usage = r.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
-  const status = sessionStatusFromProto(r.status) ?? 'queued'
-  const terminal = status === 'completed' || status === 'failed' || status === 'cancelled'
   return {
     session_id: r.sessionId,
-    status,
+    status: sessionStatusFromProto(r.status) ?? 'queued',
     result: r.result ?? null,
-    error: r.error || null,
+    ...(r.error ? { error: r.error } : {}),
     error_code: r.errorCode || null,
     agents_involved: r.agentsInvolved,
-    processing_time_ms: terminal || r.processingTimeMs > 0 ? r.processingTimeMs : null,
+    processing_time_ms: r.processingTimeMs,
     type: agentTypeFromProto(r.type) ?? null,
     request: r.request,
     context: r.context ?? {},
