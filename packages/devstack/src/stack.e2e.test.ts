@@ -1,108 +1,36 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { testDatabaseUrl } from '@psa/supabase/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeSeedContract } from './seed-contract.e2e.js'
 import type { StackPorts } from './services.js'
-import { type RunningStack, startStack } from './stack.js'
+import {
+  devSession,
+  type E2eStack,
+  readEvents,
+  REPOSITORY_ROOT as root,
+  startE2eStack,
+} from './testing/e2e-stack.js'
 
 // The whole product as `npm start` runs it (built services under the supervisor), on free ports, in its own
 // queue namespace, against this run's test database: what a user sees, end to end.
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const output: string[] = []
-let stack: RunningStack
+let e2e: E2eStack
 let ports: StackPorts
 let api: string
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-}
+let output: string[]
 
 async function devToken(email?: string): Promise<string> {
-  const res = await fetch(`${api}/api/dev/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(email ? { email } : {}),
-  })
-  expect(res.status).toBe(200)
-  return ((await res.json()) as { access_token: string }).access_token
-}
-
-interface SseEvent {
-  id: number
-  event: string
-  data: { seq: number; type: string; data: Record<string, unknown> }
-}
-
-/** Reads an SSE response to its end (the gateway closes it after the session's terminal event). */
-async function readEvents(url: string, token: string, lastEventId?: number): Promise<SseEvent[]> {
-  const res = await fetch(url, {
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'text/event-stream',
-      ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }),
-    },
-    signal: AbortSignal.timeout(60_000),
-  })
-  expect(res.status).toBe(200)
-  expect(res.headers.get('content-type')).toContain('text/event-stream')
-  const text = await res.text()
-  return text
-    .split('\n\n')
-    .map((block) => block.split('\n').filter((line) => line && !line.startsWith(':')))
-    .filter((lines) => lines.some((l) => l.startsWith('data:')))
-    .map((lines) => {
-      const field = (name: string) =>
-        lines
-          .filter((l) => l.startsWith(`${name}:`))
-          .map((l) => l.slice(name.length + 1).trimStart())
-          .join('\n')
-      return { id: Number(field('id')), event: field('event'), data: JSON.parse(field('data')) }
-    })
+  return (await devSession(api, email)).access_token
 }
 
 beforeAll(async () => {
-  ports = {
-    web: await freePort(),
-    gateway: await freePort(),
-    orchestratorGrpc: await freePort(),
-    orchestratorOps: await freePort(),
-    agentProjectOps: await freePort(),
-    agentResourcingOps: await freePort(),
-    agentQuotesOps: await freePort(),
-  }
-  api = `http://127.0.0.1:${ports.gateway}`
-  stack = startStack(
-    {
-      root,
-      ports,
-      databaseUrl: testDatabaseUrl(),
-      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      namespace: `e2e_${randomBytes(4).toString('hex')}`,
-      authDevMode: true,
-      logLevel: 'warn',
-      extraEnv: { DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-e2e-')), 'dev-key.json') },
-    },
-    { write: (line) => output.push(line), stopTimeoutMs: 10_000 },
-  )
-  const { notReady } = await stack.ready(90_000)
-  if (notReady.length > 0)
-    throw new Error(`not ready: ${notReady.join(', ')}\n${output.slice(-40).join('\n')}`)
+  e2e = await startE2eStack()
+  ;({ ports, api, output } = e2e)
 }, 120_000)
 
 afterAll(async () => {
-  await stack?.stop()
+  await e2e?.stop()
 }, 30_000)
 
 describe('the stack, end to end', () => {
@@ -197,3 +125,6 @@ describe('the stack, end to end', () => {
     120_000,
   )
 })
+
+// On the same stack (one start is the costly part): the customer's contract, from their architecture note.
+describe("the customer's contract (seed-runtime-architecture.md)", () => describeSeedContract(() => e2e))
