@@ -56,9 +56,6 @@ export async function agentRoutes(
 ) {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  const submit = (request: Parameters<typeof callContext>[0], body: AgentBody) =>
-    submitAgentRequest(orchestrator, request, body)
-
   r.post(
     '/api/agents',
     {
@@ -73,7 +70,8 @@ export async function agentRoutes(
         response: { 202: agentResponseSchema, ...errorResponses(403, 404, 409, 413, 415, 503, 504) },
       },
     },
-    async (request, reply) => reply.code(202).send(await submit(request, request.body)),
+    async (request, reply) =>
+      reply.code(202).send(await submitAgentRequest(orchestrator, request, request.body)),
   )
 
   for (const shortcut of SHORTCUTS) {
@@ -90,7 +88,9 @@ export async function agentRoutes(
         },
       },
       async (request, reply) =>
-        reply.code(202).send(await submit(request, { ...request.body, type: shortcut.type })),
+        reply
+          .code(202)
+          .send(await submitAgentRequest(orchestrator, request, { ...request.body, type: shortcut.type })),
     )
   }
 
