@@ -19,7 +19,7 @@ import { setupDatabase } from '@psa/supabase'
 import { NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
 import postgres from 'postgres'
 import { Pool } from 'undici'
-import type { StackPorts } from './services.js'
+import { freeStackPorts } from './services.js'
 import { checkDependencies, startStack } from './stack.js'
 import { closedLoop, openLoop, Samples } from './stats.js'
 
@@ -89,26 +89,6 @@ async function rawPostgres() {
   } finally {
     await sql.unsafe(`drop table ${table}`)
     await sql.end()
-  }
-}
-
-async function freePorts(): Promise<StackPorts> {
-  const { createServer } = await import('node:net')
-  const one = () =>
-    new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as { port: number }
-        srv.close(() => resolve(port))
-      })
-    })
-  return {
-    web: await one(),
-    gateway: await one(),
-    orchestratorGrpc: await one(),
-    orchestratorOps: await one(),
-    agentProjectOps: await one(),
-    agentResourcingOps: await one(),
-    agentQuotesOps: await one(),
   }
 }
 
@@ -208,7 +188,7 @@ async function main() {
   say(`   floor (the slower of the two at ${concurrency} in flight): ${perSec(floor)}`)
   say()
 
-  const ports = await freePorts()
+  const ports = await freeStackPorts()
   const settings = {
     root,
     ports,

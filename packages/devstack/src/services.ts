@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 /** Where `npm start` puts each service; the same ports the Helm chart and the READMEs document. */
@@ -19,6 +20,28 @@ export const DEFAULT_PORTS: StackPorts = {
   agentProjectOps: 9101,
   agentResourcingOps: 9102,
   agentQuotesOps: 9103,
+}
+
+/** Ports that were free a moment ago, one per service (tests and the benchmark stay off the defaults). */
+export async function freeStackPorts(): Promise<StackPorts> {
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const srv = createServer()
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number }
+        srv.close(() => resolve(port))
+      })
+      srv.on('error', reject)
+    })
+  return {
+    web: await one(),
+    gateway: await one(),
+    orchestratorGrpc: await one(),
+    orchestratorOps: await one(),
+    agentProjectOps: await one(),
+    agentResourcingOps: await one(),
+    agentQuotesOps: await one(),
+  }
 }
 
 export interface StackSettings {

@@ -2,12 +2,11 @@
 // own queue namespace, against this run's test database, and what its end-to-end tests ask of it.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { testDatabaseUrl } from '@psa/supabase/testing'
-import type { StackPorts } from '../services.js'
+import { freeStackPorts, type StackPorts } from '../services.js'
 import { type RunningStack, startStack } from '../stack.js'
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -22,30 +21,11 @@ export interface E2eStack {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-}
-
 /** Starts the built services (all, or `only` those) and waits until every one is ready. */
 export async function startE2eStack(
   options: { only?: readonly string[]; readyTimeoutMs?: number } = {},
 ): Promise<E2eStack> {
-  const ports: StackPorts = {
-    web: await freePort(),
-    gateway: await freePort(),
-    orchestratorGrpc: await freePort(),
-    orchestratorOps: await freePort(),
-    agentProjectOps: await freePort(),
-    agentResourcingOps: await freePort(),
-    agentQuotesOps: await freePort(),
-  }
+  const ports = await freeStackPorts()
   const output: string[] = []
   const stack = startStack(
     {
