@@ -31,6 +31,8 @@ export const pipelineEnvSchema = z.object({
   PIPELINE_MAX_DELIVER: z.coerce.number().int().min(2).max(100).default(5),
   /** How long session events stay replayable from JetStream (Postgres keeps them for good). */
   PIPELINE_EVENTS_MAX_AGE_MS: envVars.durationMs(24 * 60 * 60 * 1000),
+  /** Copies JetStream keeps of each stream: 1 on a single server, 3 on a three-node cluster. */
+  PIPELINE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 })
 export type PipelineEnv = z.infer<typeof pipelineEnvSchema>
 
@@ -103,7 +105,7 @@ export class PipelineTopology {
       // A retried submit within this window is de-duplicated by its Nats-Msg-Id (the session id); after it,
       // the session row's primary key still refuses a second session.
       duplicate_window: ms(2 * 60_000),
-      num_replicas: 1,
+      num_replicas: this.env.PIPELINE_STREAM_REPLICAS,
     }
   }
 
@@ -118,7 +120,7 @@ export class PipelineTopology {
       max_msgs_per_subject: 100_000,
       max_msg_size: 1024 * 1024,
       duplicate_window: ms(2 * 60_000),
-      num_replicas: 1,
+      num_replicas: this.env.PIPELINE_STREAM_REPLICAS,
     }
   }
 
