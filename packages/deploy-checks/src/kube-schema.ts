@@ -56,6 +56,9 @@ async function runtimeProblems(item: LabelledObject): Promise<SchemaProblem[]> {
   }
 }
 
+// Plain identifiers stay unquoted: TypeScript then suggests the real field for a misspelt one.
+const propertyName = (key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key))
+
 interface Printed {
   lines: string[]
   /** The object path each line prints (a property's line carries that property's path). */
@@ -74,7 +77,7 @@ function printLiteral(value: unknown, path: string, indent: string, out: Printed
   }
   const entries: [string, unknown, string][] = Array.isArray(value)
     ? value.map((v, i) => [`${path}[${i}]`, v, ''])
-    : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v, `${JSON.stringify(k)}: `])
+    : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v, `${propertyName(k)}: `])
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}']
   if (entries.length === 0) {
     line(`${prefix}${open}${close}${suffix}`)
