@@ -24,16 +24,12 @@ function orchestratorServing() {
   const Health = grpc.makeGenericClientConstructor(healthService, 'Health')
   const client = new Health(orchestrator, grpc.credentials.createInsecure())
   return new Promise((resolve, reject) => {
-    client.check(
-      { service: 'psa.v1.AgentService' },
-      { deadline: Date.now() + 5_000 },
-      (err, reply) => {
-        client.close()
-        if (err) reject(new Error(`orchestrator health check failed: ${err.message}`))
-        else if (reply.status !== 'SERVING') reject(new Error(`orchestrator health is ${reply.status}`))
-        else resolve(reply.status)
-      },
-    )
+    client.check({ service: 'psa.v1.AgentService' }, { deadline: Date.now() + 5_000 }, (err, reply) => {
+      client.close()
+      if (err) reject(new Error(`orchestrator health check failed: ${err.message}`))
+      else if (reply.status !== 'SERVING') reject(new Error(`orchestrator health is ${reply.status}`))
+      else resolve(reply.status)
+    })
   })
 }
 

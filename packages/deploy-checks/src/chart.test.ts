@@ -11,7 +11,9 @@ const rendered = new Map<string, KubeObject[]>()
 
 beforeAll(async () => {
   const all = await Promise.all(VALUE_SETS.map((set) => renderChart(set)))
-  VALUE_SETS.forEach((set, i) => rendered.set(set.name, all[i] ?? []))
+  VALUE_SETS.forEach((set, i) => {
+    rendered.set(set.name, all[i] ?? [])
+  })
   rendered.set('dev-postgres', await renderChart({ chart: 'k8s/dev-postgres', namespace: 'psa-dev' }))
 }, 120_000)
 
@@ -47,7 +49,9 @@ describe('rendered objects', () => {
     container.readinesProbe = container.readinessProbe
     delete container.readinessProbe
     deployment.spec.replicas = 'two'
-    const scaled = objects.find((o) => o.kind === 'ScaledObject') as KubeObject & { spec: Record<string, unknown> }
+    const scaled = objects.find((o) => o.kind === 'ScaledObject') as KubeObject & {
+      spec: Record<string, unknown>
+    }
     scaled.spec.minReplicaCont = 1
     const problems = await validateObjects(
       [deployment, scaled].map((object) => ({ source: 'tampered', object })),
@@ -74,7 +78,9 @@ describe('values', () => {
 
   it('refuses development sign-in with NODE_ENV=production and with several gateways sharing no key', async () => {
     await expect(
-      renderChart({ set: { 'gateway.devAuth.enabled': true, 'gateway.autoscaling.enabled': false, 'gateway.replicas': 1 } }),
+      renderChart({
+        set: { 'gateway.devAuth.enabled': true, 'gateway.autoscaling.enabled': false, 'gateway.replicas': 1 },
+      }),
     ).rejects.toThrow('config.nodeEnv other than production')
     await expect(
       renderChart({ set: { 'gateway.devAuth.enabled': true, 'config.nodeEnv': 'development' } }),
@@ -96,7 +102,8 @@ describe('values', () => {
         const leaf = !isMap(pair.value) || isLeaf(declared, child)
         // yaml attaches the comment above a map's first key to the map itself.
         const comment =
-          (isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? (index === 0 ? map.commentBefore : undefined)
+          (isScalar(pair.key) ? pair.key.commentBefore : undefined) ??
+          (index === 0 ? map.commentBefore : undefined)
         if (leaf && !comment?.includes('--')) undocumented.push(at)
         if (!leaf && isMap(pair.value)) walk(pair.value, at, child)
       })

@@ -91,10 +91,12 @@ export function checkDockerfile(
   const problems: string[] = []
   const { workspace } = build
   const isWeb = existsSync(join(root, workspace.dir, 'next.config.ts'))
-  if (!parsed.syntax?.startsWith('docker/dockerfile:1')) problems.push('no `# syntax=docker/dockerfile:1` directive')
+  if (!parsed.syntax?.startsWith('docker/dockerfile:1'))
+    problems.push('no `# syntax=docker/dockerfile:1` directive')
   const official = new RegExp(`^node:${node.replaceAll('.', '\\.')}-[a-z]+-slim$`)
   for (const stage of parsed.stages) {
-    if (!official.test(stage.image)) problems.push(`FROM ${stage.image}: not the official node:${node}-<debian>-slim`)
+    if (!official.test(stage.image))
+      problems.push(`FROM ${stage.image}: not the official node:${node}-<debian>-slim`)
   }
   const buildStage = parsed.stages.find((s) => s.name === 'build')
   const runtime = parsed.final
@@ -127,7 +129,9 @@ export function checkDockerfile(
         '/usr/bin/tini',
       ]),
     )
-    if (!buildStage.runs.some((r) => r.includes('NEXT_OUTPUT=standalone') && r.includes('complete-standalone'))) {
+    if (
+      !buildStage.runs.some((r) => r.includes('NEXT_OUTPUT=standalone') && r.includes('complete-standalone'))
+    ) {
       problems.push('build stage: Next.js is not built with the standalone output and completed')
     }
     if (contextCopies(runtime).length > 0) problems.push('runtime stage copies from the build context')
@@ -157,7 +161,8 @@ export function checkDockerfile(
   }
 
   const [uid] = (runtime.user ?? '').split(':')
-  if (!/^\d+$/.test(uid ?? '') || uid === '0') problems.push(`runtime USER ${runtime.user}: not a numeric non-root uid`)
+  if (!/^\d+$/.test(uid ?? '') || uid === '0')
+    problems.push(`runtime USER ${runtime.user}: not a numeric non-root uid`)
   if (runtime.entrypoint?.join(' ') !== '/usr/bin/tini --') problems.push('runtime ENTRYPOINT is not tini')
   if (runtime.env.NODE_ENV !== 'production') problems.push('runtime NODE_ENV is not production')
   const [command, entry] = runtime.cmd ?? []
@@ -165,11 +170,13 @@ export function checkDockerfile(
     problems.push(`runtime CMD ${JSON.stringify(runtime.cmd)}: not node ${workspace.dir}/dist/<entry>.js`)
   } else {
     const source = entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts')
-    if (!existsSync(join(root, source))) problems.push(`runtime CMD runs ${entry}, but ${source} does not exist`)
+    if (!existsSync(join(root, source)))
+      problems.push(`runtime CMD runs ${entry}, but ${source} does not exist`)
   }
   for (const stage of parsed.stages) {
     for (const name of Object.keys(stage.env)) {
-      if (/AUTH_DEV_MODE|DEV_SIGNING/.test(name)) problems.push(`ENV ${name}: development sign-in in an image`)
+      if (/AUTH_DEV_MODE|DEV_SIGNING/.test(name))
+        problems.push(`ENV ${name}: development sign-in in an image`)
     }
   }
   return problems

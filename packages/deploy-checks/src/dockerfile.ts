@@ -34,7 +34,9 @@ export interface ParsedDockerfile {
 function jsonArgs(instruction: Instruction): string[] {
   const json = (instruction as JSONInstruction).getJSONStrings?.()
   if (!json || json.length === 0) {
-    throw new Error(`line ${instruction.getRange().start.line + 1}: ${instruction.getKeyword()} must use the JSON form`)
+    throw new Error(
+      `line ${instruction.getRange().start.line + 1}: ${instruction.getKeyword()} must use the JSON form`,
+    )
   }
   return json.map((s) => s.getJSONValue())
 }
@@ -50,7 +52,10 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     if (name && value) argDefaults.set(name, value)
   }
   const substitute = (value: string) =>
-    value.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => argDefaults.get(name) ?? whole)
+    value.replace(
+      /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+      (whole, name: string) => argDefaults.get(name) ?? whole,
+    )
 
   const stages: Stage[] = []
   let stage: Stage | undefined
@@ -82,7 +87,9 @@ export function parseDockerfile(text: string): ParsedDockerfile {
         stage.runs.push(instruction.getArgumentsContent() ?? '')
         break
       case 'ENV':
-        for (const property of (instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties()) {
+        for (const property of (
+          instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }
+        ).getProperties()) {
           stage.env[property.getName()] = property.getValue() ?? ''
         }
         break

@@ -14,7 +14,12 @@ const require = createRequire(import.meta.url)
 export interface KubeObject {
   apiVersion: string
   kind: string
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+  metadata: {
+    name: string
+    namespace?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+  }
   [field: string]: unknown
 }
 
@@ -102,7 +107,8 @@ export async function renderChart(options: RenderOptions = {}): Promise<KubeObje
   if (result.code !== 0) throw new Error(`helm template failed:\n${result.stderr}`)
   return parseAllDocuments(result.stdout)
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`helm template printed invalid YAML: ${doc.errors[0]?.message}`)
+      if (doc.errors.length > 0)
+        throw new Error(`helm template printed invalid YAML: ${doc.errors[0]?.message}`)
       return doc.toJS() as KubeObject | null
     })
     .filter((o): o is KubeObject => o !== null)

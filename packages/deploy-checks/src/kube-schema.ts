@@ -46,7 +46,13 @@ async function runtimeProblems(item: LabelledObject): Promise<SchemaProblem[]> {
     if (!found) throw new Error('no model')
     Model = found
   } catch {
-    return [{ object: describe(item), path: '', message: `no schema for ${item.object.apiVersion} ${item.object.kind}` }]
+    return [
+      {
+        object: describe(item),
+        path: '',
+        message: `no schema for ${item.object.apiVersion} ${item.object.kind}`,
+      },
+    ]
   }
   try {
     new Model(item.object).validate()
@@ -66,7 +72,14 @@ interface Printed {
 }
 
 /** Prints a value as a TypeScript literal, one property or element per line. */
-function printLiteral(value: unknown, path: string, indent: string, out: Printed, prefix: string, suffix: string) {
+function printLiteral(
+  value: unknown,
+  path: string,
+  indent: string,
+  out: Printed,
+  prefix: string,
+  suffix: string,
+) {
   const line = (text: string) => {
     out.lines.push(`${indent}${text}`)
     out.paths.push(path)

@@ -62,13 +62,21 @@ function serviceAddresses(objects: KubeObject[], workload: Workload, namespace: 
   const container = workload.pod.containers[0]
   if (!container) return addresses
   for (const service of byKind(objects, 'Service')) {
-    const spec = service.spec as { selector: Record<string, string>; ports: { port: number; targetPort: number | string }[] }
+    const spec = service.spec as {
+      selector: Record<string, string>
+      ports: { port: number; targetPort: number | string }[]
+    }
     if (!matchesLabels(spec.selector, workload.labels)) continue
     for (const port of spec.ports) {
       const target = resolvePort(container, port.targetPort)
       if (target === undefined) continue
       const name = service.metadata.name
-      for (const host of [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]) {
+      for (const host of [
+        name,
+        `${name}.${namespace}`,
+        `${name}.${namespace}.svc`,
+        `${name}.${namespace}.svc.cluster.local`,
+      ]) {
         addresses.set(`${host}:${port.port}`, target)
       }
     }
@@ -116,14 +124,19 @@ export async function planLocalRun(
       const listen = process.ports.get(Number(value))
       if (/^\d+$/.test(value) && listen !== undefined && /PORT$/.test(name)) local = String(listen)
       for (const mount of mounts) {
-        if (local.startsWith(mount.mountPath)) local = targets.volumeDir(mount.mountPath) + local.slice(mount.mountPath.length)
+        if (local.startsWith(mount.mountPath))
+          local = targets.volumeDir(mount.mountPath) + local.slice(mount.mountPath.length)
       }
       if (/^(OPS_)?HOST$/.test(name) && value === '0.0.0.0') local = '127.0.0.1'
       process.env[name] = local
     }
     if ('DATABASE_URL' in process.env) process.env.DATABASE_URL = targets.databaseUrl
     if ('NATS_URL' in process.env) process.env.NATS_URL = targets.natsUrl
-    if (targets.supabaseUrl && process.env.SUPABASE_URL && !process.env.SUPABASE_URL.startsWith('http://127.0.0.1')) {
+    if (
+      targets.supabaseUrl &&
+      process.env.SUPABASE_URL &&
+      !process.env.SUPABASE_URL.startsWith('http://127.0.0.1')
+    ) {
       process.env.SUPABASE_URL = targets.supabaseUrl
     }
   }
@@ -131,7 +144,12 @@ export async function planLocalRun(
 }
 
 /** The local address a Service address (`psa-gateway:8080`) stands for in a plan. */
-export function localAddress(processes: LocalProcess[], objects: KubeObject[], namespace: string, address: string): string {
+export function localAddress(
+  processes: LocalProcess[],
+  objects: KubeObject[],
+  namespace: string,
+  address: string,
+): string {
   for (const workload of workloads(objects).filter((w) => w.object.kind === 'Deployment')) {
     const target = serviceAddresses(objects, workload, namespace).get(address)
     const process = processes.find((p) => p.deployment === workload.object.metadata.name)

@@ -60,8 +60,9 @@ export function workloads(objects: KubeObject[]): Workload[] {
       return [{ object, labels: object.metadata.labels ?? {}, pod: spec as PodSpec }]
     }
     if (object.kind === 'Deployment' || object.kind === 'Job') {
-      const template = (spec as { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } })
-        .template
+      const template = (
+        spec as { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }
+      ).template
       return [{ object, labels: template.metadata?.labels ?? {}, pod: template.spec }]
     }
     return []
@@ -84,7 +85,9 @@ export function configMapData(objects: KubeObject[], name: string): Record<strin
 
 export function secretData(objects: KubeObject[], name: string): Record<string, string> {
   const data = (named(objects, 'Secret', name).data as Record<string, string> | undefined) ?? {}
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  )
 }
 
 /** A container's security settings as Kubernetes applies them: the container's own over the pod's. */
@@ -94,10 +97,14 @@ export function effectiveSecurity(pod: PodSpec, container: Container): SecurityC
 
 /** The container port a probe (or Service) names, by number or by port name. */
 export function resolvePort(container: Container, port: number | string): number | undefined {
-  if (typeof port === 'number') return container.ports?.some((p) => p.containerPort === port) ? port : undefined
+  if (typeof port === 'number')
+    return container.ports?.some((p) => p.containerPort === port) ? port : undefined
   return container.ports?.find((p) => p.name === port)?.containerPort
 }
 
-export function matchesLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+export function matchesLabels(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string>,
+): boolean {
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v)
 }

@@ -84,7 +84,8 @@ export class NetworkPolicies {
     return selecting.some(({ namespace, spec }) =>
       (direction === 'Ingress' ? spec.ingress : spec.egress)?.some((rule) => {
         const peers = direction === 'Ingress' ? rule.from : rule.to
-        const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, namespace, other))
+        const peerOk =
+          !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, namespace, other))
         const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some((p) => p.port === port)
         return peerOk && portOk
       }),

@@ -19,7 +19,9 @@ const AGENTS = ['project', 'resourcing', 'quotes'] as const
 
 beforeAll(async () => {
   const all = await Promise.all(VALUE_SETS.map((set) => renderChart(set)))
-  VALUE_SETS.forEach((set, i) => rendered.set(set.name, all[i] ?? []))
+  VALUE_SETS.forEach((set, i) => {
+    rendered.set(set.name, all[i] ?? [])
+  })
 }, 120_000)
 
 const objectsOf = (set: string) => rendered.get(set) ?? []
@@ -30,7 +32,8 @@ describe.each(setNames)('the %s value set', (set) => {
     const problems: string[] = []
     for (const { object, pod } of workloads(objectsOf(set))) {
       const where = (c: { name: string }) => `${object.kind}/${object.metadata.name}/${c.name}`
-      if (pod.automountServiceAccountToken !== false) problems.push(`${object.kind}/${object.metadata.name}: token mounted`)
+      if (pod.automountServiceAccountToken !== false)
+        problems.push(`${object.kind}/${object.metadata.name}: token mounted`)
       for (const c of pod.containers) {
         const sc = effectiveSecurity(pod, c)
         if (object.kind === 'Deployment') {
@@ -43,13 +46,15 @@ describe.each(setNames)('the %s value set', (set) => {
             }
           }
         }
-        if (!c.resources?.requests?.cpu || !c.resources.requests.memory) problems.push(`${where(c)}: no requests`)
+        if (!c.resources?.requests?.cpu || !c.resources.requests.memory)
+          problems.push(`${where(c)}: no requests`)
         if (!c.resources?.limits?.memory) problems.push(`${where(c)}: no memory limit`)
         if (sc.runAsNonRoot !== true) problems.push(`${where(c)}: may run as root`)
         if (sc.readOnlyRootFilesystem !== true) problems.push(`${where(c)}: writable root filesystem`)
         if (sc.allowPrivilegeEscalation !== false) problems.push(`${where(c)}: privilege escalation allowed`)
         if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${where(c)}: capabilities not dropped`)
-        if (sc.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${where(c)}: no RuntimeDefault seccomp`)
+        if (sc.seccompProfile?.type !== 'RuntimeDefault')
+          problems.push(`${where(c)}: no RuntimeDefault seccomp`)
       }
     }
     expect(problems).toEqual([])
@@ -63,7 +68,10 @@ describe.each(setNames)('the %s value set', (set) => {
       const services = byKind(objects, 'Service').filter((s) =>
         matchesLabels((s.spec as { selector: Record<string, string> }).selector, labels),
       )
-      expect(services.map((s) => s.metadata.name), object.metadata.name).toEqual([object.metadata.name])
+      expect(
+        services.map((s) => s.metadata.name),
+        object.metadata.name,
+      ).toEqual([object.metadata.name])
     }
   })
 
@@ -121,7 +129,9 @@ describe.each(setNames)('the %s value set', (set) => {
     const orchestrator = configMapData(objects, 'psa-orchestrator')
     for (const agent of AGENTS) {
       const worker = configMapData(objects, `psa-agent-${agent}`)
-      for (const key of Object.keys(orchestrator).filter((k) => k.startsWith('PIPELINE_') || k === 'NATS_URL')) {
+      for (const key of Object.keys(orchestrator).filter(
+        (k) => k.startsWith('PIPELINE_') || k === 'NATS_URL',
+      )) {
         expect(worker[key], `${agent} ${key}`).toBe(orchestrator[key])
       }
     }
@@ -161,7 +171,10 @@ describe('defaults', () => {
     expect(hpaTargets.sort()).toEqual(['psa-gateway', 'psa-web'])
     for (const { object, labels } of workloads(objects).filter((w) => w.object.kind === 'Deployment')) {
       const pdbs = byKind(objects, 'PodDisruptionBudget').filter((p) =>
-        matchesLabels((p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, labels),
+        matchesLabels(
+          (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+          labels,
+        ),
       )
       expect(pdbs, object.metadata.name).toHaveLength(1)
     }
@@ -185,7 +198,8 @@ describe('images', () => {
       w.pod.containers.map((c) => [w.object.metadata.name, c.image] as const),
     )
     expect(images.length).toBeGreaterThan(7)
-    for (const [name, image] of images) expect(image, name).toMatch(/^registry\.test\/acme\/psa-[a-z-]+:(v9|q1)$/)
+    for (const [name, image] of images)
+      expect(image, name).toMatch(/^registry\.test\/acme\/psa-[a-z-]+:(v9|q1)$/)
     expect(Object.fromEntries(images)).toMatchObject({
       'psa-web': 'registry.test/acme/psa-web:v9',
       'psa-gateway': 'registry.test/acme/psa-gateway:v9',
@@ -234,7 +248,14 @@ describe('network policies', () => {
 
   it('deny by default: every pod of the release is selected for ingress and egress', () => {
     const policies = new NetworkPolicies(objectsOf('defaults'), 'psa')
-    for (const component of ['web', 'gateway', 'orchestrator', 'migrations', 'test', ...AGENTS.map((a) => `agent-${a}`)]) {
+    for (const component of [
+      'web',
+      'gateway',
+      'orchestrator',
+      'migrations',
+      'test',
+      ...AGENTS.map((a) => `agent-${a}`),
+    ]) {
       expect(policies.selecting(pod(component), 'Ingress').length, component).toBeGreaterThan(0)
       expect(policies.selecting(pod(component), 'Egress').length, component).toBeGreaterThan(0)
     }
@@ -273,8 +294,10 @@ describe('network policies', () => {
       [pod('orchestrator'), pod('gateway'), 8080],
       [pod('migrations'), nats, 4222],
     ]
-    for (const [from, to, port] of allowed) expect(p.allows(from, to, port), JSON.stringify({ from, to, port })).toBe(true)
-    for (const [from, to, port] of denied) expect(p.allows(from, to, port), JSON.stringify({ from, to, port })).toBe(false)
+    for (const [from, to, port] of allowed)
+      expect(p.allows(from, to, port), JSON.stringify({ from, to, port })).toBe(true)
+    for (const [from, to, port] of denied)
+      expect(p.allows(from, to, port), JSON.stringify({ from, to, port })).toBe(false)
   })
 
   it('with a model provider the orchestrator and the agents reach it; NATS elsewhere is reached by its CIDR', () => {
@@ -293,7 +316,10 @@ describe('network policies', () => {
     const postgres: Endpoint = {
       kind: 'pod',
       namespace: 'psa-dev',
-      labels: { 'app.kubernetes.io/name': 'psa-dev-postgres', 'app.kubernetes.io/instance': 'psa-dev-postgres' },
+      labels: {
+        'app.kubernetes.io/name': 'psa-dev-postgres',
+        'app.kubernetes.io/instance': 'psa-dev-postgres',
+      },
     }
     for (const c of ['gateway', 'orchestrator', ...AGENTS.map((a) => `agent-${a}`)]) {
       expect(p.allows(devPod(c), postgres, 5432), c).toBe(true)

@@ -23,9 +23,18 @@ interface Release {
 
 interface Config {
   apiVersion: string
-  build: { artifacts: { image: string; context?: string; docker?: { dockerfile: string } }[]; local?: { push?: boolean } }
+  build: {
+    artifacts: { image: string; context?: string; docker?: { dockerfile: string } }[]
+    local?: { push?: boolean }
+  }
   deploy: { helm: { releases: Release[]; hooks?: { before?: { host?: { command: string[] } }[] } } }
-  portForward: { resourceType: string; resourceName: string; namespace: string; port: number; localPort: number }[]
+  portForward: {
+    resourceType: string
+    resourceName: string
+    namespace: string
+    port: number
+    localPort: number
+  }[]
   profiles: { name: string; activation?: { kubeContext?: string }[]; patches: jsonPatch.Operation[] }[]
 }
 
@@ -72,9 +81,13 @@ describe('skaffold.yaml', () => {
       const artifact = /IMAGE_REPO_(\w+)/.exec(repository)?.[1] ?? ''
       const build = builds.find((b) => b.image.replace(/[-./:]/g, '_') === artifact)
       expect(build, `${prefix} names a built artifact`).toBeDefined()
-      expect(templates[`${prefix}.image.tag`]).toBe(`{{.IMAGE_TAG_${artifact}}}@{{.IMAGE_DIGEST_${artifact}}}`)
+      expect(templates[`${prefix}.image.tag`]).toBe(
+        `{{.IMAGE_TAG_${artifact}}}@{{.IMAGE_DIGEST_${artifact}}}`,
+      )
       // The key is an image in values.yaml whose default repository is the artifact's name.
-      const image = prefix.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], values) as
+      const image = prefix
+        .split('.')
+        .reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], values) as
         | { image?: { repository?: string } }
         | undefined
       expect(image?.image?.repository, prefix).toBe(build?.image)
@@ -88,7 +101,9 @@ describe('skaffold.yaml', () => {
     )
     const objects = await renderChart({ set })
     const images = byKind(objects, 'Deployment').map(
-      (d) => (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image,
+      (d) =>
+        (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
+          ?.image,
     )
     for (const image of images) expect(image).toMatch(/^kind\.local\/[a-z.]+:dev$/)
   })
@@ -128,37 +143,55 @@ describe('skaffold.yaml', () => {
       expect(nats?.remoteChart).toBe('nats')
       expect(nats?.repo).toBe('https://nats-io.github.io/k8s/helm/charts/')
       expect(nats?.version).toMatch(/^\d+\.\d+\.\d+$/)
-      expect(nats?.setValues).toMatchObject({ 'config.jetstream.enabled': true, 'config.cluster.enabled': false })
+      expect(nats?.setValues).toMatchObject({
+        'config.jetstream.enabled': true,
+        'config.cluster.enabled': false,
+      })
       expect(releases[2]?.dependsOn).toEqual(['nats', 'psa-dev-postgres'])
       // Never a copy of the NATS chart in the repository.
       const charts = globSync('**/Chart.yaml', { cwd: REPO_ROOT, exclude: (p) => p.includes('node_modules') })
-      expect(charts.map((c) => readYaml<{ name: string }>(c).name).sort()).toEqual(['psa-agents', 'psa-dev-postgres'])
+      expect(charts.map((c) => readYaml<{ name: string }>(c).name).sort()).toEqual([
+        'psa-agents',
+        'psa-dev-postgres',
+      ])
     })
 
     it('points the chart at that NATS release and that Postgres, and applies the restricted namespace first', () => {
       const chart = releases[2]
       expect(chart?.valuesFiles).toEqual(['k8s/dev-values.yaml'])
       for (const file of chart?.valuesFiles ?? []) expect(existsSync(join(REPO_ROOT, file))).toBe(true)
-      const values = readYaml<{ nats: { url: string }; secrets: { databaseUrl: string } }>('k8s/dev-values.yaml')
+      const values = readYaml<{ nats: { url: string }; secrets: { databaseUrl: string } }>(
+        'k8s/dev-values.yaml',
+      )
       expect(values.nats.url).toBe(`nats://nats.${releases[0]?.namespace}.svc.cluster.local:4222`)
       const postgres = readYaml<{ password: string; database: string }>('k8s/dev-postgres/values.yaml')
       expect(values.secrets.databaseUrl).toBe(
         `postgres://postgres:${postgres.password}@psa-dev-postgres:5432/${postgres.database}?sslmode=disable`,
       )
       expect(releases[1]?.setValueTemplates?.['setup.image.repository']).toBe('{{.IMAGE_REPO_psa_db}}')
-      const namespace = readYaml<{ metadata: { name: string; labels: Record<string, string> } }>('k8s/namespace.yaml')
+      const namespace = readYaml<{ metadata: { name: string; labels: Record<string, string> } }>(
+        'k8s/namespace.yaml',
+      )
       expect(namespace.metadata.name).toBe(chart?.namespace)
       expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted')
-      expect(dev.deploy.helm.hooks?.before?.[0]?.host?.command).toEqual(['kubectl', 'apply', '-f', 'k8s/namespace.yaml'])
+      expect(dev.deploy.helm.hooks?.before?.[0]?.host?.command).toEqual([
+        'kubectl',
+        'apply',
+        '-f',
+        'k8s/namespace.yaml',
+      ])
     })
 
     it("publishes the web app's and the gateway's NodePorts through kind's port mappings", () => {
-      const kind = readYaml<{ nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[] }>(
-        'k8s/kind-cluster.yaml',
-      )
+      const kind = readYaml<{
+        nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[]
+      }>('k8s/kind-cluster.yaml')
       const mappings = kind.nodes[0]?.extraPortMappings ?? []
       for (const name of ['psa-web', 'psa-gateway']) {
-        const service = named(devObjects, 'Service', name).spec as { type: string; ports: { nodePort?: number }[] }
+        const service = named(devObjects, 'Service', name).spec as {
+          type: string
+          ports: { nodePort?: number }[]
+        }
         expect(service.type).toBe('NodePort')
         expect(mappings.map((m) => m.containerPort)).toContain(service.ports[0]?.nodePort)
       }

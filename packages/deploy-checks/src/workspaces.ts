@@ -39,7 +39,9 @@ function tsReferences(root: string, dir: string): string[] {
   if (!existsSync(file)) return []
   const config = readJson<{ references?: { path: string }[] }>(file)
   return (config.references ?? []).map((ref) =>
-    relative(root, resolve(root, dir, ref.path)).split('\\').join('/'),
+    relative(root, resolve(root, dir, ref.path))
+      .split('\\')
+      .join('/'),
   )
 }
 

@@ -4,7 +4,9 @@
 // does. Then the usual server starts.
 import { readFileSync } from 'node:fs'
 
-const built = JSON.parse(readFileSync(new URL('../.next/required-server-files.json', import.meta.url), 'utf8')) as {
+const built = JSON.parse(
+  readFileSync(new URL('../.next/required-server-files.json', import.meta.url), 'utf8'),
+) as {
   config: unknown
 }
 process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config)
