@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml'
-import { type KubeObject, lintChart, renderChart } from './helm.js'
+import { type KubeObject, lintChart, renderChart, renderNotes } from './helm.js'
 import { type LabelledObject, validateObjects } from './kube-schema.js'
 import { VALUE_SETS } from './value-sets.js'
 import { REPO_ROOT } from './workspaces.js'
@@ -62,6 +62,21 @@ describe('rendered objects', () => {
     expect(text).toContain('spec.replicas')
     expect(text).toContain('minReplicaCont')
   }, 60_000)
+})
+
+describe('NOTES.txt', () => {
+  it('tells how to reach the app and how each agent scales, and warns when the Secret settings are missing', async () => {
+    const defaults = await renderNotes()
+    expect(defaults).toContain('neither secrets.existingSecret nor secrets.databaseUrl is set')
+    expect(defaults).toContain('psa-agent-quotes: keda on consumer psa_agent_quotes')
+    expect(defaults).toContain('helm test psa')
+    const production = await renderNotes({ valuesFiles: ['k8s/production-values.yaml'] })
+    expect(production).not.toContain('WARNING')
+    expect(production).toContain('https://psa.example.com/')
+    const dev = await renderNotes({ valuesFiles: ['k8s/dev-values.yaml'], namespace: 'psa-dev' })
+    expect(dev).toContain('Development sign-in is ON')
+    expect(dev).toContain('psa-agent-project: none')
+  })
 })
 
 describe('values', () => {

@@ -87,16 +87,16 @@ function grpcHealth(port: number, serviceName: string): Promise<string> {
 }
 
 /** Answers a probe as the kubelet would: 2xx/3xx for HTTP, SERVING for gRPC. */
-async function probe(process: LocalProcess, spec: Probe): Promise<void> {
+async function probe(service: LocalProcess, spec: Probe): Promise<void> {
   if (spec.httpGet) {
-    const port = process.ports.get(resolvePort(process.container, spec.httpGet.port) ?? -1)
+    const port = service.ports.get(resolvePort(service.container, spec.httpGet.port) ?? -1)
     const res = await fetch(`http://127.0.0.1:${port}${spec.httpGet.path}`, {
       signal: AbortSignal.timeout(3_000),
     })
     await res.body?.cancel()
     if (res.status < 200 || res.status >= 400) throw new Error(`${spec.httpGet.path} answered ${res.status}`)
   } else if (spec.grpc) {
-    const port = process.ports.get(spec.grpc.port) ?? -1
+    const port = service.ports.get(spec.grpc.port) ?? -1
     const status = await grpcHealth(port, spec.grpc.service ?? '')
     if (status !== 'SERVING') throw new Error(`gRPC health ${status}`)
   } else {
@@ -139,10 +139,10 @@ function conformance(name: string, options: RenderOptions, suffix: string) {
       })
       const unbuilt = plan.filter((p) => !existsSync(join(REPO_ROOT, p.entry))).map((p) => p.entry)
       if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.join(', ')}; run \`npm run build\` first`)
-      for (const process of plan) {
-        const child = spawn(globalThis.process.execPath, [process.entry], {
+      for (const service of plan) {
+        const child = spawn(process.execPath, [service.entry], {
           cwd: REPO_ROOT,
-          env: { ...process.env, PATH: globalThis.process.env.PATH ?? '' },
+          env: { ...service.env, PATH: process.env.PATH ?? '' },
           stdio: ['ignore', 'pipe', 'pipe'],
         })
         const lines: string[] = []
@@ -152,7 +152,7 @@ function conformance(name: string, options: RenderOptions, suffix: string) {
             .on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)))
         }
         const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-        running.set(process.deployment, { child, lines, exit })
+        running.set(service.deployment, { child, lines, exit })
       }
       nats = await connectNats({
         env: { NATS_URL: natsUrl },
@@ -194,23 +194,23 @@ function conformance(name: string, options: RenderOptions, suffix: string) {
       })
 
       it('every probe answers as the manifest declares: liveness and startup, then readiness once the dependencies are up', async () => {
-        for (const process of plan) {
-          const { livenessProbe, startupProbe, readinessProbe } = process.container
+        for (const service of plan) {
+          const { livenessProbe, startupProbe, readinessProbe } = service.container
           for (const spec of [startupProbe, livenessProbe, readinessProbe]) {
             if (!spec) continue
             await eventually(
-              `${process.deployment} ${JSON.stringify(spec)}\n${logsOf(process.deployment)}`,
-              () => probe(process, spec),
+              `${service.deployment} ${JSON.stringify(spec)}\n${logsOf(service.deployment)}`,
+              () => probe(service, spec),
             )
           }
         }
       }, 150_000)
 
       it('every declared container port is served', async () => {
-        for (const process of plan) {
-          for (const [containerPort, local] of process.ports) {
+        for (const service of plan) {
+          for (const [containerPort, local] of service.ports) {
             await eventually(
-              `${process.deployment} port ${containerPort}\n${logsOf(process.deployment).slice(-3000)}`,
+              `${service.deployment} port ${containerPort}\n${logsOf(service.deployment).slice(-3000)}`,
               () => tcpConnect(local),
               10_000,
             )
@@ -224,10 +224,10 @@ function conformance(name: string, options: RenderOptions, suffix: string) {
         const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? '']))
         const gatewayUrl = new URL(env.GATEWAY_URL ?? '')
         const run = promisify(execFile)
-        const { stdout } = await run(globalThis.process.execPath, ['helm/files/check-health.mjs'], {
+        const { stdout } = await run(process.execPath, ['helm/files/check-health.mjs'], {
           cwd: REPO_ROOT,
           env: {
-            PATH: globalThis.process.env.PATH ?? '',
+            PATH: process.env.PATH ?? '',
             GATEWAY_URL: `http://${localAddress(plan, objects, NAMESPACE, gatewayUrl.host)}`,
             ORCHESTRATOR_ADDRESS: localAddress(plan, objects, NAMESPACE, env.ORCHESTRATOR_ADDRESS ?? ''),
             CHECK_ATTEMPTS: '20',

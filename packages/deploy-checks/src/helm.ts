@@ -118,3 +118,18 @@ export async function renderChart(options: RenderOptions = {}): Promise<KubeObje
 export function lintChart(options: RenderOptions = {}): Promise<HelmResult> {
   return helm(['lint', '--strict', options.chart ?? 'helm', ...valueArgs(options)])
 }
+
+/** NOTES.txt as `helm install` prints it, rendered client-side (no cluster). */
+export async function renderNotes(options: RenderOptions = {}): Promise<string> {
+  const result = await helm([
+    'install',
+    options.release ?? 'psa',
+    options.chart ?? 'helm',
+    '--dry-run=client',
+    '--namespace',
+    options.namespace ?? 'psa',
+    ...valueArgs(options),
+  ])
+  if (result.code !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`)
+  return result.stdout.slice(result.stdout.indexOf('NOTES:'))
+}

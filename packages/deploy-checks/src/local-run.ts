@@ -113,31 +113,31 @@ export async function planLocalRun(
       ports,
     })
   }
-  for (const process of processes) {
-    const mounts = process.container.volumeMounts ?? []
-    for (const [name, value] of Object.entries(process.env)) {
+  for (const proc of processes) {
+    const mounts = proc.container.volumeMounts ?? []
+    for (const [name, value] of Object.entries(proc.env)) {
       let local = value
       // Longest first, so `psa-gateway.psa.svc:8080` is not half-replaced by `psa-gateway:8080`.
       for (const [address, port] of [...reach].sort((a, b) => b[0].length - a[0].length)) {
         local = local.replaceAll(address, `127.0.0.1:${port}`)
       }
-      const listen = process.ports.get(Number(value))
+      const listen = proc.ports.get(Number(value))
       if (/^\d+$/.test(value) && listen !== undefined && /PORT$/.test(name)) local = String(listen)
       for (const mount of mounts) {
         if (local.startsWith(mount.mountPath))
           local = targets.volumeDir(mount.mountPath) + local.slice(mount.mountPath.length)
       }
       if (/^(OPS_)?HOST$/.test(name) && value === '0.0.0.0') local = '127.0.0.1'
-      process.env[name] = local
+      proc.env[name] = local
     }
-    if ('DATABASE_URL' in process.env) process.env.DATABASE_URL = targets.databaseUrl
-    if ('NATS_URL' in process.env) process.env.NATS_URL = targets.natsUrl
+    if ('DATABASE_URL' in proc.env) proc.env.DATABASE_URL = targets.databaseUrl
+    if ('NATS_URL' in proc.env) proc.env.NATS_URL = targets.natsUrl
     if (
       targets.supabaseUrl &&
-      process.env.SUPABASE_URL &&
-      !process.env.SUPABASE_URL.startsWith('http://127.0.0.1')
+      proc.env.SUPABASE_URL &&
+      !proc.env.SUPABASE_URL.startsWith('http://127.0.0.1')
     ) {
-      process.env.SUPABASE_URL = targets.supabaseUrl
+      proc.env.SUPABASE_URL = targets.supabaseUrl
     }
   }
   return processes
@@ -152,8 +152,8 @@ export function localAddress(
 ): string {
   for (const workload of workloads(objects).filter((w) => w.object.kind === 'Deployment')) {
     const target = serviceAddresses(objects, workload, namespace).get(address)
-    const process = processes.find((p) => p.deployment === workload.object.metadata.name)
-    const local = target === undefined ? undefined : process?.ports.get(target)
+    const proc = processes.find((p) => p.deployment === workload.object.metadata.name)
+    const local = target === undefined ? undefined : proc?.ports.get(target)
     if (local) return `127.0.0.1:${local}`
   }
   throw new Error(`no Service answers at ${address}`)
