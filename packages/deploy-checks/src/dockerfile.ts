@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { type Copy, DockerfileParser, type Instruction, type JSONInstruction } from 'dockerfile-ast'
+import { type Copy, DockerfileParser, type Env, type Instruction, type JSONInstruction } from 'dockerfile-ast'
 
 export interface CopyStep {
   /** The stage copied from, or undefined for the build context. */
@@ -87,9 +87,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
         stage.runs.push(instruction.getArgumentsContent() ?? '')
         break
       case 'ENV':
-        for (const property of (
-          instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }
-        ).getProperties()) {
+        for (const property of (instruction as Env).getProperties()) {
           stage.env[property.getName()] = property.getValue() ?? ''
         }
         break

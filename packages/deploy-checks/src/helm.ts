@@ -81,7 +81,7 @@ export interface RenderOptions {
   /** Chart directory relative to the repository root (default `helm`). */
   chart?: string
   valuesFiles?: string[]
-  /** `--set-string`-free overrides, passed as `--set key=value`. */
+  /** Overrides, passed as `--set key=value`. */
   set?: Record<string, string | number | boolean>
   release?: string
   namespace?: string
