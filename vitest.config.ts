@@ -10,7 +10,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
     // Prepares this run's Postgres test database (bootstrap + migrations + demo data) once; tests get its URL
     // from testDatabaseUrl() in @psa/supabase/testing.
-    globalSetup: ['supabase/src/testing/global-setup.ts'],
+    globalSetup: ['packages/devstack/src/test-database-setup.ts'],
     // Node is started with `--conditions source` for the workspace packages; third-party packages that
     // also publish a "source" export (eventsource, via the Strands SDK's MCP client) would then be loaded
     // as raw TypeScript, so Vite bundles them for the workers instead.

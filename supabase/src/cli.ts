@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Database tooling for developers and CI: `npm run db:setup | db:reset | db:advisors | db:types`.
+// Database tooling for developers and CI: `npm run db:setup | db:reset | db:advisors | db:types`. The
+// entry point that runs it (packages/devstack/src/db.ts) passes in the demo data as the seed, so this
+// package never depends on the data it is loaded with.
 import { writeFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -11,13 +12,14 @@ import { committedTypesAreCurrent, generateDatabaseTypes } from './database-type
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
 import { paths } from './paths.js'
 import { withFreshSchema } from './scratch-database.js'
+import type { DatabaseSeed } from './seed.js'
 import { resetDatabase, type SetupResult, setupDatabase } from './setup.js'
 
 const USAGE = `Usage: db <command> [options]
 
 Commands:
   setup [--no-demo]     Create the database named by DATABASE_URL if missing, apply the Supabase compatibility
-                        bootstrap and pending migrations, load the demo data. Idempotent.
+                        bootstrap and pending migrations, load the demo data (unless --no-demo). Idempotent.
   reset [--no-demo]     Drop the database and run setup.
   advisors [--url URL]  Run Supabase's advisors on a freshly migrated scratch database (or on URL) and fail
                         on any warning or error.
@@ -39,7 +41,12 @@ function reportSetup(result: SetupResult): void {
   say(`database ${result.database} is ready (${result.timingsMs.total} ms)`)
 }
 
-async function main(argv: string[]): Promise<number> {
+export interface DbCliOptions {
+  /** Loaded by setup and reset unless --no-demo: the demo data. */
+  seed?: DatabaseSeed
+}
+
+async function run(argv: string[], cli: DbCliOptions): Promise<number> {
   const [command, ...rest] = argv
   const env = parseEnv('db', envSchema)
   const server = parseDatabaseUrl(env.DATABASE_URL)
@@ -51,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { 'no-demo': { type: 'boolean', default: false } },
       })
-      const options = { databaseUrl: server.url, demoData: !values['no-demo'], log: say }
+      const options = { databaseUrl: server.url, seed: values['no-demo'] ? undefined : cli.seed, log: say }
       say(`${command === 'reset' ? 'resetting' : 'setting up'} ${redactDatabaseUrl(server.url)}`)
       reportSetup(command === 'reset' ? await resetDatabase(options) : await setupDatabase(options))
       return 0
@@ -103,30 +110,29 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
+/** Runs one `db` command and returns the process exit code, having printed what went wrong. */
+export function runDbCli(argv: string[], options: DbCliOptions = {}): Promise<number> {
+  return run(argv, options).catch((err: unknown) => {
     if (
       err instanceof UsageError ||
       (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
     ) {
       process.stderr.write(`db: ${err.message}\n\n${USAGE}\n`)
-      process.exitCode = 2
-    } else if (err instanceof ConfigError) {
+      return 2
+    }
+    if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`)
-      process.exitCode = 78
-    } else if (err instanceof AppError) {
+      return 78
+    }
+    if (err instanceof AppError) {
       process.stderr.write(`db: ${err.code}: ${err.message}\n`)
-      // Failures inside code we call (the demo generator) need their stack to be fixed.
+      // Failures inside code we call (the seed) need their stack to be fixed.
       if (err.cause instanceof Error && !(err.cause instanceof AppError) && err.code === 'INTERNAL') {
         process.stderr.write(`caused by: ${err.cause.stack ?? err.cause.message}\n`)
       }
-      process.exitCode = 1
-    } else {
-      process.stderr.write(`db: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-      process.exitCode = 1
+      return 1
     }
-  },
-)
+    process.stderr.write(`db: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    return 1
+  })
+}

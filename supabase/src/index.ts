@@ -1,5 +1,6 @@
 export { type AdvisorFinding, advisorProblems, runAdvisors, summariseFindings } from './advisors.js'
 export { applyBootstrap } from './bootstrap.js'
+export { type DbCliOptions, runDbCli } from './cli.js'
 export { committedTypesAreCurrent, generateDatabaseTypes } from './database-types.js'
 export {
   cliDatabaseUrl,
@@ -11,6 +12,13 @@ export {
 } from './database-url.js'
 export { paths } from './paths.js'
 export { withFreshSchema } from './scratch-database.js'
-export { START_POSTGRES_HINT } from './server.js'
-export { resetDatabase, type SetupOptions, type SetupResult, setupDatabase } from './setup.js'
+export type { DatabaseSeed } from './seed.js'
+export { START_POSTGRES_HINT, withDatabase } from './server.js'
+export { removeDatabase, resetDatabase, type SetupOptions, type SetupResult, setupDatabase } from './setup.js'
 export { pushMigrations } from './supabase-cli.js'
+export {
+  dropTestDatabases,
+  type PrepareTestDatabasesOptions,
+  prepareTestDatabases,
+  type TestDatabases,
+} from './test-templates.js'

@@ -11,6 +11,5 @@ export const paths = {
   repoRoot,
   bootstrapFile: join(packageRoot, 'bootstrap', 'supabase-compat.sql'),
   migrationsDir: join(packageRoot, 'migrations'),
-  demoDir: join(packageRoot, 'src', 'demo'),
   generatedTypesFile: join(repoRoot, 'packages', 'db', 'src', 'gen', 'database.ts'),
 } as const

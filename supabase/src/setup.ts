@@ -2,15 +2,15 @@ import { performance } from 'node:perf_hooks'
 import { AppError } from '@psa/errors'
 import { applyBootstrap } from './bootstrap.js'
 import { cliDatabaseUrl, parseDatabaseUrl } from './database-url.js'
-import { loadDemoData } from './demo/index.js'
+import type { DatabaseSeed } from './seed.js'
 import { dropDatabase, ensureDatabase, withDatabase, withMaintenance } from './server.js'
 import { pushMigrations } from './supabase-cli.js'
 
 export interface SetupOptions {
   /** postgres:// URL of the database to set up; created if missing. */
   databaseUrl: string
-  /** Load the demo data set after migrating (default true). */
-  demoData?: boolean
+  /** Rows to load after migrating (the demo data); none by default. */
+  seed?: DatabaseSeed | undefined
   /** Progress lines for a human; silent by default. */
   log?: (line: string) => void
 }
@@ -19,13 +19,13 @@ export interface SetupResult {
   database: string
   created: boolean
   migrationsApplied: string[]
-  demoDataLoaded: boolean
-  timingsMs: { bootstrap: number; migrations: number; demoData: number; total: number }
+  seeded: boolean
+  timingsMs: { bootstrap: number; migrations: number; seed: number; total: number }
 }
 
 /**
  * Makes the database ready to use: creates it if missing, applies the Supabase compatibility bootstrap and
- * every pending migration (with the Supabase CLI, as on hosted Supabase), then loads the demo data.
+ * every pending migration (with the Supabase CLI, as on hosted Supabase), then loads the seed if given.
  * Safe to run repeatedly: each step is idempotent and an up-to-date database only costs a few checks.
  */
 export async function setupDatabase(options: SetupOptions): Promise<SetupResult> {
@@ -58,32 +58,37 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
       : `migrations up to date (${migrations} ms)`,
   )
 
-  const demoData = options.demoData ?? true
-  if (demoData) {
-    await withDatabase(location, (sql) => loadDemoData(sql), { max: 4 }).catch((cause: unknown) => {
+  const { seed } = options
+  if (seed) {
+    await withDatabase(location, (sql) => seed.load(sql), { max: 4 }).catch((cause: unknown) => {
       const reason = cause instanceof Error ? cause.message : String(cause)
-      throw new AppError('INTERNAL', `loading the demo data failed: ${reason}`, {
+      throw new AppError('INTERNAL', `loading the ${seed.name} failed: ${reason}`, {
         cause,
-        details: { step: 'demo-data' },
+        details: { step: 'seed', seed: seed.name },
       })
     })
   }
-  const demoMs = lap()
-  if (demoData) log(`loaded the demo data (${demoMs} ms)`)
+  const seedMs = lap()
+  if (seed) log(`loaded the ${seed.name} (${seedMs} ms)`)
 
   return {
     database: location.database,
     created,
     migrationsApplied: applied,
-    demoDataLoaded: demoData,
-    timingsMs: { bootstrap, migrations, demoData: demoMs, total: Math.round(performance.now() - started) },
+    seeded: seed !== undefined,
+    timingsMs: { bootstrap, migrations, seed: seedMs, total: Math.round(performance.now() - started) },
   }
+}
+
+/** Drops the database, disconnecting its clients; nothing happens when it does not exist. */
+export async function removeDatabase(databaseUrl: string): Promise<void> {
+  const location = parseDatabaseUrl(databaseUrl)
+  await withMaintenance(location, (admin) => dropDatabase(admin, location.database))
 }
 
 /** Drops the database (disconnecting its clients) and sets it up again from scratch. */
 export async function resetDatabase(options: SetupOptions): Promise<SetupResult> {
-  const location = parseDatabaseUrl(options.databaseUrl)
-  await withMaintenance(location, (admin) => dropDatabase(admin, location.database))
-  options.log?.(`dropped database ${location.database}`)
+  await removeDatabase(options.databaseUrl)
+  options.log?.(`dropped database ${parseDatabaseUrl(options.databaseUrl).database}`)
   return setupDatabase(options)
 }

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { demoDataSeed, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
-import { NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
 import postgres from 'postgres'
 import { Pool } from 'undici'
 import { freeStackPorts } from './services.js'
@@ -173,7 +173,7 @@ async function main() {
   )
   say('The load generator shares the machine with Postgres, NATS and every service it measures.')
   say()
-  await setupDatabase({ databaseUrl, demoData: true, log: () => {} })
+  await setupDatabase({ databaseUrl, seed: demoDataSeed, log: () => {} })
 
   say('1. Raw floor (from Node, same payload size as a queued request)')
   const js = await rawJetStream()

@@ -3,6 +3,7 @@
 // whole stack until Ctrl-C / SIGTERM.
 import { fileURLToPath } from 'node:url'
 import { envVars, parseEnv } from '@psa/config'
+import { demoDataSeed } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
 import { z } from 'zod'
 import { DEFAULT_PORTS } from './services.js'
@@ -31,7 +32,7 @@ if (problems.length > 0) {
 }
 
 say('setting up the database (migrations and demo data)...')
-await setupDatabase({ databaseUrl: env.DATABASE_URL, demoData: true, log: (line) => say(`  ${line}`) })
+await setupDatabase({ databaseUrl: env.DATABASE_URL, seed: demoDataSeed, log: (line) => say(`  ${line}`) })
 
 const settings = {
   root,

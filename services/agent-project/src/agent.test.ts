@@ -1,7 +1,7 @@
 import type { SessionEventEnvelope } from '@psa/agent-pipeline'
 import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
+import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectAgent } from './agent.js'
 import { projectPlaybook } from './playbook.js'

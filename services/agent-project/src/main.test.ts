@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { isTerminalEvent, type SessionEventEnvelope } from '@psa/agent-pipeline'
 import { type PipelineHarness, startPipelineHarness, type TestUser } from '@psa/agent-runtime/testing'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
+import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 // The real service, as a separate process: killed with SIGKILL mid-request, or stopped with SIGTERM, and

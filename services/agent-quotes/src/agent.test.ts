@@ -1,7 +1,7 @@
 import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
+import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { priceQuote } from '@psa/pricing'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quotesAgent } from './agent.js'
 import { quotesPlaybook } from './playbook.js'

@@ -1,6 +1,6 @@
 import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/supabase/demo'
+import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resourcingAgent } from './agent.js'
 import { availability } from './domain/availability.js'

@@ -12,6 +12,7 @@ import {
 } from '@psa/agent-pipeline'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from '@psa/agent-runtime'
 import { createLogger, type Logger } from '@psa/config'
+import { demoUser } from '@psa/demo-data'
 import { createMetricsRegistry } from '@psa/lifecycle'
 import {
   AgentRequest,
@@ -24,7 +25,6 @@ import {
   type SessionStatusName,
   StreamSessionEventsRequest,
 } from '@psa/proto'
-import { demoUser } from '@psa/supabase/demo'
 import { testDatabaseUrl } from '@psa/supabase/testing'
 import { projectAgent } from '../../../agent-project/src/agent.js'
 import { projectPlaybook } from '../../../agent-project/src/playbook.js'
