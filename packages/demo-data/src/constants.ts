@@ -1,3 +1,5 @@
+import type { MembershipRole } from '@psa/db'
+
 // Fixed identities of the demo data set. These are stable API: tests, docs and the local-auth token minting
 // refer to them, so they are literals rather than derived ids.
 
@@ -7,7 +9,7 @@ export const NORTHWIND_ORGANISATION_ID = '0a000000-0000-4000-8000-000000000001'
 export const BLUEBIRD_ORGANISATION_ID = '0a000000-0000-4000-8000-000000000002'
 
 export type DemoOrganisationSlug = 'northwind' | 'bluebird'
-export type MembershipRole = 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
+export type { MembershipRole }
 
 export interface DemoOrganisation {
   id: string

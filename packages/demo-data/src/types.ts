@@ -1,32 +1,81 @@
-// Rows of the demo data set, one interface per table, with the column names of the schema (DATA-MODEL.md).
-// Dates are 'YYYY-MM-DD', timestamps ISO 8601 UTC, money integer minor units, hours and percentages numbers
-// with at most two decimals.
+// Rows of the demo data set, typed from the generated database types (packages/db/src/gen), so a column
+// added, renamed or retyped by a migration is a compile error here, not a failed load. A row holds every
+// column the database does not maintain itself, with the values the demo writes: dates 'YYYY-MM-DD',
+// timestamps ISO 8601 UTC, money integer minor units, hours and percentages numbers with at most two
+// decimals.
 
-import type { IsoDate } from './calendar.js'
-import type { MembershipRole } from './constants.js'
+import type {
+  AgentType,
+  AllocationKind,
+  BillingModel,
+  DB,
+  DependencyType,
+  Json,
+  MembershipRole,
+  ProjectHealth,
+  ProjectStatus,
+  ProposalStatus,
+  QuoteStatus,
+  ResourceRequestStatus,
+  SessionStatus,
+  TaskStatus,
+  TimeOffKind,
+} from '@psa/db'
+import type { InsertType } from 'kysely'
 
-export type ProjectStatus = 'tentative' | 'active' | 'on_hold' | 'completed' | 'cancelled'
-export type BillingModel = 'time_and_materials' | 'fixed_fee' | 'retainer'
-export type ProjectHealth = 'green' | 'amber' | 'red'
-export type TaskStatus = 'not_started' | 'in_progress' | 'blocked' | 'done'
-export type DependencyType = 'finish_to_start' | 'start_to_start' | 'finish_to_finish' | 'start_to_finish'
-export type AllocationKind = 'soft' | 'hard'
-export type ResourceRequestStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled'
-export type TimeOffKind = 'vacation' | 'sick' | 'parental' | 'training' | 'other'
-export type QuoteStatus =
-  | 'draft'
-  | 'pending_approval'
-  | 'approved'
-  | 'sent'
-  | 'accepted'
-  | 'rejected'
-  | 'expired'
-export type AgentType = 'project_management' | 'resourcing' | 'quotes' | 'orchestrator'
-export type SessionStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled'
-export type ProposalStatus = 'pending' | 'applied' | 'rejected' | 'reverted' | 'failed'
+export type {
+  AgentType,
+  AllocationKind,
+  BillingModel,
+  DependencyType,
+  Json,
+  MembershipRole,
+  ProjectHealth,
+  ProjectStatus,
+  ProposalStatus,
+  QuoteStatus,
+  ResourceRequestStatus,
+  SessionStatus,
+  TaskStatus,
+  TimeOffKind,
+}
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** A value as the demo writes it: numbers for numeric and bigint columns, ISO strings for timestamps. */
+type DemoValue<V> = [V] extends [bigint | number | string]
+  ? number extends V
+    ? number
+    : V
+  : [V] extends [Date | string]
+    ? string
+    : V
 
+type ColumnValue<C> =
+  InsertType<C> extends infer I
+    ? DemoValue<Exclude<I, null | undefined>> | (null extends I ? null : never)
+    : never
+
+/** Columns the database keeps itself (triggers and defaults); the demo never writes them. */
+type Maintained = 'updated_at' | 'version'
+
+interface RowShape<T extends keyof DB> {
+  /** The row's `created_at` is part of the story (history), so the demo writes it. */
+  dated?: true
+  /** Nullable columns the demo always fills. */
+  filled?: keyof DB[T]
+}
+
+type Filled<T extends keyof DB, S extends RowShape<T>> = S extends { filled: infer F } ? F : never
+type Written<T extends keyof DB, S extends RowShape<T>> = Exclude<
+  keyof DB[T],
+  Maintained | (S extends { dated: true } ? never : 'created_at')
+>
+
+/** A row of `T` as the demo generates it: every column but the maintained ones (see RowShape). */
+type DemoRow<T extends keyof DB, S extends RowShape<T> = Record<never, never>> = {
+  [K in Written<T, S>]-?: K extends Filled<T, S> ? NonNullable<ColumnValue<DB[T][K]>> : ColumnValue<DB[T][K]>
+}
+
+/** A Supabase Auth user (auth.users is not in the generated public schema): the loader fills the rest. */
 export interface AuthUserRow {
   id: string
   email: string
@@ -34,349 +83,37 @@ export interface AuthUserRow {
   created_at: string
 }
 
-export interface OrganisationRow {
-  id: string
-  name: string
-  slug: string
-  currency: string
-  timezone: string
-}
-
-export interface MembershipRow {
-  id: string
-  organisation_id: string
-  user_id: string
-  role: MembershipRole
-}
-
-export interface LocationRow {
-  id: string
-  organisation_id: string
-  name: string
-  country_code: string
-  timezone: string
-}
-
-export interface HolidayRow {
-  id: string
-  organisation_id: string
-  location_id: string
-  holiday_date: IsoDate
-  name: string
-}
-
-export interface RoleRow {
-  id: string
-  organisation_id: string
-  name: string
-  cost_rate_minor: number
-  bill_rate_minor: number
-  utilisation_target_pct: number
-}
-
-export interface SkillRow {
-  id: string
-  organisation_id: string
-  name: string
-  category: string
-}
-
-export interface PersonRow {
-  id: string
-  organisation_id: string
-  user_id: string | null
-  full_name: string
-  email: string
-  role_id: string
-  level: number
-  location_id: string
-  cost_rate_minor: number
-  bill_rate_minor: number
-  weekly_capacity_hours: number
-  utilisation_target_pct: number
-  employment_start: IsoDate
-  employment_end: IsoDate | null
-  active: boolean
-}
-
-export interface PersonSkillRow {
-  id: string
-  organisation_id: string
-  person_id: string
-  skill_id: string
-  proficiency: number
-}
-
-export interface TimeOffRow {
-  id: string
-  organisation_id: string
-  person_id: string
-  starts_on: IsoDate
-  ends_on: IsoDate
-  kind: TimeOffKind
-  hours_per_day: number
-}
-
-export interface ClientRow {
-  id: string
-  organisation_id: string
-  name: string
-  industry: string
-  default_rate_card_id: string | null
-}
-
-export interface RateCardRow {
-  id: string
-  organisation_id: string
-  name: string
-  client_id: string | null
-  currency: string
-  is_default: boolean
-}
-
-export interface RateCardLineRow {
-  id: string
-  organisation_id: string
-  rate_card_id: string
-  role_id: string
-  bill_rate_minor: number
-  effective_from: IsoDate
-  effective_to: IsoDate | null
-}
-
-export interface ProjectRow {
-  id: string
-  organisation_id: string
-  client_id: string
-  name: string
-  code: string
-  description: string
-  status: ProjectStatus
-  win_probability_pct: number | null
-  billing_model: BillingModel
-  budget_minor: number
-  currency: string
-  starts_on: IsoDate
-  ends_on: IsoDate
-  health: ProjectHealth
-  manager_person_id: string | null
-  rate_card_id: string | null
-}
-
-export interface PhaseRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  name: string
-  sequence: number
-  starts_on: IsoDate
-  ends_on: IsoDate
-}
-
-export interface TaskRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  phase_id: string | null
-  name: string
-  role_id: string | null
-  estimate_hours: number
-  starts_on: IsoDate
-  ends_on: IsoDate
-  status: TaskStatus
-  percent_complete: number
-  assignee_person_id: string | null
-}
-
-export interface TaskDependencyRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  predecessor_task_id: string
-  successor_task_id: string
-  dependency_type: DependencyType
-  lag_days: number
-}
-
-export interface MilestoneRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  name: string
-  due_on: IsoDate
-  completed_on: IsoDate | null
-}
-
-export interface BaselineRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  name: string
-  snapshot: Json
-  created_by: string
-  created_at: string
-}
-
-export interface ResourceRequestRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  role_id: string
-  skill_id: string | null
-  min_proficiency: number | null
-  hours_per_week: number
-  starts_on: IsoDate
-  ends_on: IsoDate
-  status: ResourceRequestStatus
-  notes: string | null
-}
-
-export interface AllocationRow {
-  id: string
-  organisation_id: string
-  project_id: string
-  person_id: string
-  task_id: string | null
-  resource_request_id: string | null
-  kind: AllocationKind
-  starts_on: IsoDate
-  ends_on: IsoDate
-  hours_per_week: number
-}
-
-export interface TimeEntryRow {
-  id: string
-  organisation_id: string
-  person_id: string
-  project_id: string
-  task_id: string | null
-  work_date: IsoDate
-  hours: number
-  billable: boolean
-  notes: string | null
-}
-
-export interface QuoteRow {
-  id: string
-  organisation_id: string
-  client_id: string
-  project_id: string | null
-  title: string
-  status: QuoteStatus
-  current_version: number
-  valid_until: IsoDate
-  approved_by: string | null
-  approved_at: string | null
-  created_at: string
-}
-
-export interface QuoteVersionRow {
-  id: string
-  organisation_id: string
-  quote_id: string
-  version_number: number
-  pricing_model: BillingModel
-  rate_card_id: string | null
-  currency: string
-  contingency_pct: number
-  target_margin_pct: number
-  discount_pct: number
-  cost_minor: number
-  price_minor: number
-  margin_pct: number
-  p50_price_minor: number
-  p80_price_minor: number
-  notes: string | null
-  created_by: string
-  created_at: string
-}
-
-export interface QuoteLineRow {
-  id: string
-  organisation_id: string
-  quote_version_id: string
-  role_id: string
-  description: string
-  optimistic_hours: number
-  likely_hours: number
-  pessimistic_hours: number
-  cost_rate_minor: number
-  bill_rate_minor: number
-  sort_order: number
-}
-
-export interface AgentSessionRow {
-  id: string
-  organisation_id: string
-  user_id: string
-  agent_type: AgentType
-  request: string
-  context: Json
-  status: SessionStatus
-  result: Json
-  error: Json
-  agents_involved: string[]
-  processing_time_ms: number | null
-  parent_session_id: string | null
-  auto_apply: boolean
-  attempts: number
-  input_tokens: number
-  output_tokens: number
-  trace_id: string
-  queued_at: string
-  started_at: string | null
-  completed_at: string | null
-  cancel_requested_at: string | null
-  cancel_reason: string | null
-  created_at: string
-}
-
-export interface AgentLogRow {
-  id: string
-  organisation_id: string
-  session_id: string
-  seq: number
-  /** The delivery attempt that wrote the event. */
-  attempt: number
-  event_type: string
-  agent_name: string
-  message: string
-  data: Json
-  created_at: string
-}
-
-export interface ProposalRow {
-  id: string
-  organisation_id: string
-  session_id: string
-  agent_type: AgentType
-  /** The worker's step key: one proposal per (session, key), so redeliveries cannot propose twice. */
-  idempotency_key: string | null
-  title: string
-  summary: string
-  status: ProposalStatus
-  changeset: Json
-  revert_changeset: Json
-  applied_by: string | null
-  applied_at: string | null
-  rejected_by: string | null
-  rejected_at: string | null
-  reverted_by: string | null
-  reverted_at: string | null
-  error: Json
-  created_at: string
-}
-
-export interface AgentDeadLetterRow {
-  id: string
-  organisation_id: string
-  session_id: string
-  agent_type: AgentType
-  payload: Json
-  reason: string
-  deliveries: number
-  created_at: string
-}
+export type OrganisationRow = DemoRow<'organisations'>
+export type MembershipRow = DemoRow<'memberships'>
+export type LocationRow = DemoRow<'locations'>
+export type HolidayRow = DemoRow<'holidays'>
+export type RoleRow = DemoRow<'roles'>
+export type SkillRow = DemoRow<'skills', { filled: 'category' }>
+export type PersonRow = DemoRow<'people', { filled: 'email' | 'location_id' }>
+export type PersonSkillRow = DemoRow<'person_skills'>
+export type TimeOffRow = DemoRow<'time_off'>
+export type ClientRow = DemoRow<'clients', { filled: 'industry' }>
+export type RateCardRow = DemoRow<'rate_cards'>
+export type RateCardLineRow = DemoRow<'rate_card_lines'>
+export type ProjectRow = DemoRow<'projects', { filled: 'description' | 'budget_minor' }>
+export type PhaseRow = DemoRow<'phases', { filled: 'starts_on' | 'ends_on' }>
+export type TaskRow = DemoRow<'tasks', { filled: 'starts_on' | 'ends_on' }>
+export type TaskDependencyRow = DemoRow<'task_dependencies'>
+export type MilestoneRow = DemoRow<'milestones'>
+export type BaselineRow = DemoRow<'baselines', { dated: true; filled: 'created_by' }>
+export type ResourceRequestRow = DemoRow<'resource_requests'>
+export type AllocationRow = DemoRow<'allocations'>
+export type TimeEntryRow = DemoRow<'time_entries'>
+export type QuoteRow = DemoRow<'quotes', { dated: true; filled: 'valid_until' }>
+export type QuoteVersionRow = DemoRow<
+  'quote_versions',
+  { dated: true; filled: 'margin_pct' | 'p50_price_minor' | 'p80_price_minor' | 'created_by' }
+>
+export type QuoteLineRow = DemoRow<'quote_lines', { filled: 'description' }>
+export type AgentSessionRow = DemoRow<'agent_sessions', { dated: true; filled: 'trace_id' }>
+export type AgentLogRow = DemoRow<'agent_logs', { dated: true; filled: 'agent_name' | 'message' }>
+export type ProposalRow = DemoRow<'proposals', { dated: true; filled: 'summary' }>
+export type AgentDeadLetterRow = DemoRow<'agent_dead_letters', { dated: true }>
 
 /** Every table of the data set, in an order that satisfies the foreign keys. */
 export interface DemoTables {
