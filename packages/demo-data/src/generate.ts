@@ -1,4 +1,4 @@
-import { buildNorthwindAgentHistory } from './agent-history.js'
+import { buildNorthwindAgentHistory } from './agent-history/index.js'
 import { lateMilestones, overAllocations, projectBurn, skillSupply } from './analysis.js'
 import { BLUEBIRD_CATALOGUE } from './bluebird-catalogue.js'
 import { buildOrganisation } from './build-organisation.js'
