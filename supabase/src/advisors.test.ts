@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { advisorProblems, runAdvisors, summariseFindings } from './advisors.js'
 import { parseDatabaseUrl } from './database-url.js'
-import { testDatabaseUrl } from './testing/test-database.js'
 
 // One advisors run (it takes a second or two) with a deliberately bad function planted in a schema of its
 // own: the run must flag the plant, proving the parsing works, and flag nothing else at warning level.

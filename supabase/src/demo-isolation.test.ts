@@ -1,9 +1,9 @@
 // Tenant isolation on the demo data set itself (the data a new user first sees), through the stable demo
 // e-mails and organisation slugs. Skipped when the test template was built without demo data.
+
+import { type Actor, asActor, testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Actor, asActor } from './testing/roles.js'
-import { testDatabaseUrl } from './testing/test-database.js'
 
 let sql: postgres.Sql
 let users: Map<string, string>

@@ -2,30 +2,28 @@
 // sessions, proposal decisions, quote approval. Each case runs as the real API role in a rolled-back
 // transaction against the shared fixtures.
 import { randomUUID } from 'node:crypto'
+import { type Actor, asActor, attempt, createTenant, type Tenant, testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Actor, asActor, attempt } from './testing/roles.js'
-import { createTenantFixture, dropTenantFixture, type TenantFixture } from './testing/tenant-fixture.js'
-import { testDatabaseUrl } from './testing/test-database.js'
 
 let sql: postgres.Sql
-let org: TenantFixture
-let elsewhere: TenantFixture
+let org: Tenant
+let elsewhere: Tenant
 
 beforeAll(async () => {
   sql = postgres(testDatabaseUrl(), { max: 4, onnotice: () => {} })
   ;[org, elsewhere] = await Promise.all([
-    createTenantFixture(sql, 'Policies'),
-    createTenantFixture(sql, 'Elsewhere'),
+    createTenant(sql, { data: 'every-table', label: 'Policies' }),
+    createTenant(sql, { data: 'every-table', label: 'Elsewhere' }),
   ])
 })
 
 afterAll(async () => {
-  await Promise.all([org, elsewhere].filter(Boolean).map((f) => dropTenantFixture(sql, f)))
+  await Promise.all([org, elsewhere].filter(Boolean).map((t) => t.drop()))
   await sql.end()
 })
 
-const as = (role: keyof TenantFixture['users']): Actor => org.users[role].actor
+const as = (role: keyof Tenant['users']): Actor => org.users[role].actor
 const id = (table: string) => org.rows[table] as string
 
 /** A second person in the organisation, with no user account (someone else's time is theirs). */
@@ -34,7 +32,7 @@ async function addColleague(tx: postgres.TransactionSql): Promise<string> {
   await tx`
     insert into public.people (id, organisation_id, full_name, role_id, level, cost_rate_minor, bill_rate_minor,
       employment_start)
-    values (${colleague}, ${org.organisationId}, 'Casey Colleague', ${id('roles')}, 2, 5000, 12000, '2025-03-03')
+    values (${colleague}, ${org.orgId}, 'Casey Colleague', ${id('roles')}, 2, 5000, 12000, '2025-03-03')
   `
   return colleague
 }
@@ -42,7 +40,7 @@ async function addColleague(tx: postgres.TransactionSql): Promise<string> {
 function timeEntry(tx: postgres.TransactionSql, personId: string) {
   return tx`
     insert into public.time_entries (organisation_id, person_id, project_id, work_date, hours)
-    values (${org.organisationId}, ${personId}, ${id('projects')}, '2027-01-05', 6)
+    values (${org.orgId}, ${personId}, ${id('projects')}, '2027-01-05', 6)
   `
 }
 
@@ -70,7 +68,7 @@ describe('time entries', () => {
       const colleague = await addColleague(tx)
       const [row] = await tx<{ id: string }[]>`
         insert into public.time_entries (organisation_id, person_id, project_id, work_date, hours)
-        values (${org.organisationId}, ${colleague}, ${id('projects')}, '2027-01-06', 4) returning id
+        values (${org.orgId}, ${colleague}, ${id('projects')}, '2027-01-06', 4) returning id
       `
       entry = row?.id ?? ''
     }
@@ -142,7 +140,7 @@ describe('memberships', () => {
       attempt(
         tx,
         (sp) => sp`insert into public.memberships (organisation_id, user_id, role)
-          values (${org.organisationId}, ${userId}, ${role}::public.membership_role)`,
+          values (${org.orgId}, ${userId}, ${role}::public.membership_role)`,
       )
     expect(await asActor(sql, as('admin'), add('viewer'), prepare)).toEqual({ ok: true, count: 1 })
     expect(await asActor(sql, as('admin'), add('owner'), prepare)).toMatchObject({ ok: false, code: '42501' })
@@ -208,13 +206,13 @@ describe('memberships', () => {
 
   it('an owner deleting the organisation takes everything in it along', async () => {
     const remaining = await asActor(sql, as('owner'), async (tx) => {
-      const deleted = await tx`delete from public.organisations where id = ${org.organisationId}`
+      const deleted = await tx`delete from public.organisations where id = ${org.orgId}`
       await tx.unsafe('reset role')
       const [row] = await tx<{ n: number }[]>`
-        select (select count(*) from public.projects where organisation_id = ${org.organisationId})
-             + (select count(*) from public.time_entries where organisation_id = ${org.organisationId})
-             + (select count(*) from public.memberships where organisation_id = ${org.organisationId})
-             + (select count(*) from public.agent_logs where organisation_id = ${org.organisationId}) as n
+        select (select count(*) from public.projects where organisation_id = ${org.orgId})
+             + (select count(*) from public.time_entries where organisation_id = ${org.orgId})
+             + (select count(*) from public.memberships where organisation_id = ${org.orgId})
+             + (select count(*) from public.agent_logs where organisation_id = ${org.orgId}) as n
       `
       return { deleted: deleted.count, rows: Number(row?.n) }
     })
@@ -223,10 +221,7 @@ describe('memberships', () => {
 
   it('an admin renames the organisation; a manager cannot', async () => {
     const rename = (tx: postgres.TransactionSql) =>
-      attempt(
-        tx,
-        (sp) => sp`update public.organisations set name = 'Renamed' where id = ${org.organisationId}`,
-      )
+      attempt(tx, (sp) => sp`update public.organisations set name = 'Renamed' where id = ${org.orgId}`)
     expect(await asActor(sql, as('admin'), rename)).toEqual({ ok: true, count: 1 })
     expect(await asActor(sql, as('manager'), rename)).toEqual({ ok: true, count: 0 })
   })
@@ -240,7 +235,7 @@ describe('agent sessions', () => {
         tx,
         (sp) => sp`
           insert into public.agent_sessions (organisation_id, user_id, agent_type, request, auto_apply)
-          values (${values.organisationId ?? org.organisationId}, ${values.userId}, 'resourcing',
+          values (${values.organisationId ?? org.orgId}, ${values.userId}, 'resourcing',
             'Who can staff the React roles next month?', ${values.autoApply ?? false})
         `,
       )
@@ -280,7 +275,7 @@ describe('agent sessions', () => {
     const outcome = await asActor(
       sql,
       elsewhere.users.owner.actor,
-      submit({ userId: elsewhere.users.owner.id, organisationId: org.organisationId }),
+      submit({ userId: elsewhere.users.owner.id, organisationId: org.orgId }),
     )
     expect(outcome).toMatchObject({ ok: false, code: '42501' })
   })
@@ -295,7 +290,7 @@ describe('agent sessions', () => {
       log: await attempt(
         tx,
         (sp) => sp`insert into public.agent_logs (organisation_id, session_id, seq, event_type)
-          values (${org.organisationId}, ${id('agent_sessions')}, 2, 'reasoning')`,
+          values (${org.orgId}, ${id('agent_sessions')}, 2, 'reasoning')`,
       ),
     }))
     expect(byMember.update).toEqual({ ok: true, count: 0 })
@@ -363,7 +358,7 @@ describe('proposals', () => {
       attempt(
         tx,
         (sp) => sp`insert into public.proposals (organisation_id, session_id, agent_type, title, changeset)
-          values (${org.organisationId}, ${id('agent_sessions')}, 'resourcing', 'Book Casey', '{}')`,
+          values (${org.orgId}, ${id('agent_sessions')}, 'resourcing', 'Book Casey', '{}')`,
       )
     expect(await asActor(sql, as('owner'), insert)).toMatchObject({ ok: false, code: '42501' })
     expect(await asActor(sql, { kind: 'service_role' }, insert)).toEqual({ ok: true, count: 1 })
@@ -391,7 +386,7 @@ describe('quotes', () => {
       attempt(
         tx,
         (sp) => sp`insert into public.quotes (organisation_id, client_id, title, status)
-          values (${org.organisationId}, ${id('clients')}, 'Pre-approved', 'approved')`,
+          values (${org.orgId}, ${id('clients')}, 'Pre-approved', 'approved')`,
       ),
     )
     expect(outcome).toMatchObject({ ok: false, code: '42501' })

@@ -1,17 +1,20 @@
 // Row level security, table by table, against the real Postgres as the real API roles (what PostgREST does:
 // `set local role` plus request.jwt.claims in a transaction). The table list comes from the catalog, so a
 // table added without an entry in ACCESS fails this suite instead of shipping unchecked.
+
+import type { MembershipRole } from '@psa/db'
+import {
+  type Actor,
+  asActor,
+  attempt,
+  createTenant,
+  MEMBERSHIP_ROLES,
+  type Outcome,
+  type Tenant,
+  testDatabaseUrl,
+} from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Actor, asActor, attempt, type Outcome } from './testing/roles.js'
-import {
-  createTenantFixture,
-  dropTenantFixture,
-  MEMBERSHIP_ROLES,
-  type MembershipRole,
-  type TenantFixture,
-} from './testing/tenant-fixture.js'
-import { testDatabaseUrl } from './testing/test-database.js'
 
 /** Who may write a table, in the organisation's own rows ('only-member': the member's own row, nobody else). */
 type Writer = MembershipRole | 'only-member' | null
@@ -71,8 +74,8 @@ const ACCESS: Record<string, Access> = {
 const FORBIDDEN = '42501'
 
 let sql: postgres.Sql
-let home: TenantFixture
-let other: TenantFixture
+let home: Tenant
+let other: Tenant
 let tables: string[]
 
 beforeAll(async () => {
@@ -83,11 +86,14 @@ beforeAll(async () => {
       where n.nspname = 'public' and c.relkind in ('r', 'p') order by c.relname
     `
   ).map((r) => r.relname)
-  ;[home, other] = await Promise.all([createTenantFixture(sql, 'Home'), createTenantFixture(sql, 'Other')])
+  ;[home, other] = await Promise.all([
+    createTenant(sql, { data: 'every-table', label: 'Home' }),
+    createTenant(sql, { data: 'every-table', label: 'Other' }),
+  ])
 })
 
 afterAll(async () => {
-  await Promise.all([home, other].filter(Boolean).map((f) => dropTenantFixture(sql, f)))
+  await Promise.all([home, other].filter(Boolean).map((t) => t.drop()))
   await sql.end()
 })
 
@@ -201,8 +207,8 @@ describe('row level security', () => {
       '%s of the organisation: reads, and writes only as the matrix says',
       async (role) => {
         const actor = home.users[role].actor
-        expect(await visibleRows(actor, table, home.organisationId)).toBeGreaterThan(0)
-        expect(await visibleRows(actor, table, other.organisationId)).toBe(0)
+        expect(await visibleRows(actor, table, home.orgId)).toBeGreaterThan(0)
+        expect(await visibleRows(actor, table, other.orgId)).toBe(0)
         expectInsert(await tryInsert(actor, table, row()), allowed(access.insert, role))
         expect(await tryUpdate(actor, table, row())).toEqual(allowed(access.update, role) ? wrote : filtered)
         expect(await tryDelete(actor, table, row())).toEqual(allowed(access.delete, role) ? wrote : filtered)
@@ -213,7 +219,7 @@ describe('row level security', () => {
       "%s of another organisation: neither reads nor writes this organisation's rows",
       async (role) => {
         const actor = other.users[role].actor
-        expect(await visibleRows(actor, table, home.organisationId)).toBe(0)
+        expect(await visibleRows(actor, table, home.orgId)).toBe(0)
         expectInsert(await tryInsert(actor, table, row()), false)
         expect(await tryUpdate(actor, table, row())).toEqual(filtered)
         expect(await tryDelete(actor, table, row())).toEqual(filtered)
@@ -222,7 +228,7 @@ describe('row level security', () => {
 
     it('anon: sees nothing and writes nothing', async () => {
       const actor: Actor = { kind: 'anon' }
-      expect(await visibleRows(actor, table, home.organisationId)).toBe(0)
+      expect(await visibleRows(actor, table, home.orgId)).toBe(0)
       expectInsert(await tryInsert(actor, table, row()), false)
       expect(await tryUpdate(actor, table, row())).toEqual(filtered)
       expect(await tryDelete(actor, table, row())).toEqual(filtered)
@@ -230,8 +236,8 @@ describe('row level security', () => {
 
     it('service_role: reads every organisation and writes', async () => {
       const actor: Actor = { kind: 'service_role' }
-      expect(await visibleRows(actor, table, home.organisationId)).toBeGreaterThan(0)
-      expect(await visibleRows(actor, table, other.organisationId)).toBeGreaterThan(0)
+      expect(await visibleRows(actor, table, home.orgId)).toBeGreaterThan(0)
+      expect(await visibleRows(actor, table, other.orgId)).toBeGreaterThan(0)
       expectInsert(await tryInsert(actor, table, row()), true)
       expect(await tryUpdate(actor, table, row())).toEqual(wrote)
       expect(await tryDelete(actor, table, row())).toEqual(wrote)
@@ -244,7 +250,7 @@ describe('row level security', () => {
           attempt(
             tx,
             (sp) => sp`
-              update ${sp('public')}.${sp(table)} set organisation_id = ${home.organisationId}
+              update ${sp('public')}.${sp(table)} set organisation_id = ${home.orgId}
               where id = ${other.rows[table] as string}
             `,
           ),

@@ -2,23 +2,24 @@
 // constraints (the API maps those names to errors), triggers keep version/updated_at honest, rows cannot
 // point across organisations, and the catalog follows the conventions every table promises.
 import { randomUUID } from 'node:crypto'
+import { asActor, attempt, createTenant, type Outcome, type Tenant, testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asActor, attempt, type Outcome } from './testing/roles.js'
-import { createTenantFixture, dropTenantFixture, type TenantFixture } from './testing/tenant-fixture.js'
-import { testDatabaseUrl } from './testing/test-database.js'
 
 let sql: postgres.Sql
-let a: TenantFixture
-let b: TenantFixture
+let a: Tenant
+let b: Tenant
 
 beforeAll(async () => {
   sql = postgres(testDatabaseUrl(), { max: 4, onnotice: () => {} })
-  ;[a, b] = await Promise.all([createTenantFixture(sql, 'Schema A'), createTenantFixture(sql, 'Schema B')])
+  ;[a, b] = await Promise.all([
+    createTenant(sql, { data: 'every-table', label: 'Schema A' }),
+    createTenant(sql, { data: 'every-table', label: 'Schema B' }),
+  ])
 })
 
 afterAll(async () => {
-  await Promise.all([a, b].filter(Boolean).map((f) => dropTenantFixture(sql, f)))
+  await Promise.all([a, b].filter(Boolean).map((t) => t.drop()))
   await sql.end()
 })
 
@@ -36,7 +37,7 @@ const violates = (code: string, constraint?: string) =>
     ...(constraint ? { message: expect.stringContaining(constraint) } : {}),
   })
 
-const row = (f: TenantFixture, table: string) => f.rows[table] as string
+const row = (t: Tenant, table: string) => t.rows[table] as string
 
 describe('check constraints', () => {
   it('requires a win probability exactly when a project is tentative', async () => {
@@ -45,7 +46,7 @@ describe('check constraints', () => {
         (tx) => tx`
           insert into public.projects (organisation_id, client_id, name, code, status, win_probability_pct, currency,
             starts_on, ends_on)
-          values (${a.organisationId}, ${row(a, 'clients')}, 'Bid', ${`BID-${randomUUID().slice(0, 8)}`},
+          values (${a.orgId}, ${row(a, 'clients')}, 'Bid', ${`BID-${randomUUID().slice(0, 8)}`},
             ${status}::public.project_status, ${probability}, 'USD', '2027-03-01', '2027-06-30')
         `,
       )
@@ -89,8 +90,7 @@ describe('check constraints', () => {
     ).toEqual(violates('23514', 'quote_versions_discount_pct_range'))
     expect(
       await run(
-        (tx) =>
-          tx`update public.organisations set timezone = 'Mars/Olympus_Mons' where id = ${a.organisationId}`,
+        (tx) => tx`update public.organisations set timezone = 'Mars/Olympus_Mons' where id = ${a.orgId}`,
       ),
     ).toEqual(violates('23514', 'organisations_timezone_valid'))
   })
@@ -100,7 +100,7 @@ describe('check constraints', () => {
       run(
         (tx) => tx`
           insert into public.task_dependencies (organisation_id, project_id, predecessor_task_id, successor_task_id)
-          values (${a.organisationId}, ${row(a, 'projects')}, ${from}, ${to})
+          values (${a.orgId}, ${row(a, 'projects')}, ${from}, ${to})
         `,
       )
     const [dependency] = await sql<{ predecessor_task_id: string; successor_task_id: string }[]>`
@@ -116,7 +116,7 @@ describe('check constraints', () => {
     const outcome = await run(
       (tx) => tx`
         insert into public.rate_card_lines (organisation_id, rate_card_id, role_id, bill_rate_minor, effective_from)
-        values (${a.organisationId}, ${row(a, 'rate_cards')}, ${row(a, 'roles')}, 16000, '2026-06-01')
+        values (${a.orgId}, ${row(a, 'rate_cards')}, ${row(a, 'roles')}, 16000, '2026-06-01')
       `,
     )
     expect(outcome).toEqual(violates('23P01', 'rate_card_lines_no_overlap'))
@@ -126,7 +126,7 @@ describe('check constraints', () => {
     const outcome = await run(
       (tx) => tx`
         insert into public.rate_cards (organisation_id, name, currency, is_default)
-        values (${a.organisationId}, 'Another standard', 'USD', true)
+        values (${a.orgId}, 'Another standard', 'USD', true)
       `,
     )
     expect(outcome).toEqual(violates('23505', 'rate_cards_one_default_key'))
@@ -136,7 +136,7 @@ describe('check constraints', () => {
     const outcome = await run(
       (tx) => tx`
         insert into public.agent_logs (organisation_id, session_id, seq, event_type)
-        values (${a.organisationId}, ${row(a, 'agent_sessions')}, 1, 'status')
+        values (${a.orgId}, ${row(a, 'agent_sessions')}, 1, 'status')
       `,
     )
     expect(outcome).toEqual(violates('23505', 'agent_logs_session_id_seq_key'))
@@ -148,7 +148,7 @@ describe('organisation consistency', () => {
     const taskInA = (projectId: string) =>
       run(
         (tx) => tx`
-          insert into public.tasks (organisation_id, project_id, name) values (${a.organisationId}, ${projectId}, 'Sneaky')
+          insert into public.tasks (organisation_id, project_id, name) values (${a.orgId}, ${projectId}, 'Sneaky')
         `,
       )
     expect(await taskInA(row(b, 'projects'))).toEqual(violates('23503', 'tasks_project_fkey'))
@@ -164,13 +164,13 @@ describe('organisation consistency', () => {
     const crossProject = await asActor(sql, { kind: 'service_role' }, async (tx) => {
       const [project] = await tx<{ id: string }[]>`
         insert into public.projects (organisation_id, client_id, name, code, currency, starts_on, ends_on)
-        values (${a.organisationId}, ${row(a, 'clients')}, 'Other', 'OTHER-2', 'USD', '2027-01-01', '2027-02-01')
+        values (${a.orgId}, ${row(a, 'clients')}, 'Other', 'OTHER-2', 'USD', '2027-01-01', '2027-02-01')
         returning id
       `
       return attempt(
         tx,
         (sp) => sp`insert into public.tasks (organisation_id, project_id, phase_id, name)
-          values (${a.organisationId}, ${project?.id as string}, ${row(a, 'phases')}, 'Misplaced')`,
+          values (${a.orgId}, ${project?.id as string}, ${row(a, 'phases')}, 'Misplaced')`,
       )
     })
     expect(crossProject).toEqual(violates('23503', 'tasks_phase_fkey'))
@@ -180,7 +180,7 @@ describe('organisation consistency', () => {
     expect(await run((tx) => tx`delete from public.projects where id = ${row(a, 'projects')}`)).toEqual(
       violates('23503', 'time_entries_project_fkey'),
     )
-    expect(await run((tx) => tx`delete from public.organisations where id = ${a.organisationId}`)).toEqual({
+    expect(await run((tx) => tx`delete from public.organisations where id = ${a.orgId}`)).toEqual({
       ok: true,
       count: 1,
     })

@@ -1,47 +1,36 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
-import { createLogger } from '@psa/config'
-import { Database, databaseEnvSchema } from '@psa/db'
+import { randomUUID } from 'node:crypto'
+import type { Database } from '@psa/db'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
+import { createTenant, openTestDatabase, silentLogger, type Tenant, testNamespace } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lastStreamSeq, SessionEventWriter, type SessionEventWriterOptions } from './event-writer.js'
 import type { SessionEventBody, SessionEventEnvelope } from './events.js'
 import { SessionStore } from './session-store.js'
 import { deleteTopology, ensureTopology, PipelineTopology, pipelineEnvSchema } from './topology.js'
 
-const logger = createLogger({
-  service: 'event-writer-test',
-  level: 'silent',
-  destination: new Writable({ write: (_c, _e, done) => done() }),
-})
-const topology = new PipelineTopology(
-  pipelineEnvSchema.parse({ PIPELINE_NAMESPACE: `t_${randomBytes(5).toString('hex')}` }),
-)
-const organisationId = randomUUID()
-const userId = randomUUID()
+const logger = silentLogger('event-writer-test')
+const topology = new PipelineTopology(pipelineEnvSchema.parse({ PIPELINE_NAMESPACE: testNamespace() }))
+let organisationId: string
+let userId: string
 let nats: NatsClients
 let db: Database
 let store: SessionStore
+let tenant: Tenant
 
 beforeAll(async () => {
   nats = await connectNats({ env: natsEnvSchema.parse({}), name: 'event-writer-test', logger })
   await ensureTopology(nats.jsm, topology)
-  db = new Database({
-    env: databaseEnvSchema.parse({ DATABASE_URL: process.env.TEST_DATABASE_URL, DATABASE_POOL_MAX: '4' }),
-    applicationName: 'event-writer-test',
-    logger,
-  })
+  db = openTestDatabase()
   store = new SessionStore(db)
-  const slug = `writer-${organisationId.slice(0, 8)}`
-  await db.sql`insert into public.organisations (id, name, slug, currency) values (${organisationId}, ${slug}, ${slug}, 'USD')`
-  await db.sql`insert into auth.users (id, aud, role, email) values (${userId}, 'authenticated', 'authenticated', ${`${slug}@writer.example`})`
+  tenant = await createTenant(db, { data: 'users' })
+  organisationId = tenant.orgId
+  userId = tenant.users.member.id
 })
 
 afterAll(async () => {
   await deleteTopology(nats.jsm, topology)
   await nats.close()
-  await db.sql`delete from public.organisations where id = ${organisationId}`
-  await db.sql`delete from auth.users where id = ${userId}`
+  await tenant.drop()
   await db.close()
 })
 

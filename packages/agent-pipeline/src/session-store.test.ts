@@ -1,101 +1,60 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { createLogger } from '@psa/config'
-import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
+import { randomUUID } from 'node:crypto'
+import type { Database, JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
+import {
+  createScratchDatabase,
+  createTenant,
+  type OutsideUser,
+  type ScratchDatabase,
+  type Tenant,
+  type TenantUser,
+} from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { admissionEvent } from './admission.js'
 import type { SessionEventEnvelope } from './events.js'
 import { type NewSession, type SessionRow, SessionStore } from './session-store.js'
 
-// A database of this file's own (bootstrap + migrations, no data): queue positions are global per agent
-// type, so these tests must not share queued sessions with any other test file.
-const SUPABASE_DIR = fileURLToPath(new URL('../../../supabase/', import.meta.url))
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const logger = createLogger({ service: 'session-store-test', level: 'silent' })
-const connect = (url: string, max = 1) =>
-  new Database({
-    env: databaseEnvSchema.parse({ DATABASE_URL: url, DATABASE_POOL_MAX: String(max) }),
-    applicationName: 'session-store-test',
-    logger,
-  })
-const dbName = `psa_store_${randomBytes(4).toString('hex')}`
-const dbUrl = (() => {
-  const url = new URL(SERVER_URL)
-  url.pathname = `/${dbName}`
-  return url.href
-})()
-
-async function createDatabase(): Promise<void> {
-  const admin = connect(SERVER_URL)
-  try {
-    await admin.sql.unsafe(`create database ${dbName}`)
-    const lock = await admin.sql.reserve()
-    try {
-      // Roles are cluster-wide: serialise bootstraps with every other test file's.
-      await lock`select pg_advisory_lock(hashtextextended(${'psa:bootstrap'}, 0))`
-      const target = connect(dbUrl)
-      try {
-        await target.sql.unsafe(await readFile(`${SUPABASE_DIR}bootstrap/supabase-compat.sql`, 'utf8'))
-        for (const file of (await readdir(`${SUPABASE_DIR}migrations`))
-          .filter((f) => f.endsWith('.sql'))
-          .sort()) {
-          await target.sql.unsafe(await readFile(`${SUPABASE_DIR}migrations/${file}`, 'utf8'))
-        }
-      } finally {
-        await target.close()
-      }
-      await lock`select pg_advisory_unlock(hashtextextended(${'psa:bootstrap'}, 0))`
-    } finally {
-      lock.release()
-    }
-  } finally {
-    await admin.close()
-  }
-}
-
+// A database of this file's own (the schema, no rows): queue positions are global per agent type, so these
+// tests must not share queued sessions with any other test file.
+let scratch: ScratchDatabase
 let db: Database
 let store: SessionStore
-const orgA = randomUUID()
-const orgB = randomUUID()
-type Role = 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
-const users: Record<string, { id: string; claims: JwtClaims }> = {}
-
-async function addUser(name: string, memberships: [string, Role][]): Promise<void> {
-  const id = randomUUID()
-  await db.sql`insert into auth.users (id, email, aud, role) values (${id}, ${`${name}@test.example`}, 'authenticated', 'authenticated')`
-  for (const [org, role] of memberships) {
-    await db.sql`insert into public.memberships (organisation_id, user_id, role) values (${org}, ${id}, ${role})`
-  }
-  users[name] = { id, claims: { sub: id, role: 'authenticated', email: `${name}@test.example` } }
-}
-const claims = (name: string) => (users[name] as { claims: JwtClaims }).claims
-const userId = (name: string) => (users[name] as { id: string }).id
+let tenant: Tenant
+let orgA: string
+let orgB: string
+let users: Record<string, TenantUser | OutsideUser>
+const claims = (name: string): JwtClaims => (users[name] as TenantUser | OutsideUser).claims
+const userId = (name: string) => (users[name] as TenantUser | OutsideUser).id
 
 beforeAll(async () => {
-  await createDatabase()
-  db = connect(dbUrl, 12)
+  scratch = await createScratchDatabase('session_store', { poolMax: 12 })
+  db = scratch.db
   store = new SessionStore(db)
-  await db.sql`insert into public.organisations (id, name, slug, currency) values (${orgA}, 'A', 'org-a', 'USD'), (${orgB}, 'B', 'org-b', 'EUR')`
-  await addUser('ann', [[orgA, 'member']])
-  await addUser('ben', [[orgA, 'member']])
-  await addUser('meg', [[orgA, 'manager']])
-  await addUser('vic', [[orgA, 'viewer']])
-  await addUser('olga', [[orgB, 'member']])
-  await addUser('tess', [
-    [orgB, 'admin'],
-    [orgA, 'member'],
-  ])
-  await addUser('lone', [])
-  await addUser('crowd', [[orgA, 'member']])
+  tenant = await createTenant(db, { data: 'users' })
+  orgA = tenant.orgId
+  orgB = tenant.otherOrgId
+  const t = tenant.users
+  users = {
+    ann: t.member,
+    ben: t.bystander,
+    meg: t.manager,
+    vic: t.viewer,
+    olga: t.otherMember,
+    // An admin of B who is also a member of A, B first.
+    tess: await tenant.addUser(
+      [
+        [orgB, 'admin'],
+        [orgA, 'member'],
+      ],
+      'tess',
+    ),
+    lone: t.nobody,
+    crowd: await tenant.addUser('member', 'crowd'),
+  }
 })
 
 afterAll(async () => {
-  await db?.close()
-  const admin = connect(SERVER_URL)
-  await admin.sql.unsafe(`drop database if exists ${dbName} with (force)`)
-  await admin.close()
+  await scratch?.drop()
 })
 
 const newSession = (overrides: Partial<NewSession> = {}): NewSession => ({

@@ -8,8 +8,9 @@
 //     npx tsx --conditions=source packages/agent-runtime/bench/throughput.ts
 import { callTools, finish, lastCall, OfflineModel, type Playbook } from '@psa/agent-models'
 import { SessionEventWriter } from '@psa/agent-pipeline'
+import { createTenant } from '@psa/test-kit'
 import { z } from 'zod'
-import { createTestOrganisation, dropOrganisation, startPipelineHarness } from '../src/testing.js'
+import { startPipelineHarness } from '../src/testing.js'
 import { defineTool } from '../src/tools.js'
 import { createAgentWorker } from '../src/worker.js'
 
@@ -40,7 +41,8 @@ const playbook: Playbook = ({ steps }) => {
 const h = await startPipelineHarness({
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa',
 })
-const user = await createTestOrganisation(h.db)
+const tenant = await createTenant(h.db, { data: 'users', timezone: 'UTC' })
+const user = tenant.users.admin
 try {
   // 1. The event writer alone.
   const writerSession = await h.submit(user, { agentType: 'project_management', request: 'writer benchmark' })
@@ -135,6 +137,6 @@ try {
       .execute(),
   )
 } finally {
-  await dropOrganisation(h.db, user)
+  await tenant.drop()
   await h.close()
 }

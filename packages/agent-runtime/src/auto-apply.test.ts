@@ -10,21 +10,14 @@ import {
 } from '@psa/agent-pipeline'
 import { applyProposal, rejectProposal, revertProposal } from '@psa/changesets'
 import { Database, databaseEnvSchema } from '@psa/db'
+import { createTenant, openTestDatabase, silentLogger, type Tenant, type TenantUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { autoApplyProposal } from './auto-apply.js'
 import { canonicalJson, deterministicUuid, sha256Hex } from './deterministic-id.js'
 import { TransientFailure } from './failures.js'
 import type { AgentDefinition } from './session-processor.js'
-import {
-  createTestOrganisation,
-  dropOrganisation,
-  type PipelineHarness,
-  silentLogger,
-  startPipelineHarness,
-  TEST_DATABASE_URL,
-  type TestUser,
-} from './testing.js'
+import { type PipelineHarness, startPipelineHarness } from './testing.js'
 import { type AutoApplyReport, defineTool } from './tools.js'
 import { type AgentWorker, createAgentWorker } from './worker.js'
 
@@ -136,10 +129,11 @@ const agent: AgentDefinition = {
 const model = new OfflineModel({ playbooks: { project_management: playbook } })
 
 let shared: Database
-let manager: TestUser
+let tenant: Tenant
+let manager: TenantUser
 let clientId: string
 
-async function addClient(user: TestUser): Promise<string> {
+async function addClient(user: TenantUser): Promise<string> {
   const id = randomUUID()
   await shared.sql`insert into public.clients (id, organisation_id, name)
     values (${id}, ${user.organisationId}, ${`Client ${id.slice(0, 8)}`})`
@@ -147,17 +141,14 @@ async function addClient(user: TestUser): Promise<string> {
 }
 
 beforeAll(async () => {
-  shared = new Database({
-    env: databaseEnvSchema.parse({ DATABASE_URL: TEST_DATABASE_URL }),
-    applicationName: 'runtime-auto-apply-test',
-    logger: silentLogger(),
-  })
-  manager = await createTestOrganisation(shared, { role: 'manager' })
+  shared = openTestDatabase()
+  tenant = await createTenant(shared, { data: 'users', timezone: 'UTC' })
+  manager = tenant.users.manager
   clientId = await addClient(manager)
 })
 
 afterAll(async () => {
-  await dropOrganisation(shared, manager)
+  await tenant?.drop()
   await shared.close()
 })
 
@@ -166,7 +157,7 @@ interface Rig {
   worker: AgentWorker
   sessions: string[]
   submit(
-    user: TestUser,
+    user: TenantUser,
     request: string,
     options?: { autoApply?: boolean; workItem?: Partial<WorkItem> },
   ): Promise<string>
@@ -181,7 +172,7 @@ interface Rig {
 }
 
 async function rig(options: { start?: boolean } = {}): Promise<Rig> {
-  const h = await startPipelineHarness({ databaseUrl: TEST_DATABASE_URL })
+  const h = await startPipelineHarness()
   const worker = createAgentWorker({
     agent,
     model,
@@ -287,7 +278,7 @@ describe('auto-apply of proposals', () => {
 
       const [proposal, ...others] = await proposalsOf(r.h, sessionId)
       expect(others).toEqual([])
-      expect(proposal).toMatchObject({ status: 'applied', applied_by: manager.userId, error: null })
+      expect(proposal).toMatchObject({ status: 'applied', applied_by: manager.id, error: null })
       expect(proposal?.applied_at).toBeInstanceOf(Date)
       expect(proposal?.revert_changeset).toMatchObject({
         version: 1,
@@ -346,7 +337,8 @@ describe('auto-apply of proposals', () => {
   })
 
   it('leaves the proposal pending for a user demoted to member since submitting, and says why', async () => {
-    const demoted = await createTestOrganisation(shared, { role: 'manager' })
+    const demotedTenant = await createTenant(shared, { data: 'users', timezone: 'UTC' })
+    const demoted = demotedTenant.users.manager
     clientOf.set(demoted.organisationId, await addClient(demoted))
     const r = await rig({ start: false })
     try {
@@ -354,7 +346,7 @@ describe('auto-apply of proposals', () => {
       const sessionId = await r.submit(demoted, 'plan AA3', { autoApply: true })
       expect((await r.h.session(sessionId))?.auto_apply).toBe(true)
       await shared.sql`update public.memberships set role = 'member'
-        where user_id = ${demoted.userId} and organisation_id = ${demoted.organisationId}`
+        where user_id = ${demoted.id} and organisation_id = ${demoted.organisationId}`
       r.worker.start()
       const done = await r.finished(sessionId)
       expect(done.status).toBe('completed')
@@ -380,7 +372,7 @@ describe('auto-apply of proposals', () => {
       expect(await metric(r.h, { outcome: 'forbidden' })).toBe(1)
     } finally {
       await r.close()
-      await dropOrganisation(shared, demoted)
+      await demotedTenant.drop()
     }
   })
 
@@ -519,7 +511,7 @@ describe('auto-apply of proposals', () => {
       const done = await r.finished(sessionId)
       expect(done).toMatchObject({ status: 'completed', attempts: 2 })
       expect(await proposalsOf(r.h, sessionId)).toMatchObject([
-        { id: proposal.id, status: 'applied', applied_by: manager.userId },
+        { id: proposal.id, status: 'applied', applied_by: manager.id },
       ])
       expect(await projectRows(r.h, projectId)).toHaveLength(1)
       const announced = ofType(done.events, 'proposal_created')
@@ -559,7 +551,7 @@ describe('autoApplyProposal', () => {
         .values({
           id: sessionId,
           organisation_id: manager.organisationId,
-          user_id: manager.userId,
+          user_id: manager.id,
           agent_type: 'project_management',
           request: `direct ${code}`,
         })

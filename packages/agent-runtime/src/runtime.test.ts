@@ -3,19 +3,12 @@ import { callTools, finish, lastCall, OfflineModel, type Playbook } from '@psa/a
 import { isTerminalEvent, type SessionEventEnvelope, SessionEventWriter } from '@psa/agent-pipeline'
 import { Database, databaseEnvSchema } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { createTenant, openTestDatabase, type Tenant, type TenantUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { canonicalJson, deterministicUuid, sha256Hex } from './deterministic-id.js'
 import type { AgentDefinition } from './session-processor.js'
-import {
-  createTestOrganisation,
-  dropOrganisation,
-  type PipelineHarness,
-  silentLogger,
-  startPipelineHarness,
-  TEST_DATABASE_URL,
-  type TestUser,
-} from './testing.js'
+import { type PipelineHarness, startPipelineHarness } from './testing.js'
 import { defineTool } from './tools.js'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
 
@@ -116,19 +109,17 @@ const agent: AgentDefinition = {
 const model = new OfflineModel({ playbooks: { project_management: playbook } })
 
 let shared: Database
-let user: TestUser
+let tenant: Tenant
+let user: TenantUser
 
 beforeAll(async () => {
-  shared = new Database({
-    env: databaseEnvSchema.parse({ DATABASE_URL: TEST_DATABASE_URL }),
-    applicationName: 'runtime-test',
-    logger: silentLogger(),
-  })
-  user = await createTestOrganisation(shared)
+  shared = openTestDatabase()
+  tenant = await createTenant(shared, { data: 'users', timezone: 'UTC' })
+  user = tenant.users.admin
 })
 
 afterAll(async () => {
-  await dropOrganisation(shared, user)
+  await tenant?.drop()
   await shared.close()
 })
 
@@ -144,7 +135,7 @@ async function rig(
     start?: boolean
   } = {},
 ): Promise<Rig> {
-  const h = await startPipelineHarness({ ...options, databaseUrl: TEST_DATABASE_URL })
+  const h = await startPipelineHarness(options)
   const { start = true, ...deps } = worker
   const w = newWorker(h, deps)
   if (start) w.start()
@@ -323,7 +314,7 @@ describe('agent runtime', () => {
         v: 1,
         session_id: session.id,
         organisation_id: user.organisationId,
-        user_id: user.userId,
+        user_id: user.id,
         agent_type: 'project_management',
         request: 'count',
         submitted_at: new Date().toISOString(),
@@ -528,7 +519,7 @@ describe('agent runtime', () => {
         v: 1,
         session_id: crypto.randomUUID(),
         organisation_id: user.organisationId,
-        user_id: user.userId,
+        user_id: user.id,
         agent_type: 'project_management',
         request: 'count',
         submitted_at: new Date().toISOString(),

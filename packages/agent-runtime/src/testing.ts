@@ -1,8 +1,7 @@
-// Test support for the agent runtime and the agent services: a private NATS namespace and organisation per
-// test file, a submit that admits a request exactly as the orchestrator does (the pipeline's `admit`), and
-// waits on the session row. Not used in production code.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
+// Test support for the agent runtime and the agent services: a private pipeline (NATS namespace) per test
+// file, a submit that admits a request exactly as the orchestrator does (the pipeline's `admit`), and waits
+// on the session row. Databases, tenants and users come from @psa/test-kit. Not used in production code.
+import { randomUUID } from 'node:crypto'
 import { headers as natsHeaders } from '@nats-io/transport-node'
 import { OfflineModel, type Playbook } from '@psa/agent-models'
 import {
@@ -21,64 +20,15 @@ import {
   type WorkItem,
   workItemSchema,
 } from '@psa/agent-pipeline'
-import { childTraceContext, createLogger, formatTraceparent, type Logger } from '@psa/config'
-import { Database, databaseEnvSchema, type JwtClaims } from '@psa/db'
+import { childTraceContext, formatTraceparent, type Logger } from '@psa/config'
+import type { Database } from '@psa/db'
 import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
+import { openTestDatabase, silentLogger, type TenantUser, testNamespace } from '@psa/test-kit'
 import { readStreamEvents } from './event-recovery.js'
 import type { AgentDefinition } from './session-processor.js'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
-
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_test'
-
-export function silentLogger(): Logger {
-  return createLogger({
-    service: 'test',
-    level: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...(process.env.TEST_LOG_LEVEL ? {} : { destination: new Writable({ write: (_c, _e, done) => done() }) }),
-  })
-}
-
-/** A namespace of its own for one test file: streams, subjects and consumers no other test sees. */
-export function testNamespace(prefix = 't'): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`
-}
-
-export interface TestUser {
-  organisationId: string
-  userId: string
-  email: string
-  claims: JwtClaims
-}
-
-/** A fresh organisation with one user of the given role (removed by `dropOrganisation`). */
-export async function createTestOrganisation(
-  db: Database,
-  options: {
-    role?: 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
-    currency?: string
-    timezone?: string
-  } = {},
-): Promise<TestUser> {
-  const organisationId = randomUUID()
-  const userId = randomUUID()
-  const slug = `test-${organisationId.slice(0, 8)}`
-  const email = `${slug}@runtime.example`
-  await db.sql`insert into public.organisations (id, name, slug, currency, timezone)
-    values (${organisationId}, ${`Test ${slug}`}, ${slug}, ${options.currency ?? 'USD'}, ${options.timezone ?? 'UTC'})`
-  await db.sql`insert into auth.users (id, aud, role, email, created_at, updated_at)
-    values (${userId}, 'authenticated', 'authenticated', ${email}, now(), now())`
-  await db.sql`insert into public.memberships (organisation_id, user_id, role)
-    values (${organisationId}, ${userId}, ${options.role ?? 'admin'})`
-  return { organisationId, userId, email, claims: { sub: userId, role: 'authenticated', email } }
-}
-
-export async function dropOrganisation(db: Database, user: TestUser): Promise<void> {
-  await db.sql`delete from public.organisations where id = ${user.organisationId}`
-  await db.sql`delete from auth.users where id = ${user.userId}`
-}
 
 export interface PipelineHarness {
   namespace: string
@@ -90,7 +40,7 @@ export interface PipelineHarness {
   registry: Registry
   /** Submits a request as `user` exactly like the orchestrator: row, queued event (seq 1), work item. */
   submit(
-    user: TestUser,
+    user: TenantUser,
     input: {
       agentType: AgentTypeName
       request: string
@@ -105,7 +55,7 @@ export interface PipelineHarness {
   /** Publishes raw bytes to an agent type's work subject (invalid messages). */
   publishRaw(agentType: AgentTypeName, body: string, msgId?: string): Promise<void>
   /** Broadcasts a cancel, as the orchestrator does for a running session. */
-  cancel(user: TestUser, sessionId: string, reason?: string): Promise<void>
+  cancel(user: TenantUser, sessionId: string, reason?: string): Promise<void>
   /** Polls the session row until its status is one of `statuses`. */
   waitForStatus(sessionId: string, statuses: SessionStatusName[], timeoutMs?: number): Promise<SessionRow>
   session(sessionId: string): Promise<SessionRow | undefined>
@@ -132,14 +82,7 @@ export async function startPipelineHarness(
   )
   const nats = await connectNats({ env: natsEnvSchema.parse({}), name: `test-${namespace}`, logger })
   await ensureTopology(nats.jsm, topology)
-  const db = new Database({
-    env: databaseEnvSchema.parse({
-      DATABASE_URL: options.databaseUrl ?? TEST_DATABASE_URL,
-      DATABASE_POOL_MAX: '4',
-    }),
-    applicationName: `test-${namespace}`,
-    logger,
-  })
+  const db = openTestDatabase(options.databaseUrl ? { url: options.databaseUrl } : {})
   const store = new SessionStore(db)
   const registry = createMetricsRegistry(`test-${namespace}`)
 
@@ -273,7 +216,7 @@ export interface AgentHarness extends PipelineHarness {
   worker: AgentWorker
   /** Submits the request, waits for the session to finish and for its terminal event. */
   run(
-    user: TestUser,
+    user: TenantUser,
     request: string,
     context?: Record<string, unknown>,
     options?: { autoApply?: boolean },

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Database } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { createTenant, openTestDatabase, type Tenant } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENT_WRITABLE_TABLES } from './catalog.js'
 import { applyProposal, rejectProposal, revertProposal } from './proposals.js'
-import { createTenant, openTestDatabase, type Tenant } from './testing/index.js'
 
 let db: Database
 let t: Tenant

@@ -1,5 +1,4 @@
-import { DEFAULT_TEST_DATABASE_URL, parseDatabaseUrl, withDatabase, withFreshSchema } from '@psa/supabase'
-import { asActor } from '@psa/supabase/testing'
+import { asActor, createScratchDatabase } from '@psa/test-kit'
 import type postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
 import { addDays } from './calendar.js'
@@ -10,8 +9,6 @@ import type { DemoTableName } from './types.js'
 
 const TODAY = '2026-11-25'
 const ANCHOR = '2026-11-23'
-// Only the server matters: the test creates (and drops) a database of its own on it.
-const server = parseDatabaseUrl(process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL)
 const ORGS = [NORTHWIND_ORGANISATION_ID, BLUEBIRD_ORGANISATION_ID]
 
 const TABLES: Exclude<DemoTableName, 'auth_users'>[] = [
@@ -73,35 +70,35 @@ async function digest(sql: postgres.Sql): Promise<string> {
 
 describe('loading the demo data into a fresh database', () => {
   it('loads everything, is idempotent, keeps the planted problems and tenant isolation, and resets on request', async () => {
-    await withFreshSchema(server, 'demo_test', (location) =>
-      withDatabase(
-        location,
-        async (sql) => {
-          const expected = generateDemoData({ today: TODAY }).tables
+    // A database of the test's own (the schema, no rows): it counts and digests every row.
+    const scratch = await createScratchDatabase('demo_load', { poolMax: 4 })
+    try {
+      const sql = scratch.db.sql
+      const expected = generateDemoData({ today: TODAY }).tables
 
-          const first = await loadDemoData(sql, { today: TODAY })
-          expect(first).toMatchObject({ anchor: ANCHOR, loaded: ['northwind', 'bluebird'], skipped: [] })
-          const loaded = await counts(sql)
-          for (const table of [...TABLES, 'auth_users'] as DemoTableName[]) {
-            expect(loaded[table], table).toBe(expected[table].length)
-            expect(first.rows[table], table).toBe(expected[table].length)
-          }
+      const first = await loadDemoData(sql, { today: TODAY })
+      expect(first).toMatchObject({ anchor: ANCHOR, loaded: ['northwind', 'bluebird'], skipped: [] })
+      const loaded = await counts(sql)
+      for (const table of [...TABLES, 'auth_users'] as DemoTableName[]) {
+        expect(loaded[table], table).toBe(expected[table].length)
+        expect(first.rows[table], table).toBe(expected[table].length)
+      }
 
-          // Running again (even in another week) changes nothing and does not fail.
-          const before = await digest(sql)
-          const second = await loadDemoData(sql, { today: TODAY })
-          expect(second).toMatchObject({ loaded: [], skipped: ['northwind', 'bluebird'], rows: {} })
-          expect(await loadDemoData(sql, { today: '2027-02-03' })).toMatchObject({ loaded: [] })
-          expect(await digest(sql)).toBe(before)
-          // Every row is at its first version: nothing was inserted and then updated.
-          const [bumped] = await sql<{ n: number }[]>`
+      // Running again (even in another week) changes nothing and does not fail.
+      const before = await digest(sql)
+      const second = await loadDemoData(sql, { today: TODAY })
+      expect(second).toMatchObject({ loaded: [], skipped: ['northwind', 'bluebird'], rows: {} })
+      expect(await loadDemoData(sql, { today: '2027-02-03' })).toMatchObject({ loaded: [] })
+      expect(await digest(sql)).toBe(before)
+      // Every row is at its first version: nothing was inserted and then updated.
+      const [bumped] = await sql<{ n: number }[]>`
             select (select count(*) from clients where version <> 1) + (select count(*) from projects where version <> 1)
               + (select count(*) from tasks where version <> 1) + (select count(*) from quotes where version <> 1) as n
           `
-          expect(Number(bumped?.n)).toBe(0)
+      expect(Number(bumped?.n)).toBe(0)
 
-          // The planted problems, asked the way the product asks them.
-          const over = await sql<{ name: string; week: string; hours: number; capacity: number }[]>`
+      // The planted problems, asked the way the product asks them.
+      const over = await sql<{ name: string; week: string; hours: number; capacity: number }[]>`
             select p.full_name as name, w::date::text as week, sum(a.hours_per_week)::float as hours,
                    p.weekly_capacity_hours::float as capacity
             from allocations a
@@ -112,13 +109,13 @@ describe('loading the demo data into a fresh database', () => {
             having sum(a.hours_per_week) > p.weekly_capacity_hours
             order by w, p.full_name
           `
-          expect(over.map((o) => [o.name, o.week, o.hours, o.capacity])).toEqual([
-            ['Isabella Moreno', ANCHOR, 52, 40],
-            ['Priya Raman', ANCHOR, 56, 40],
-            ['Isabella Moreno', addDays(ANCHOR, 7), 52, 40],
-            ['Priya Raman', addDays(ANCHOR, 7), 56, 40],
-          ])
-          const burning = await sql<{ code: string; burn: number }[]>`
+      expect(over.map((o) => [o.name, o.week, o.hours, o.capacity])).toEqual([
+        ['Isabella Moreno', ANCHOR, 52, 40],
+        ['Priya Raman', ANCHOR, 56, 40],
+        ['Isabella Moreno', addDays(ANCHOR, 7), 52, 40],
+        ['Priya Raman', addDays(ANCHOR, 7), 56, 40],
+      ])
+      const burning = await sql<{ code: string; burn: number }[]>`
             select pr.code, (sum(t.hours * p.cost_rate_minor) / pr.budget_minor)::float as burn
             from projects pr
             join time_entries t on t.project_id = pr.id
@@ -127,64 +124,63 @@ describe('loading the demo data into a fresh database', () => {
             group by pr.id
             having sum(t.hours * p.cost_rate_minor) > 0.85 * pr.budget_minor
           `
-          expect(burning.map((b) => b.code)).toEqual(['NW-202'])
-          const late = await sql<{ name: string }[]>`
+      expect(burning.map((b) => b.code)).toEqual(['NW-202'])
+      const late = await sql<{ name: string }[]>`
             select name from milestones where completed_on is null and due_on < ${ANCHOR}::date
           `
-          expect(late.map((m) => m.name)).toEqual(['UAT sign-off (release 1)'])
-          const [react] = await sql<{ experts: number; unmet: number }[]>`
+      expect(late.map((m) => m.name)).toEqual(['UAT sign-off (release 1)'])
+      const [react] = await sql<{ experts: number; unmet: number }[]>`
             select (select count(*)::int from person_skills ps join skills s on s.id = ps.skill_id
                      where s.name = 'React' and s.organisation_id = ${NORTHWIND_ORGANISATION_ID} and ps.proficiency >= 4) as experts,
                    (select count(*)::int from resource_requests r join skills s on s.id = r.skill_id
                      where s.name = 'React' and r.min_proficiency >= 4 and r.status in ('open', 'partially_filled')) as unmet
           `
-          expect(react).toEqual({ experts: 2, unmet: 3 })
+      expect(react).toEqual({ experts: 2, unmet: 3 })
 
-          // Tenant isolation, through row level security as the real API role.
-          const bluebirdAdmin = demoUser('admin@bluebird.example')
-          const seenByBluebird = await asActor(
-            sql,
-            { kind: 'user', userId: bluebirdAdmin.id, email: bluebirdAdmin.email },
-            (tx) => tx<{ code: string }[]>`select code from projects order by code`,
-          )
-          expect(seenByBluebird.map((p) => p.code)).toEqual(['BB-01'])
-          const viewer = demoUser('viewer@northwind.example')
-          const seenByViewer = await asActor(
-            sql,
-            { kind: 'user', userId: viewer.id, email: viewer.email },
-            (tx) => tx<{ organisation_id: string }[]>`select distinct organisation_id from time_entries`,
-          )
-          expect(seenByViewer.map((r) => r.organisation_id)).toEqual([NORTHWIND_ORGANISATION_ID])
+      // Tenant isolation, through row level security as the real API role.
+      const bluebirdAdmin = demoUser('admin@bluebird.example')
+      const seenByBluebird = await asActor(
+        sql,
+        { kind: 'user', userId: bluebirdAdmin.id, email: bluebirdAdmin.email },
+        (tx) => tx<{ code: string }[]>`select code from projects order by code`,
+      )
+      expect(seenByBluebird.map((p) => p.code)).toEqual(['BB-01'])
+      const viewer = demoUser('viewer@northwind.example')
+      const seenByViewer = await asActor(
+        sql,
+        { kind: 'user', userId: viewer.id, email: viewer.email },
+        (tx) => tx<{ organisation_id: string }[]>`select distinct organisation_id from time_entries`,
+      )
+      expect(seenByViewer.map((r) => r.organisation_id)).toEqual([NORTHWIND_ORGANISATION_ID])
 
-          // Two loaders at once: one loads, the other waits and finds everything there.
-          await sql`delete from organisations where id in ${sql(ORGS)}`
-          const racing = await Promise.all([
-            loadDemoData(sql, { today: TODAY }),
-            loadDemoData(sql, { today: TODAY }),
-          ])
-          expect(racing.map((r) => r.loaded.length).sort()).toEqual([0, 2])
-          expect(await counts(sql)).toEqual(loaded)
+      // Two loaders at once: one loads, the other waits and finds everything there.
+      await sql`delete from organisations where id in ${sql(ORGS)}`
+      const racing = await Promise.all([
+        loadDemoData(sql, { today: TODAY }),
+        loadDemoData(sql, { today: TODAY }),
+      ])
+      expect(racing.map((r) => r.loaded.length).sort()).toEqual([0, 2])
+      expect(await counts(sql)).toEqual(loaded)
 
-          // reset: re-anchored on a new today, same amount of data.
-          const later = generateDemoData({ today: '2027-02-03' })
-          const reset = await loadDemoData(sql, { today: '2027-02-03', reset: true })
-          expect(reset).toMatchObject({ anchor: '2027-02-01', loaded: ['northwind', 'bluebird'] })
-          const [project] = await sql<
-            { starts_on: string }[]
-          >`select starts_on::text from projects where code = 'NW-201'`
-          expect(project?.starts_on).toBe(later.tables.projects.find((p) => p.code === 'NW-201')?.starts_on)
-          const reloaded = await counts(sql)
-          for (const table of TABLES) expect(reloaded[table], table).toBe(later.tables[table].length)
+      // reset: re-anchored on a new today, same amount of data.
+      const later = generateDemoData({ today: '2027-02-03' })
+      const reset = await loadDemoData(sql, { today: '2027-02-03', reset: true })
+      expect(reset).toMatchObject({ anchor: '2027-02-01', loaded: ['northwind', 'bluebird'] })
+      const [project] = await sql<
+        { starts_on: string }[]
+      >`select starts_on::text from projects where code = 'NW-201'`
+      expect(project?.starts_on).toBe(later.tables.projects.find((p) => p.code === 'NW-201')?.starts_on)
+      const reloaded = await counts(sql)
+      for (const table of TABLES) expect(reloaded[table], table).toBe(later.tables[table].length)
 
-          // A foreign organisation holding a demo slug is reported, and the whole load rolls back.
-          await sql`delete from organisations where id = ${NORTHWIND_ORGANISATION_ID}`
-          await sql`insert into organisations (name, slug, currency) values ('Someone else', 'northwind', 'USD')`
-          await expect(loadDemoData(sql, { today: TODAY })).rejects.toMatchObject({ code: 'CONFLICT' })
-          const [orgs] = await sql<{ n: number }[]>`select count(*)::int as n from organisations`
-          expect(orgs?.n).toBe(2)
-        },
-        { max: 4 },
-      ),
-    )
+      // A foreign organisation holding a demo slug is reported, and the whole load rolls back.
+      await sql`delete from organisations where id = ${NORTHWIND_ORGANISATION_ID}`
+      await sql`insert into organisations (name, slug, currency) values ('Someone else', 'northwind', 'USD')`
+      await expect(loadDemoData(sql, { today: TODAY })).rejects.toMatchObject({ code: 'CONFLICT' })
+      const [orgs] = await sql<{ n: number }[]>`select count(*)::int as n from organisations`
+      expect(orgs?.n).toBe(2)
+    } finally {
+      await scratch.drop()
+    }
   }, 240_000)
 })

@@ -1,5 +1,5 @@
 import { parseDatabaseUrl, removeDatabase, setupDatabase } from '@psa/supabase'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import { testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 import { demoDataSeed } from './seed.js'

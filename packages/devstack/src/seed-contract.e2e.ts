@@ -1,4 +1,4 @@
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import { testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DevSession, devSession, type E2eStack, readEvents } from './testing/e2e-stack.js'

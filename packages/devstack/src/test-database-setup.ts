@@ -9,7 +9,7 @@ import {
   redactDatabaseUrl,
   type TestDatabases,
 } from '@psa/supabase'
-import type {} from '@psa/supabase/testing'
+import type {} from '@psa/test-kit'
 import type { TestProject } from 'vitest/node'
 
 // Read once: setup points TEST_DATABASE_URL at this run's copy below, and a watch-mode rerun must not take
@@ -34,7 +34,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   if (prepared.templatesBuilt)
     log(`test database: templates ${Object.values(prepared.templates).join(', ')} ready`)
-  project.provide('testDatabaseUrl', prepared.url)
+  project.provide('testDatabases', {
+    url: prepared.url,
+    maintenanceUrl: prepared.maintenanceUrl,
+    templates: prepared.templates,
+    scratchPrefix: prepared.scratchPrefix,
+  })
   // Workers inherit the environment, so code that reads TEST_DATABASE_URL directly finds this run's copy.
   process.env.TEST_DATABASE_URL = prepared.url
 

@@ -1,7 +1,8 @@
 import type { SessionEventEnvelope } from '@psa/agent-pipeline'
-import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
+import { type AgentHarness, startAgentHarness } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
 import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import { type TenantUser, testUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectAgent } from './agent.js'
 import { projectPlaybook } from './playbook.js'
@@ -9,18 +10,13 @@ import { projectPlaybook } from './playbook.js'
 // End to end through the runtime with the offline model, on the demo data (Northwind): the tools read and
 // write it through Strands tool calls as the submitting user.
 let h: AgentHarness
-let admin: TestUser
+let admin: TenantUser
 let demoLoaded = false
 
-function asTestUser(email: 'admin@northwind.example' | 'viewer@northwind.example'): TestUser {
-  const user = demoUser(email)
-  return {
-    organisationId: NORTHWIND_ORGANISATION_ID,
-    userId: user.id,
-    email: user.email,
-    claims: { sub: user.id, role: 'authenticated', email: user.email },
-  }
-}
+const northwindUser = (
+  email: 'admin@northwind.example' | 'viewer@northwind.example',
+  role: 'admin' | 'viewer',
+) => testUser(demoUser(email), NORTHWIND_ORGANISATION_ID, role)
 
 function kinds(events: SessionEventEnvelope[]): string[] {
   return events.map((e) => (e.type === 'status_changed' ? `status:${e.data.status}` : e.type))
@@ -36,7 +32,7 @@ beforeAll(async () => {
       .executeTakeFirst(),
   )
   demoLoaded = org !== undefined
-  admin = asTestUser('admin@northwind.example')
+  admin = northwindUser('admin@northwind.example', 'admin')
 })
 
 afterAll(async () => {
@@ -155,7 +151,7 @@ describe('project agent', () => {
         .where('session_id', '=', session.id)
         .executeTakeFirstOrThrow(),
     )
-    expect(proposal).toEqual({ status: 'applied', applied_by: admin.userId })
+    expect(proposal).toEqual({ status: 'applied', applied_by: admin.id })
   })
 
   it('reports the planted over-burn: "How is the Blue Harbor mobile onboarding doing?"', async (context) => {
@@ -244,7 +240,7 @@ describe('project agent', () => {
 
   it('stays inside what the user may see: a viewer’s plan request still only reads their organisation', async (context) => {
     if (!demoLoaded) context.skip()
-    const viewer = asTestUser('viewer@northwind.example')
+    const viewer = northwindUser('viewer@northwind.example', 'viewer')
     // Viewers may not submit agent requests (members and above may); RLS refuses the session itself.
     await expect(
       h.submit(viewer, { agentType: 'project_management', request: 'How is Acme doing?' }),

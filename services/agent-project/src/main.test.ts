@@ -2,8 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { isTerminalEvent, type SessionEventEnvelope } from '@psa/agent-pipeline'
-import { type PipelineHarness, startPipelineHarness, type TestUser } from '@psa/agent-runtime/testing'
+import { type PipelineHarness, startPipelineHarness } from '@psa/agent-runtime/testing'
 import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import { type TenantUser, testDatabaseUrl, testUser } from '@psa/test-kit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 // The real service, as a separate process: killed with SIGKILL mid-request, or stopped with SIGTERM, and
@@ -16,7 +17,7 @@ const REQUEST = 'Plan a 12-week website rebuild for Acme starting 5 Jan, budget 
 const ACK_WAIT_MS = 2_000
 
 let h: PipelineHarness
-let admin: TestUser
+let admin: TenantUser
 let demoLoaded = false
 const children: ChildProcess[] = []
 const sessions: string[] = []
@@ -35,7 +36,7 @@ function startWorker(extraEnv: Record<string, string> = {}): Worker {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
+      DATABASE_URL: testDatabaseUrl(),
       DATABASE_POOL_MAX: '4',
       NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
       PIPELINE_NAMESPACE: h.namespace,
@@ -119,13 +120,7 @@ beforeAll(async () => {
       .executeTakeFirst(),
   )
   demoLoaded = org !== undefined
-  const user = demoUser('admin@northwind.example')
-  admin = {
-    organisationId: NORTHWIND_ORGANISATION_ID,
-    userId: user.id,
-    email: user.email,
-    claims: { sub: user.id, role: 'authenticated', email: user.email },
-  }
+  admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 }, 180_000)
 
 afterEach(() => {

@@ -1,7 +1,8 @@
-import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
+import { type AgentHarness, startAgentHarness } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
 import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { priceQuote } from '@psa/pricing'
+import { type TenantUser, testUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quotesAgent } from './agent.js'
 import { quotesPlaybook } from './playbook.js'
@@ -9,7 +10,7 @@ import { quotesPlaybook } from './playbook.js'
 // End to end through the runtime with the offline model, on the demo data (Northwind): Acme Retail Group and
 // Blue Harbor Bank have their own rate cards; the standard card's rates changed on 1 January.
 let h: AgentHarness
-let admin: TestUser
+let admin: TenantUser
 let demoLoaded = false
 
 beforeAll(async () => {
@@ -22,13 +23,7 @@ beforeAll(async () => {
       .executeTakeFirst(),
   )
   demoLoaded = org !== undefined
-  const user = demoUser('admin@northwind.example')
-  admin = {
-    organisationId: NORTHWIND_ORGANISATION_ID,
-    userId: user.id,
-    email: user.email,
-    claims: { sub: user.id, role: 'authenticated', email: user.email },
-  }
+  admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 })
 
 afterAll(async () => {
@@ -230,7 +225,7 @@ describe('quotes agent', () => {
     expect(versionOp?.values).toMatchObject({
       rate_card_id: bank.default_rate_card_id,
       contingency_pct: 10,
-      created_by: admin.userId,
+      created_by: admin.id,
     })
   })
 

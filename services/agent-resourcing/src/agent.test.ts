@@ -1,6 +1,7 @@
-import { type AgentHarness, startAgentHarness, type TestUser } from '@psa/agent-runtime/testing'
+import { type AgentHarness, startAgentHarness } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
 import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import { type TenantUser, testUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resourcingAgent } from './agent.js'
 import { availability } from './domain/availability.js'
@@ -10,7 +11,7 @@ import { loadCalendars, loadPeople } from './tools/calendars.js'
 // End to end through the runtime with the offline model, on the demo data (Northwind) with its planted React
 // shortage and over-allocations.
 let h: AgentHarness
-let admin: TestUser
+let admin: TenantUser
 let demoLoaded = false
 
 beforeAll(async () => {
@@ -23,13 +24,7 @@ beforeAll(async () => {
       .executeTakeFirst(),
   )
   demoLoaded = org !== undefined
-  const user = demoUser('admin@northwind.example')
-  admin = {
-    organisationId: NORTHWIND_ORGANISATION_ID,
-    userId: user.id,
-    email: user.email,
-    claims: { sub: user.id, role: 'authenticated', email: user.email },
-  }
+  admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 })
 
 afterAll(async () => {

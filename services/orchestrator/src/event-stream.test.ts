@@ -9,7 +9,7 @@ import type { AgentTypeName, SessionEvent } from '@psa/proto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LiveEventListener, SessionEventHub } from './event-hub.js'
 import { streamSessionEvents } from './event-stream.js'
-import type { TestUser } from './testing/fixtures.js'
+import type { TestUser } from './testing/harness.js'
 import { type Harness, startHarness } from './testing/harness.js'
 
 let h: Harness

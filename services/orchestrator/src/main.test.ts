@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js'
@@ -11,8 +11,8 @@ import {
   type SessionEventEnvelope,
 } from '@psa/agent-pipeline'
 import { type AgentWorker, createAgentWorker } from '@psa/agent-runtime'
-import { childTraceContext, createLogger, formatTraceparent } from '@psa/config'
-import { Database, databaseEnvSchema } from '@psa/db'
+import { childTraceContext, formatTraceparent } from '@psa/config'
+import type { Database } from '@psa/db'
 import { createMetricsRegistry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import {
@@ -25,18 +25,25 @@ import {
   SessionStatus,
   StreamSessionEventsRequest,
 } from '@psa/proto'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import {
+  createTestAuth,
+  openTestDatabase,
+  silentLogger,
+  TEST_NATS_URL,
+  type TestAuth,
+  testDatabaseUrl,
+  testNamespace,
+} from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Specialist } from './orchestrator-agent/child-outcome.js'
-import { ADMIN, NATS_URL, SPECIALIST_DEFINITIONS, specialistModel } from './orchestrator-agent/test-stack.js'
-import { createTestAuth, type TestAuth } from './testing/test-auth.js'
+import { ADMIN, SPECIALIST_DEFINITIONS, specialistModel } from './orchestrator-agent/test-stack.js'
 
 // The built service as its own process (what `npm start` runs): a SubmitRequest of type orchestrator goes
 // through its gRPC API, its embedded orchestrator agent delegates to the specialists (their real workers,
 // here in the test process), and SIGTERM stops it cleanly.
 const serviceDir = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
-const quiet = createLogger({ service: 'orchestrator-main-test', level: 'silent' })
+const quiet = silentLogger('orchestrator-main-test')
 
 let auth: TestAuth
 let nats: NatsClients
@@ -71,7 +78,7 @@ beforeAll(async () => {
     stdio: 'inherit',
   })
   auth = await createTestAuth()
-  const namespace = `t_main_${randomBytes(4).toString('hex')}`
+  const namespace = testNamespace('t_main')
   topology = new PipelineTopology(pipelineEnvSchema.parse({ PIPELINE_NAMESPACE: namespace }))
   service = spawn(process.execPath, ['dist/main.js'], {
     cwd: serviceDir,
@@ -80,7 +87,7 @@ beforeAll(async () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       DATABASE_URL: testDatabaseUrl(),
-      NATS_URL,
+      NATS_URL: TEST_NATS_URL,
       PIPELINE_NAMESPACE: namespace,
       SUPABASE_URL: auth.supabaseUrl,
       GRPC_PORT: '0',
@@ -114,15 +121,11 @@ beforeAll(async () => {
   client = new AgentServiceClient(`127.0.0.1:${listening.port as number}`, credentials.createInsecure())
 
   nats = await connectNats({
-    env: natsEnvSchema.parse({ NATS_URL }),
+    env: natsEnvSchema.parse({ NATS_URL: TEST_NATS_URL }),
     name: 'orchestrator-main-test',
     logger: quiet,
   })
-  db = new Database({
-    env: databaseEnvSchema.parse({ DATABASE_URL: testDatabaseUrl(), DATABASE_POOL_MAX: '6' }),
-    applicationName: 'orchestrator-main-test',
-    logger: quiet,
-  })
+  db = openTestDatabase({ poolMax: 6 })
   const model = specialistModel()
   for (const type of Object.keys(SPECIALIST_DEFINITIONS) as Specialist[]) {
     const worker = createAgentWorker({

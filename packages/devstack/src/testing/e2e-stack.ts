@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import { testDatabaseUrl } from '@psa/test-kit'
 import { freeStackPorts, type StackPorts } from '../services.js'
 import { type RunningStack, startStack } from '../stack.js'
 

@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAccessTokenVerifier, createDevTokenIssuer, verifierOptionsFromEnv } from '@psa/auth'
-import { openTestDatabase } from '@psa/changesets/testing'
 import type { Database } from '@psa/db'
 import { createMetricsRegistry, Health } from '@psa/lifecycle'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import { freePort, LogCapture, openTestDatabase, testDatabaseUrl } from '@psa/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,13 +12,7 @@ import { buildGatewayApp } from '../app.js'
 import { parseGatewayEnv } from '../env.js'
 import { createGatewayMetrics } from '../metrics.js'
 import { OrchestratorClient } from '../orchestrator/client.js'
-import {
-  freePort,
-  type GatewayHarness,
-  type JsonBody,
-  LogCapture,
-  startGatewayHarness,
-} from '../testing/harness.js'
+import { type GatewayHarness, type JsonBody, startGatewayHarness } from '../testing/harness.js'
 
 // The gateway as `npm start` runs it: AUTH_DEV_MODE, SUPABASE_URL its own origin, tokens verified through the
 // JWKS it serves itself.
@@ -51,7 +44,7 @@ beforeAll(async () => {
   client = new OrchestratorClient({ address: env.ORCHESTRATOR_ADDRESS, timeoutMs: 1000 })
   ;({ app } = await buildGatewayApp({
     env,
-    logger: new LogCapture().logger,
+    logger: new LogCapture('gateway').logger,
     db,
     orchestrator: client,
     verifier: createAccessTokenVerifier(verifierOptionsFromEnv(env)),

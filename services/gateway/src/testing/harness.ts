@@ -1,21 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Writable } from 'node:stream'
-import {
-  type AccessTokenVerifier,
-  createAccessTokenVerifier,
-  createDevTokenIssuer,
-  type DevTokenIssuer,
-} from '@psa/auth'
-import { type JwksTestServer, startJwksServer } from '@psa/auth/testing'
-import { createTenant, openTestDatabase, type Tenant, type TenantUserKey } from '@psa/changesets/testing'
-import { createLogger, type Logger } from '@psa/config'
+import { type AccessTokenVerifier, createAccessTokenVerifier } from '@psa/auth'
 import type { Database } from '@psa/db'
 import { createMetricsRegistry, Health } from '@psa/lifecycle'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import {
+  createTenant,
+  createTestAuth,
+  LogCapture,
+  openTestDatabase,
+  silentLogger,
+  type Tenant,
+  type TenantUserKey,
+  type TestAuth,
+  testDatabaseUrl,
+} from '@psa/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { buildGatewayApp, type GatewayAppOptions } from '../app.js'
 import { parseGatewayEnv } from '../env.js'
@@ -27,49 +24,6 @@ import { type RealOrchestrator, startRealOrchestrator } from './orchestrator.js'
 /** A parsed JSON response body in tests, where asserting on its fields is the point. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
 export type JsonBody = any
-
-/** Log lines a test can inspect (JSON objects), with nothing written to the console. */
-export class LogCapture {
-  readonly lines: Record<string, unknown>[] = []
-  readonly logger: Logger
-  constructor(level = 'info') {
-    const destination = new Writable({
-      write: (chunk, _enc, done) => {
-        for (const line of String(chunk).split('\n')) if (line) this.lines.push(JSON.parse(line))
-        done()
-      },
-    })
-    this.logger = createLogger({ service: 'gateway', level: level as 'info', destination })
-  }
-}
-
-/** The dev token issuer (key in a temp dir) with its JWKS served where Supabase serves it. */
-export interface TestAuth {
-  supabaseUrl: string
-  issuer: DevTokenIssuer
-  jwks: JwksTestServer
-  close(): Promise<void>
-}
-
-export async function createTestAuth(): Promise<TestAuth> {
-  const dir = await mkdtemp(join(tmpdir(), 'psa-gateway-auth-'))
-  const jwks = await startJwksServer({ keys: [] })
-  const issuer = await createDevTokenIssuer({
-    keyFile: join(dir, 'signing-key.json'),
-    supabaseUrl: jwks.origin,
-    nodeEnv: 'test',
-  })
-  jwks.setJwks(issuer.jwks())
-  return {
-    supabaseUrl: jwks.origin,
-    issuer,
-    jwks,
-    close: async () => {
-      await jwks.close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
-}
 
 export interface HarnessOptions {
   /** Run the real orchestrator in-process (needs NATS); otherwise the gateway points at a dead address. */
@@ -111,14 +65,14 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   const db = openTestDatabase()
   const tenant = await createTenant(db)
   const auth = await createTestAuth()
-  const logs = new LogCapture(options.logLevel ?? 'info')
+  const logs = new LogCapture('gateway', options.logLevel ?? 'info')
   const registry = createMetricsRegistry('gateway')
   const metrics = createGatewayMetrics(registry)
   const orchestrator = options.orchestrator
     ? await startRealOrchestrator({
         databaseUrl: testDatabaseUrl(),
         supabaseUrl: auth.supabaseUrl,
-        logger: createLogger({ service: 'orchestrator', level: 'silent' }),
+        logger: silentLogger('orchestrator'),
         registry: createMetricsRegistry('orchestrator'),
         ...(options.orchestratorEnv ? { overrides: options.orchestratorEnv } : {}),
       })
@@ -163,11 +117,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   } else {
     await app.ready()
   }
-  const token = async (user: TenantUserKey, opts: { ttlSec?: number; now?: Date } = {}) => {
-    const u = tenant.users[user]
-    const minted = await auth.issuer.mintAccessToken({ id: u.id, email: u.email }, opts)
-    return minted.accessToken
-  }
+  const token = (user: TenantUserKey, opts: { ttlSec?: number; now?: Date } = {}) =>
+    auth.token(tenant.users[user], opts)
   return {
     app,
     streams,
@@ -182,7 +133,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     client,
     baseUrl,
     token,
-    bearer: async (user) => ({ authorization: `Bearer ${await token(user)}` }),
+    bearer: (user) => auth.bearer(tenant.users[user]),
     close: async () => {
       if (!closed) await app.close()
       client.close()
@@ -192,13 +143,4 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       await db.close()
     },
   }
-}
-
-/** A port that was free a moment ago (for servers that must know their own URL before they listen). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }

@@ -1,23 +1,21 @@
 // Test-only: the whole agent pipeline in one process on the demo data. The orchestrator's gRPC server and
 // its embedded orchestrator agent, plus the three specialists' real workers (their agent definitions and
-// offline playbooks), on a private NATS namespace of the run's test database (which holds the demo data).
-import { randomBytes } from 'node:crypto'
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js'
+// offline playbooks, from each service's testing export), on a private NATS namespace of the run's test
+// database (which holds the demo data).
+import { Metadata, type ServiceError } from '@grpc/grpc-js'
 import { OfflineModel } from '@psa/agent-models'
-import {
-  deleteTopology,
-  fromProtoEvent,
-  type SessionEventEnvelope,
-  type SessionRow,
-} from '@psa/agent-pipeline'
+import { fromProtoEvent, type SessionEventEnvelope, type SessionRow } from '@psa/agent-pipeline'
+import { projectAgent, projectPlaybook } from '@psa/agent-project/testing'
+import { quotesAgent, quotesPlaybook } from '@psa/agent-quotes/testing'
+import { resourcingAgent, resourcingPlaybook } from '@psa/agent-resourcing/testing'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from '@psa/agent-runtime'
-import { createLogger, type Logger } from '@psa/config'
+import type { Logger } from '@psa/config'
 import { demoUser } from '@psa/demo-data'
 import { createMetricsRegistry } from '@psa/lifecycle'
 import {
   AgentRequest,
   type AgentResponse,
-  AgentServiceClient,
+  type AgentServiceClient,
   type AgentTypeName,
   agentTypeToProto,
   CancelSessionRequest,
@@ -25,20 +23,13 @@ import {
   type SessionStatusName,
   StreamSessionEventsRequest,
 } from '@psa/proto'
-import { testDatabaseUrl } from '@psa/supabase/testing'
-import { projectAgent } from '../../../agent-project/src/agent.js'
-import { projectPlaybook } from '../../../agent-project/src/playbook.js'
-import { quotesAgent } from '../../../agent-quotes/src/agent.js'
-import { quotesPlaybook } from '../../../agent-quotes/src/playbook.js'
-import { resourcingAgent } from '../../../agent-resourcing/src/agent.js'
-import { resourcingPlaybook } from '../../../agent-resourcing/src/playbook.js'
-import { type OrchestratorEnv, parseOrchestratorEnv } from '../env.js'
-import { type Orchestrator, startOrchestrator } from '../server.js'
-import { createTestAuth, type TestAuth } from '../testing/test-auth.js'
+import { createTestAuth, type TestAuth, testDatabaseUrl } from '@psa/test-kit'
+import type { OrchestratorEnv } from '../env.js'
+import type { Orchestrator } from '../server.js'
+import { startTestOrchestrator } from '../testing/test-orchestrator.js'
 import type { Specialist } from './child-outcome.js'
 import { createOrchestratorAgentWorker } from './worker.js'
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 export const ADMIN = demoUser('admin@northwind.example')
 
 export const SPECIALIST_DEFINITIONS = {
@@ -84,30 +75,25 @@ export interface AgentStack {
 
 export async function startAgentStack(tag: string): Promise<AgentStack> {
   const auth = await createTestAuth()
-  const env = parseOrchestratorEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_POOL_MAX: '12',
-    NATS_URL,
-    PIPELINE_NAMESPACE: `t_${tag}_${randomBytes(4).toString('hex')}`,
-    SUPABASE_URL: auth.supabaseUrl,
-    GRPC_PORT: '0',
-    HOST: '127.0.0.1',
-    // Other test files use the same demo admin at the same time.
-    MAX_IN_FLIGHT_PER_USER: '200',
-    CANCEL_WAIT_MS: '5000',
-    ORCHESTRATOR_CHILD_POLL_MS: '250',
-  })
-  const logger = createLogger({ service: 'orchestrator', level: env.LOG_LEVEL })
-  let server: Orchestrator
+  let started: Awaited<ReturnType<typeof startTestOrchestrator>>
   try {
-    server = await startOrchestrator({ env, logger })
+    started = await startTestOrchestrator({
+      databaseUrl: testDatabaseUrl(),
+      supabaseUrl: auth.supabaseUrl,
+      tag,
+      env: {
+        DATABASE_POOL_MAX: '12',
+        // Other test files use the same demo admin at the same time.
+        MAX_IN_FLIGHT_PER_USER: '200',
+        CANCEL_WAIT_MS: '5000',
+        ORCHESTRATOR_CHILD_POLL_MS: '250',
+      },
+    })
   } catch (err) {
     await auth.close()
     throw err
   }
-  const client = new AgentServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure())
+  const { orchestrator: server, client, env, logger } = started
   const model = specialistModel()
   const specialists = new Map<Specialist, AgentWorker>()
   const startSpecialist = (type: Specialist, processor: ProcessorTuning = {}) => {
@@ -227,12 +213,7 @@ export async function startAgentStack(tag: string): Promise<AgentStack> {
         stack.orchestratorAgent.stop(2_000),
         ...[...specialists.values()].map((w) => w.stop(2_000)),
       ])
-      client.close()
-      await server.stopAccepting(2_000)
-      await server.drain()
-      await server.deadLetters.deleteStream()
-      await deleteTopology(server.nats.jsm, server.topology)
-      await server.closeConnections()
+      await started.close()
       await auth.close()
     },
   }

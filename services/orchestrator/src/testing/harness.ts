@@ -1,19 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import {
-  type CallOptions,
-  type ClientReadableStream,
-  credentials,
-  Metadata,
-  type ServiceError,
-} from '@grpc/grpc-js'
+import { type CallOptions, type ClientReadableStream, Metadata, type ServiceError } from '@grpc/grpc-js'
 import type { Consumer, JsMsg } from '@nats-io/jetstream'
-import { deleteTopology, PipelineTopology, SessionEventWriter } from '@psa/agent-pipeline'
-import { createLogger, type Logger } from '@psa/config'
+import type { Logger } from '@psa/config'
 import type { AppError } from '@psa/errors'
-import { connectNats } from '@psa/nats'
 import {
   AgentRequest,
-  AgentServiceClient,
   type AgentTypeName,
   agentTypeToProto,
   CancelSessionRequest,
@@ -23,22 +13,44 @@ import {
   type SessionEvent,
   StreamSessionEventsRequest,
 } from '@psa/proto'
-import { type OrchestratorEnv, parseOrchestratorEnv } from '../env.js'
+import {
+  createScratchDatabase,
+  createTenant,
+  createTestAuth,
+  type OutsideUser,
+  type ScratchDatabase,
+  type TenantUser,
+  type TestAuth,
+} from '@psa/test-kit'
 import { fromGrpcError } from '../grpc-errors.js'
-import { type Orchestrator, type OrchestratorOptions, startOrchestrator } from '../server.js'
-import { createTenants, type TestTenants, type TestUser } from './fixtures.js'
-import { createTestAuth, type TestAuth } from './test-auth.js'
-import { createTestDatabase, type TestDatabase } from './test-database.js'
+import type { OrchestratorOptions } from '../server.js'
+import { startTestOrchestrator, type TestOrchestrator } from './test-orchestrator.js'
 
-export interface StartedServer {
-  orchestrator: Orchestrator
-  client: AgentServiceClient
-  env: OrchestratorEnv
-  close(): Promise<void>
+export type TestUser = TenantUser | OutsideUser
+
+/** The users the orchestrator's tests talk about, from the kit's tenant (`bob` and `carol` are extra members). */
+export interface TestTenants {
+  orgA: string
+  orgB: string
+  /** Members of org A. */
+  alice: TenantUser
+  bob: TenantUser
+  carol: TenantUser
+  /** A viewer of org A. */
+  victor: TenantUser
+  /** A manager of org A. */
+  maria: TenantUser
+  /** A member of org B. */
+  oscar: TenantUser
+  /** Belongs to no organisation. */
+  nobody: OutsideUser
 }
 
+/** One orchestrator instance of the harness (the main one, or another replica on the same namespace). */
+export type StartedServer = TestOrchestrator
+
 export interface Harness extends StartedServer {
-  database: TestDatabase
+  database: ScratchDatabase
   tenants: TestTenants
   auth: TestAuth
   logger: Logger
@@ -70,8 +82,6 @@ export interface Harness extends StartedServer {
   workerConsumer(type: AgentTypeName): Promise<Consumer>
   /** Fetches one delivery as a worker would (undefined when none arrives in time). */
   fetchWork(type: AgentTypeName, expiresMs?: number): Promise<JsMsg | undefined>
-  /** Opens the event writer a worker would hold for its attempt. */
-  workerWriter(sessionId: string, attempt: number, flushIntervalMs?: number): Promise<SessionEventWriter>
   /** Starts another server instance on the same database and namespace, with overrides. */
   startAnother(
     overrides: Record<string, string>,
@@ -95,89 +105,60 @@ const MESSAGES = {
   getQueuePosition: GetQueuePositionRequest,
 } as const
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
-
 /**
- * The orchestrator in-process on port 0 against the real Postgres (a database of its own) and the real NATS
- * (a namespace of its own), with tenants, tokens from the dev issuer and a generated client.
+ * The orchestrator in-process on port 0 against the real Postgres (a scratch database of its own: queue
+ * positions are global per agent type) and the real NATS (a namespace of its own), with tenants, tokens from
+ * the dev issuer and a generated client.
  */
 export async function startHarness(
   tag: string,
   overrides: Record<string, string> = {},
   options: Partial<OrchestratorOptions> = {},
 ): Promise<Harness> {
-  const database = await createTestDatabase(tag)
+  const database = await createScratchDatabase(`orch_${tag}`)
   let tenants: TestTenants
   let auth: TestAuth
   try {
-    tenants = await createTenants(database.db)
+    const tenant = await createTenant(database.db, { data: 'users' })
+    tenants = {
+      orgA: tenant.orgId,
+      orgB: tenant.otherOrgId,
+      alice: tenant.users.member,
+      bob: tenant.users.bystander,
+      carol: await tenant.addUser('member', 'carol'),
+      victor: tenant.users.viewer,
+      maria: tenant.users.manager,
+      oscar: tenant.users.otherMember,
+      nobody: tenant.users.nobody,
+    }
     auth = await createTestAuth()
   } catch (err) {
     await database.drop()
     throw err
   }
-  const namespace = `t_${tag}_${randomBytes(4).toString('hex')}`
-  const baseEnv = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    NATS_URL,
-    PIPELINE_NAMESPACE: namespace,
-    SUPABASE_URL: auth.supabaseUrl,
-    GRPC_PORT: '0',
-    HOST: '127.0.0.1',
-    HEALTH_CHECK_INTERVAL_MS: '200',
-    QUEUE_METRICS_INTERVAL_MS: '200',
-  }
-
-  const startServer = async (
-    env: OrchestratorEnv,
+  const startServer = (
+    env: Record<string, string>,
     serverOptions: Partial<OrchestratorOptions>,
-    cleanupTopology: boolean,
-  ): Promise<StartedServer> => {
-    const logger = serverOptions.logger ?? createLogger({ service: 'orchestrator', level: env.LOG_LEVEL })
-    const orchestrator = await startOrchestrator({ env, logger, ...serverOptions })
-    const client = new AgentServiceClient(`127.0.0.1:${orchestrator.port}`, credentials.createInsecure())
-    let closed: Promise<void> | undefined
-    return {
-      orchestrator,
-      client,
+    namespace?: string,
+  ): Promise<StartedServer> =>
+    startTestOrchestrator({
+      databaseUrl: database.url,
+      supabaseUrl: auth.supabaseUrl,
+      tag,
       env,
-      close: () => {
-        closed ??= (async () => {
-          client.close()
-          await orchestrator.stopAccepting(2_000)
-          await orchestrator.drain()
-          if (cleanupTopology) {
-            await orchestrator.deadLetters.deleteStream()
-            await deleteTopology(orchestrator.nats.jsm, orchestrator.topology)
-          }
-          await orchestrator.closeConnections()
-        })()
-        return closed
-      },
-    }
-  }
+      server: serverOptions,
+      ...(namespace ? { namespace } : {}),
+    })
 
-  const env = parseOrchestratorEnv({ ...baseEnv, ...overrides })
-  const logger = createLogger({ service: 'orchestrator', level: env.LOG_LEVEL })
   let main: StartedServer
   try {
-    main = await startServer(env, { logger, ...options }, true)
+    main = await startServer(overrides, options)
   } catch (err) {
-    // A start that failed half way may have created the namespace's streams already.
-    const nats = await connectNats({ env, name: 'orchestrator-test-cleanup', logger })
-    const topology = new PipelineTopology(env)
-    await nats.jsm.streams
-      .delete(`${topology.namespace.toUpperCase()}_AGENT_DEAD_LETTER_ADVISORIES`)
-      .catch(() => {})
-    await deleteTopology(nats.jsm, topology).catch(() => {})
-    await nats.close()
     await auth.close()
     await database.drop()
     throw err
   }
-  const { orchestrator, client } = main
+  const { orchestrator, client, logger } = main
   const others: StartedServer[] = []
 
   const as = async (user: TestUser | null, extra: Record<string, string> = {}) => {
@@ -260,29 +241,8 @@ export async function startHarness(
       const msg = await consumer.next({ expires: expiresMs })
       return msg ?? undefined
     },
-    workerWriter: async (sessionId, attempt, flushIntervalMs) => {
-      const row = await orchestrator.store.db.asService((tx) =>
-        tx.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow(),
-      )
-      return SessionEventWriter.open({
-        js: orchestrator.nats.js,
-        jsm: orchestrator.nats.jsm,
-        topology: orchestrator.topology,
-        store: orchestrator.store,
-        sessionId,
-        organisationId: row.organisation_id,
-        agent: row.agent_type,
-        attempt,
-        logger,
-        ...(flushIntervalMs === undefined ? {} : { flushIntervalMs }),
-      })
-    },
     startAnother: async (more, serverOptions = {}) => {
-      const started = await startServer(
-        parseOrchestratorEnv({ ...baseEnv, ...overrides, ...more }),
-        serverOptions,
-        false,
-      )
+      const started = await startServer({ ...overrides, ...more }, serverOptions, main.env.PIPELINE_NAMESPACE)
       others.push(started)
       return started
     },
