@@ -2,7 +2,7 @@
 // `set local role` plus request.jwt.claims in a transaction). The table list comes from the catalog, so a
 // table added without an entry in ACCESS fails this suite instead of shipping unchecked.
 
-import type { MembershipRole } from '@psa/db'
+import { hasRole, type MembershipRole } from '@psa/db'
 import {
   type Actor,
   asActor,
@@ -24,12 +24,10 @@ interface Access {
   delete: Writer
 }
 
-const rank: Record<MembershipRole, number> = { owner: 0, admin: 1, manager: 2, member: 3, viewer: 4 }
-
 function allowed(writer: Writer, role: MembershipRole): boolean {
   if (writer === null) return false
   if (writer === 'only-member') return role === 'member'
-  return rank[role] <= rank[writer]
+  return hasRole(role, writer)
 }
 
 const all = (writer: Writer): Access => ({ insert: writer, update: writer, delete: writer })

@@ -1,12 +1,12 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
 import { formatTraceparent, type Logger, type TraceContext } from '@psa/config'
-import type { JwtClaims } from '@psa/db'
+import type { JwtClaims, Membership } from '@psa/db'
 import type { AgentTypeName } from '@psa/proto'
 import { publishSessionEvent } from './event-writer.js'
 import type { SessionEventEnvelope } from './events.js'
 import { TRACEPARENT_HEADER, type WorkItem, workItemSchema } from './messages.js'
-import type { Membership, SessionRow, SessionStore } from './session-store.js'
+import type { SessionRow, SessionStore } from './session-store.js'
 import type { PipelineTopology } from './topology.js'
 
 export interface AdmissionDeps {

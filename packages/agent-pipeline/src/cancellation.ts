@@ -26,7 +26,7 @@ export async function cancelSession(
       js: deps.js,
       jsm: deps.jsm,
       topology: deps.topology,
-      store: deps.store,
+      log: deps.store.events,
       sessionId: row.id,
       organisationId: row.organisation_id,
       agent: row.agent_type,

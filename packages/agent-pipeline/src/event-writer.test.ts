@@ -3,6 +3,7 @@ import type { Database } from '@psa/db'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import { createTenant, openTestDatabase, silentLogger, type Tenant, testNamespace } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EventLog } from './event-log.js'
 import { lastStreamSeq, SessionEventWriter, type SessionEventWriterOptions } from './event-writer.js'
 import type { SessionEventBody, SessionEventEnvelope } from './events.js'
 import { SessionStore } from './session-store.js'
@@ -49,7 +50,7 @@ function open(
     js: nats.js,
     jsm: nats.jsm,
     topology,
-    store,
+    log: store.events,
     sessionId,
     organisationId,
     agent: 'quotes',
@@ -155,7 +156,7 @@ describe('SessionEventWriter', () => {
 
     // Events JetStream no longer holds (aged out) still count: Postgres is ahead here.
     const aged = await newSession()
-    await store.appendEvents(organisationId, 1, [
+    await store.events.append(organisationId, 1, [
       {
         session_id: aged,
         seq: 1,
@@ -191,21 +192,21 @@ describe('SessionEventWriter', () => {
     expect(ack.duplicate).toBe(true)
     expect(await streamEvents(sessionId)).toHaveLength(1)
     // A batch persisted again after a failed acknowledgement inserts nothing twice.
-    await store.appendEvents(organisationId, 1, [event])
-    await store.appendEvents(organisationId, 1, [event])
+    await store.events.append(organisationId, 1, [event])
+    await store.events.append(organisationId, 1, [event])
     expect(await persisted(sessionId)).toHaveLength(1)
   })
 
   it('keeps events whose persistence failed and stores them on the next flush', async () => {
     const sessionId = await newSession()
     let failures = 1
-    class FlakyStore extends SessionStore {
-      override async appendEvents(...args: Parameters<SessionStore['appendEvents']>): Promise<void> {
+    class FlakyLog extends EventLog {
+      override async append(...args: Parameters<EventLog['append']>): Promise<void> {
         if (failures-- > 0) throw new Error('database briefly unavailable')
-        return super.appendEvents(...args)
+        return super.append(...args)
       }
     }
-    const writer = await open(sessionId, { store: new FlakyStore(db), flushIntervalMs: 60_000 })
+    const writer = await open(sessionId, { log: new FlakyLog(db), flushIntervalMs: 60_000 })
     await writer.emit(reasoning('a'))
     await writer.emit(reasoning('b'))
     await expect(writer.flush()).rejects.toThrow('database briefly unavailable')

@@ -1,14 +1,15 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from '@psa/config'
+import type { EventLog } from './event-log.js'
 import type { SessionEventBody, SessionEventEnvelope } from './events.js'
-import type { SessionStore } from './session-store.js'
 import type { PipelineTopology } from './topology.js'
 
 export interface SessionEventWriterOptions {
   js: JetStreamClient
   jsm: JetStreamManager
   topology: PipelineTopology
-  store: SessionStore
+  /** Where the events are persisted (batched; JetStream has them first). */
+  log: EventLog
   sessionId: string
   organisationId: string
   /** Default `agent` of emitted events. */
@@ -74,7 +75,7 @@ export class SessionEventWriter {
   static async open(options: SessionEventWriterOptions): Promise<SessionEventWriter> {
     const [inStream, inDb] = await Promise.all([
       lastStreamSeq(options.jsm, options.topology, options.sessionId),
-      options.store.lastPersistedSeq(options.sessionId),
+      options.log.lastSeq(options.sessionId),
     ])
     return new SessionEventWriter(options, Math.max(inStream, inDb))
   }
@@ -130,7 +131,7 @@ export class SessionEventWriter {
       .then(async () => {
         if (batch.length === 0) return
         try {
-          await this.#o.store.appendEvents(this.#o.organisationId, this.#o.attempt, batch)
+          await this.#o.log.append(this.#o.organisationId, this.#o.attempt, batch)
         } catch (err) {
           // Keep them for the next flush: events are in JetStream already, and the insert is idempotent.
           this.#pending.unshift(...batch)

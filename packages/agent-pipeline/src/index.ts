@@ -8,13 +8,15 @@ export {
   enqueueSession,
   LineLengths,
 } from './admission.js'
-export { cancelSession } from './cancellation.js'
 export {
-  type Changeset,
-  type ChangesetOperation,
-  changesetOperationSchema,
-  changesetSchema,
-} from './changeset.js'
+  type AttemptCheck,
+  AttemptStore,
+  type Completion,
+  type SessionError,
+  type StartAttempt,
+} from './attempt-store.js'
+export { cancelSession } from './cancellation.js'
+export { EventLog, eventLogRow } from './event-log.js'
 export {
   lastStreamSeq,
   publishSessionEvent,
@@ -42,15 +44,11 @@ export {
 } from './messages.js'
 export {
   type CancelOutcome,
-  type Completion,
-  type Membership,
   type NewSession,
   type QueuePosition,
-  type SessionError,
   type SessionListFilter,
   type SessionRow,
   SessionStore,
-  type StartAttempt,
 } from './session-store.js'
 export {
   deleteTopology,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Database, JwtClaims } from '@psa/db'
+import { type Database, hasRole, type JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
 import {
   createScratchDatabase,
@@ -114,14 +114,14 @@ function event(sessionId: string, seq: number, text = `step ${seq}`): SessionEve
 
 describe('membership', () => {
   it("resolves the named organisation, else the user's first; refuses others", async () => {
-    expect(await store.membership(claims('ann'))).toEqual({ organisation_id: orgA, role: 'member' })
-    expect(await store.membership(claims('tess'), orgA)).toEqual({ organisation_id: orgA, role: 'member' })
-    expect(await store.membership(claims('tess'), orgB)).toEqual({ organisation_id: orgB, role: 'admin' })
+    expect(await store.membership(claims('ann'))).toEqual({ organisationId: orgA, role: 'member' })
+    expect(await store.membership(claims('tess'), orgA)).toEqual({ organisationId: orgA, role: 'member' })
+    expect(await store.membership(claims('tess'), orgB)).toEqual({ organisationId: orgB, role: 'admin' })
     const notMember = await rejection(store.membership(claims('ann'), orgB))
     expect(notMember.code).toBe('NOT_FOUND')
     expect((await rejection(store.membership(claims('lone')))).code).toBe('FORBIDDEN')
-    expect(SessionStore.hasRole({ organisation_id: orgA, role: 'manager' }, 'member')).toBe(true)
-    expect(SessionStore.hasRole({ organisation_id: orgA, role: 'viewer' }, 'member')).toBe(false)
+    expect(hasRole('manager', 'member')).toBe(true)
+    expect(hasRole('viewer', 'member')).toBe(false)
   })
 })
 
@@ -146,7 +146,7 @@ describe('submit', () => {
     expect(created).toBe(true)
     // The admission event is stored with the session, as seq 1, with the queue position.
     expect(result.created && result.event.seq).toBe(1)
-    const logged = await store.eventsAfter(null, input.id, 0)
+    const logged = await store.events.after(null, input.id, 0)
     expect(logged).toHaveLength(1)
     expect(logged[0]).toMatchObject({ seq: 1, type: 'status_changed', data: { status: 'queued' } })
     expect(seenInside?.id).toBe(input.id)
@@ -254,7 +254,9 @@ describe('submitChild', () => {
       status: 'queued',
     })
     // Its admission event is stored with it, like a user's session.
-    expect(await store.eventsAfter(null, child.id, 0)).toMatchObject([{ seq: 1, data: { status: 'queued' } }])
+    expect(await store.events.after(null, child.id, 0)).toMatchObject([
+      { seq: 1, data: { status: 'queued' } },
+    ])
     const again = await store.submitChild(parent, input, enqueue)
     expect(again).toMatchObject({ created: false, session: { id: child.id } })
     expect(enqueued).toBe(1)
@@ -334,13 +336,13 @@ describe('queuePosition', () => {
     expect(await store.queuePosition(second)).toEqual({ position: 2, depth: 3 })
     expect(await store.queuePosition(third)).toEqual({ position: 3, depth: 3 })
     expect(await store.queuePosition(other)).toEqual({ position: 1, depth: 1 })
-    expect((await store.startAttempt(first.id)).kind).toBe('started')
+    expect((await store.attempts.start(first.id)).kind).toBe('started')
     expect(await store.queuePosition(first)).toEqual({ position: 0, depth: 2 })
     expect(await store.queuePosition(second)).toEqual({ position: 1, depth: 2 })
     expect(await store.queuePosition(third)).toEqual({ position: 2, depth: 2 })
     await store.cancel(claims('ben'), second.id, 'cleanup')
     expect(await store.queuePosition(third)).toEqual({ position: 1, depth: 1 })
-    await store.fail(first.id, 1, { code: 'TEST', message: 'cleanup' })
+    await store.attempts.fail(first.id, 1, { code: 'TEST', message: 'cleanup' })
     await store.cancel(claims('olga'), third.id, 'cleanup')
     await store.cancel(claims('ann'), other.id, 'cleanup')
   })
@@ -357,17 +359,17 @@ describe('cancel', () => {
       error: { code: 'CANCELLED', message: 'Not needed' },
     })
     expect(cancelled.session.completed_at).toBeInstanceOf(Date)
-    expect((await store.startAttempt(queued.id)).kind).toBe('finished')
+    expect((await store.attempts.start(queued.id)).kind).toBe('finished')
 
     const running = await submit('ann')
-    const started = await store.startAttempt(running.id)
+    const started = await store.attempts.start(running.id)
     expect(started.kind).toBe('started')
-    expect(await store.cancelRequest(running.id)).toBeUndefined()
+    expect(await store.attempts.cancelRequest(running.id)).toBeUndefined()
     const requested = await store.cancel(claims('ann'), running.id, 'Stop it')
     expect(requested.kind).toBe('requested')
     expect(requested.session.status).toBe('processing')
-    expect(await store.cancelRequest(running.id)).toEqual({ reason: 'Stop it' })
-    expect(await store.markCancelled(running.id, 1, 'Stop it', 42)).toBe(true)
+    expect(await store.attempts.cancelRequest(running.id)).toEqual({ reason: 'Stop it' })
+    expect(await store.attempts.markCancelled(running.id, 1, 'Stop it', 42)).toBe(true)
     expect(await row(running.id)).toMatchObject({
       status: 'cancelled',
       processing_time_ms: 42,
@@ -390,10 +392,10 @@ describe('cancel', () => {
 describe('worker transitions', () => {
   it('fences a stale attempt: only the newest attempt can finish the session', async () => {
     const s = await submit('ben', { agent_type: 'quotes' })
-    const first = await store.startAttempt(s.id)
+    const first = await store.attempts.start(s.id)
     expect(first).toMatchObject({ kind: 'started', attempt: 1 })
     // The first worker's delivery timed out; a second worker takes the session over.
-    const second = await store.startAttempt(s.id)
+    const second = await store.attempts.start(s.id)
     expect(second).toMatchObject({ kind: 'started', attempt: 2 })
     const completion = {
       result: { plan: [1, 2] },
@@ -402,10 +404,10 @@ describe('worker transitions', () => {
       inputTokens: 3,
       outputTokens: 4,
     }
-    expect(await store.complete(s.id, 1, completion)).toBe(false)
-    expect(await store.fail(s.id, 1, { code: 'X', message: 'stale' })).toBe(false)
-    expect(await store.markCancelled(s.id, 1, 'stale')).toBe(false)
-    expect(await store.complete(s.id, 2, completion)).toBe(true)
+    expect(await store.attempts.complete(s.id, 1, completion)).toBe(false)
+    expect(await store.attempts.fail(s.id, 1, { code: 'X', message: 'stale' })).toBe(false)
+    expect(await store.attempts.markCancelled(s.id, 1, 'stale')).toBe(false)
+    expect(await store.attempts.complete(s.id, 2, completion)).toBe(true)
     expect(await row(s.id)).toMatchObject({
       status: 'completed',
       attempts: 2,
@@ -416,19 +418,19 @@ describe('worker transitions', () => {
       error: null,
     })
     // Finished: nothing moves it again.
-    expect(await store.complete(s.id, 2, completion)).toBe(false)
-    expect(await store.fail(s.id, null, { code: 'X', message: 'late' })).toBe(false)
-    expect(await store.startAttempt(s.id)).toMatchObject({
+    expect(await store.attempts.complete(s.id, 2, completion)).toBe(false)
+    expect(await store.attempts.fail(s.id, null, { code: 'X', message: 'late' })).toBe(false)
+    expect(await store.attempts.start(s.id)).toMatchObject({
       kind: 'finished',
       session: { status: 'completed' },
     })
-    expect(await store.startAttempt(randomUUID())).toEqual({ kind: 'missing' })
+    expect(await store.attempts.start(randomUUID())).toEqual({ kind: 'missing' })
   })
 
   it('fails a queued session without an attempt (attempt null) and keeps usage figures', async () => {
     const s = await submit('ben', { agent_type: 'quotes' })
     expect(
-      await store.fail(
+      await store.attempts.fail(
         s.id,
         null,
         { code: 'AGENT_TIMEOUT', message: 'took too long' },
@@ -445,7 +447,7 @@ describe('worker transitions', () => {
 
   it('dead-letters once: the record is written once and the session failed once', async () => {
     const s = await submit('ben', { agent_type: 'quotes' })
-    await store.startAttempt(s.id)
+    await store.attempts.start(s.id)
     const input = {
       sessionId: s.id,
       organisationId: orgA,
@@ -454,8 +456,8 @@ describe('worker transitions', () => {
       reason: 'worker crashed',
       deliveries: 5,
     }
-    expect(await store.deadLetter(input)).toEqual({ recorded: true, sessionFailed: true })
-    expect(await store.deadLetter(input)).toEqual({ recorded: false, sessionFailed: false })
+    expect(await store.attempts.deadLetter(input)).toEqual({ recorded: true, sessionFailed: true })
+    expect(await store.attempts.deadLetter(input)).toEqual({ recorded: false, sessionFailed: false })
     const letters = await db.asService((tx) =>
       tx.selectFrom('agent_dead_letters').selectAll().where('session_id', '=', s.id).execute(),
     )
@@ -476,18 +478,18 @@ describe('worker transitions', () => {
 describe('events and proposals', () => {
   it('appends events idempotently and replays them in order, through RLS for users', async () => {
     const s = await submit('ann', { agent_type: 'quotes' })
-    await store.appendEvents(orgA, 1, [event(s.id, 1), event(s.id, 2), event(s.id, 3)])
+    await store.events.append(orgA, 1, [event(s.id, 1), event(s.id, 2), event(s.id, 3)])
     // A redelivered batch (or an overlapping one) inserts nothing twice and keeps the first version.
-    await store.appendEvents(orgA, 2, [event(s.id, 2, 'changed'), event(s.id, 3), event(s.id, 4)])
-    await store.appendEvents(orgA, 2, [])
-    const all = await store.eventsAfter(null, s.id, 0)
+    await store.events.append(orgA, 2, [event(s.id, 2, 'changed'), event(s.id, 3), event(s.id, 4)])
+    await store.events.append(orgA, 2, [])
+    const all = await store.events.after(null, s.id, 0)
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4])
     expect(all[1]).toMatchObject({ type: 'reasoning', data: { text: 'step 2' } })
-    expect((await store.eventsAfter(claims('ben'), s.id, 2)).map((e) => e.seq)).toEqual([3, 4])
-    expect((await store.eventsAfter(null, s.id, 1, 2)).map((e) => e.seq)).toEqual([2, 3])
-    expect(await store.eventsAfter(claims('olga'), s.id, 0)).toEqual([])
-    expect(await store.lastPersistedSeq(s.id)).toBe(4)
-    expect(await store.lastPersistedSeq(randomUUID())).toBe(0)
+    expect((await store.events.after(claims('ben'), s.id, 2)).map((e) => e.seq)).toEqual([3, 4])
+    expect((await store.events.after(null, s.id, 1, 2)).map((e) => e.seq)).toEqual([2, 3])
+    expect(await store.events.after(claims('olga'), s.id, 0)).toEqual([])
+    expect(await store.events.lastSeq(s.id)).toBe(4)
+    expect(await store.events.lastSeq(randomUUID())).toBe(0)
     const attempts = await db.sql<
       { seq: number; attempt: number }[]
     >`select seq, attempt from agent_logs where session_id = ${s.id} order by seq`
@@ -512,14 +514,14 @@ describe('events and proposals', () => {
       summary: 'A quote',
       changeset: { version: 1, operations: [{ op: 'delete', table: 'quotes', id: randomUUID() }] },
     }
-    const first = await store.upsertProposal(input)
-    const again = await store.upsertProposal({ ...input, title: 'Quote v2' })
+    const first = await store.attempts.upsertProposal(input)
+    const again = await store.attempts.upsertProposal({ ...input, title: 'Quote v2' })
     expect(first.created).toBe(true)
     expect(again.created).toBe(false)
     expect(again.proposal.id).toBe(first.proposal.id)
     expect(again.proposal.title).toBe('Quote v1')
     expect(again.proposal.changeset).toEqual(input.changeset)
-    const other = await store.upsertProposal({ ...input, idempotencyKey: 'step-4' })
+    const other = await store.attempts.upsertProposal({ ...input, idempotencyKey: 'step-4' })
     expect(other.created).toBe(true)
     await store.cancel(claims('ann'), s.id, 'cleanup')
   })

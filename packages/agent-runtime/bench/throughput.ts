@@ -50,7 +50,7 @@ try {
     js: h.nats.js,
     jsm: h.nats.jsm,
     topology: h.topology,
-    store: h.store,
+    log: h.store.events,
     sessionId: writerSession.id,
     organisationId: user.organisationId,
     agent: 'bench',

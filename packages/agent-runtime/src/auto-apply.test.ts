@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { callTools, finish, lastCall, OfflineModel, type Playbook } from '@psa/agent-models'
 import {
-  type Changeset,
   isTerminalEvent,
   type SessionEventEnvelope,
   SessionEventWriter,
   SessionStore,
   type WorkItem,
 } from '@psa/agent-pipeline'
-import { applyProposal, rejectProposal, revertProposal } from '@psa/changesets'
+import { applyProposal, type Changeset, rejectProposal, revertProposal } from '@psa/changesets'
 import { Database, databaseEnvSchema } from '@psa/db'
 import { createTenant, openTestDatabase, silentLogger, type Tenant, type TenantUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -253,10 +252,10 @@ async function metric(h: PipelineHarness, labels: Record<string, string>): Promi
 
 /** Attempt 1 of a session, played by hand: it claims the session, stores the proposal exactly as the tool would, then dies. */
 async function proposeLikeADyingAttempt(h: PipelineHarness, sessionId: string, code: string) {
-  expect(await h.store.startAttempt(sessionId)).toMatchObject({ kind: 'started', attempt: 1 })
+  expect(await h.store.attempts.start(sessionId)).toMatchObject({ kind: 'started', attempt: 1 })
   const changeset = projectChangeset(sessionId, { clientId, code, currency: 'USD' })
   const title = projectTitle(code)
-  const { proposal } = await h.store.upsertProposal({
+  const { proposal } = await h.store.attempts.upsertProposal({
     sessionId,
     organisationId: manager.organisationId,
     agentType: 'project_management',
@@ -452,7 +451,7 @@ describe('auto-apply of proposals', () => {
         js: r.h.nats.js,
         jsm: r.h.nats.jsm,
         topology: r.h.topology,
-        store: r.h.store,
+        log: r.h.store.events,
         sessionId,
         organisationId: manager.organisationId,
         agent: 'project_management',
@@ -557,7 +556,7 @@ describe('autoApplyProposal', () => {
         })
         .execute(),
     )
-    const { proposal } = await new SessionStore(shared).upsertProposal({
+    const { proposal } = await new SessionStore(shared).attempts.upsertProposal({
       sessionId,
       organisationId: manager.organisationId,
       agentType: 'project_management',

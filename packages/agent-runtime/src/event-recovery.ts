@@ -63,7 +63,7 @@ export async function recoverSessionEvents(
 ): Promise<RecoveredEvents> {
   const [streamEvents, persistedSeq] = await Promise.all([
     readStreamEvents(deps, session.id),
-    deps.store.lastPersistedSeq(session.id),
+    deps.store.events.lastSeq(session.id),
   ])
   const missing = streamEvents.filter((e) => e.seq > persistedSeq)
   // Each event is stored with the attempt that wrote it: the attempt of the latest "processing" status.
@@ -74,7 +74,7 @@ export async function recoverSessionEvents(
     if (event.seq > persistedSeq) byAttempt.set(attempt, [...(byAttempt.get(attempt) ?? []), event])
   }
   for (const [eventAttempt, events] of byAttempt) {
-    await deps.store.appendEvents(session.organisation_id, eventAttempt, events)
+    await deps.store.events.append(session.organisation_id, eventAttempt, events)
   }
 
   const persisted = await deps.store.db.asService(async (tx) => {

@@ -338,12 +338,12 @@ describe('agent runtime', () => {
       const session = await h.submit(user, { agentType: 'project_management', request: 'propose Globex' })
       // Attempt 1 (played here) claims the session, announces its proposal exactly as the tool would, and
       // dies before its events reach agent_logs and before acknowledging the message.
-      expect(await h.store.startAttempt(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
+      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
       const dying = await SessionEventWriter.open({
         js: h.nats.js,
         jsm: h.nats.jsm,
         topology: h.topology,
-        store: h.store,
+        log: h.store.events,
         sessionId: session.id,
         organisationId: user.organisationId,
         agent: 'project_management',
@@ -369,7 +369,7 @@ describe('agent runtime', () => {
           },
         ],
       }
-      const { proposal } = await h.store.upsertProposal({
+      const { proposal } = await h.store.attempts.upsertProposal({
         sessionId: session.id,
         organisationId: user.organisationId,
         agentType: 'project_management',
@@ -681,8 +681,8 @@ describe('agent runtime', () => {
     const { h, worker, close } = await rig({}, { start: false })
     try {
       const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
-      expect(await h.store.startAttempt(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
-      const completed = await h.store.complete(session.id, 1, {
+      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
+      const completed = await h.store.attempts.complete(session.id, 1, {
         result: { summary: 'There are 0 clients.', count: 0 },
         agentsInvolved: ['project_management'],
         processingTimeMs: 42,

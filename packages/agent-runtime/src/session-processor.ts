@@ -1,16 +1,17 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream'
 import { answerText, extractResult, formatUserMessage } from '@psa/agent-models'
 import {
-  changesetSchema,
   type PipelineTopology,
   type SessionEventBody,
   SessionEventWriter,
   type SessionRow,
   type SessionStore,
+  type StartAttempt,
   TRACEPARENT_HEADER,
   type WorkItem,
   workItemSchema,
 } from '@psa/agent-pipeline'
+import { changesetSchema } from '@psa/changesets'
 import {
   childTraceContext,
   type Logger,
@@ -211,9 +212,9 @@ export class SessionProcessor {
       this.#settle(msg, 'term', 'wrong_agent_type', received)
       return
     }
-    let start: Awaited<ReturnType<SessionStore['startAttempt']>>
+    let start: StartAttempt
     try {
-      start = await this.#o.store.startAttempt(item.session_id)
+      start = await this.#o.store.attempts.start(item.session_id)
     } catch (err) {
       // Nothing was claimed; hand the message back. Past the last delivery JetStream raises its
       // max-deliveries advisory, and the orchestrator dead-letters the session from there.
@@ -314,7 +315,7 @@ export class SessionProcessor {
       js: this.#o.js,
       jsm: this.#o.jsm,
       topology: this.#o.topology,
-      store: this.#o.store,
+      log: this.#o.store.events,
       sessionId: session.id,
       organisationId: session.organisation_id,
       agent: this.#agentName,
@@ -476,7 +477,7 @@ export class SessionProcessor {
     const propose = async (toolName: string, input: ProposalInput): Promise<ProposalOutcome> => {
       const changeset = changesetSchema.parse(input.changeset)
       const key = `${toolName}:${input.key ?? sha256Hex(canonicalJson({ title: input.title, changeset })).slice(0, 32)}`
-      const { proposal, created } = await store.upsertProposal({
+      const { proposal, created } = await store.attempts.upsertProposal({
         sessionId: session.id,
         organisationId: session.organisation_id,
         agentType: definition.agentType,
@@ -714,7 +715,7 @@ export class SessionProcessor {
 
     switch (outcome.kind) {
       case 'completed': {
-        const done = await store.complete(session.id, attempt, {
+        const done = await store.attempts.complete(session.id, attempt, {
           result: outcome.result,
           agentsInvolved,
           processingTimeMs,
@@ -745,7 +746,7 @@ export class SessionProcessor {
         return
       }
       case 'failed': {
-        const done = await store.fail(
+        const done = await store.attempts.fail(
           session.id,
           attempt,
           { code: outcome.code, message: outcome.message },
@@ -768,7 +769,12 @@ export class SessionProcessor {
         return
       }
       case 'cancelled': {
-        const done = await store.markCancelled(session.id, attempt, outcome.message, processingTimeMs)
+        const done = await store.attempts.markCancelled(
+          session.id,
+          attempt,
+          outcome.message,
+          processingTimeMs,
+        )
         if (!done) return stale()
         await terminal('cancelled', outcome.message)
         log.info({ reason: outcome.message }, 'agent request cancelled')
@@ -833,7 +839,7 @@ export class SessionProcessor {
     const reason = describeError(error)
     let recorded: boolean
     try {
-      const result = await this.#o.store.deadLetter({
+      const result = await this.#o.store.attempts.deadLetter({
         sessionId: session.id,
         organisationId: session.organisation_id,
         agentType: this.#o.agent.agentType,
@@ -882,17 +888,10 @@ export class SessionProcessor {
       if (polling || !pollingEnabled) return
       polling = true
       try {
-        const row = await this.#o.store.db.asService((tx) =>
-          tx
-            .selectFrom('agent_sessions')
-            .select(['status', 'attempts', 'cancel_requested_at', 'cancel_reason'])
-            .where('id', '=', sessionId)
-            .executeTakeFirst(),
-        )
+        const check = await this.#o.store.attempts.check(sessionId, attempt)
         if (!pollingEnabled) return
-        if (row?.status !== 'processing' || row.attempts !== attempt) control.stop({ kind: 'stale' })
-        else if (row.cancel_requested_at)
-          control.stop({ kind: 'cancel', message: row.cancel_reason ?? 'Cancelled' })
+        if (check.kind === 'stale') control.stop({ kind: 'stale' })
+        else if (check.kind === 'cancel') control.stop({ kind: 'cancel', message: check.reason })
       } catch (err) {
         this.#o.logger.debug({ err }, 'session state poll failed')
       } finally {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Changeset, SessionEventBody } from '@psa/agent-pipeline'
-import type { ProposalStatus } from '@psa/changesets'
+import type { SessionEventBody } from '@psa/agent-pipeline'
+import type { Changeset, ProposalStatus } from '@psa/changesets'
 import type { Logger } from '@psa/config'
 import type { Database, Tx } from '@psa/db'
 import { AppError } from '@psa/errors'

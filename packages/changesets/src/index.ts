@@ -9,6 +9,7 @@ export { type ExecuteOptions, type ExecutionMode, executeOperations } from './en
 export {
   type Changeset,
   type ChangesetOperation,
+  changesetOperationSchema,
   changesetSchema,
   type RevertChangeset,
   type RevertOperation,

@@ -1,4 +1,4 @@
-import { type Database, type DB, type JwtClaims, sql, type Tx } from '@psa/db'
+import { type Database, type DB, hasRole, type JwtClaims, type MembershipRole, sql, type Tx } from '@psa/db'
 import { AppError, type ErrorCode, isAppError } from '@psa/errors'
 import type { Selectable } from 'kysely'
 import { executeOperations } from './engine.js'
@@ -7,11 +7,9 @@ import { changesetSchema, type RevertOperation, revertChangesetSchema } from './
 export type ProposalRow = Selectable<DB['proposals']>
 export type ProposalStatus = ProposalRow['status']
 
-const ROLE_RANK: Record<string, number> = { viewer: 0, member: 1, manager: 2, admin: 3, owner: 4 }
-
 /** Who may apply, reject and revert proposals: managers and above (the same rule RLS enforces). */
-export function canDecideProposals(role: string | null | undefined): boolean {
-  return (ROLE_RANK[role ?? ''] ?? -1) >= (ROLE_RANK.manager as number)
+export function canDecideProposals(role: MembershipRole | null | undefined): boolean {
+  return hasRole(role, 'manager')
 }
 
 export interface DecisionOptions {

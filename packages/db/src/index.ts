@@ -20,3 +20,11 @@ export type {
   TaskStatus,
   TimeOffKind,
 } from './gen/database.js'
+export {
+  hasRole,
+  MEMBERSHIP_ROLES,
+  type Membership,
+  membershipSubquery,
+  noMembership,
+  resolveMembership,
+} from './tenancy.js'

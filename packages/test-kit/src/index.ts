@@ -1,3 +1,5 @@
+// The roles, most powerful first (from the schema's enum, as @psa/db ranks them).
+export { MEMBERSHIP_ROLES } from '@psa/db'
 export { type Actor, asActor, attempt, becomeActor, claimsFor, type Outcome } from './actors.js'
 export { createTestAuth, type TestAuth } from './auth.js'
 export {
@@ -14,7 +16,6 @@ export { freePort } from './ports.js'
 export {
   type CreateTenantOptions,
   createTenant,
-  MEMBERSHIP_ROLES,
   type OutsideUser,
   type Tenant,
   type TenantData,

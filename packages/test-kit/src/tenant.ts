@@ -3,14 +3,6 @@ import type { Database, JwtClaims, MembershipRole } from '@psa/db'
 import type postgres from 'postgres'
 import type { Actor } from './actors.js'
 
-export const MEMBERSHIP_ROLES = [
-  'owner',
-  'admin',
-  'manager',
-  'member',
-  'viewer',
-] as const satisfies readonly MembershipRole[]
-
 /** The fixture's users: one per role in our organisation, a second member, two in the other one, one in none. */
 export type TenantUserKey = MembershipRole | 'bystander' | 'otherAdmin' | 'otherMember' | 'nobody'
 

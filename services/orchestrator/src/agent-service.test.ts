@@ -80,7 +80,7 @@ describe('SubmitRequest', () => {
       type: 'status_changed',
       data: { status: 'queued', queue_position: 1 },
     })
-    const persisted = await h.orchestrator.store.eventsAfter(null, response.sessionId, 0)
+    const persisted = await h.orchestrator.store.events.after(null, response.sessionId, 0)
     expect(persisted.map((e) => e.seq)).toEqual([1])
 
     const work = await h.fetchWork('project_management')
@@ -326,7 +326,7 @@ describe('queue position', () => {
     const work = await h.fetchWork('resourcing')
     const item = workItemSchema.parse(work?.json())
     expect(item.session_id).toBe(first)
-    const started = await h.orchestrator.store.startAttempt(item.session_id)
+    const started = await h.orchestrator.store.attempts.start(item.session_id)
     expect(started.kind).toBe('started')
     expect(await position(first)).toMatchObject({
       position: 0,
@@ -341,7 +341,7 @@ describe('queue position', () => {
     const running = await h.call<AgentResponse>('getSession', { sessionId: first }, alice)
     expect(running.processingTimeMs).toBeGreaterThanOrEqual(15)
     expect(running.processingTimeMs).toBeLessThanOrEqual(Date.now() - (running.startedAt as Date).getTime())
-    const completed = await h.orchestrator.store.complete(item.session_id, 1, {
+    const completed = await h.orchestrator.store.attempts.complete(item.session_id, 1, {
       result: { ok: true },
       agentsInvolved: ['resourcing'],
       processingTimeMs: 5,
@@ -370,7 +370,7 @@ describe('queue position', () => {
       msg = await h.fetchWork('resourcing', 1_000)
     ) {
       expect(
-        (await h.orchestrator.store.startAttempt(workItemSchema.parse(msg.json()).session_id)).kind,
+        (await h.orchestrator.store.attempts.start(workItemSchema.parse(msg.json()).session_id)).kind,
       ).toBe('finished')
       msg.ack()
     }
@@ -398,7 +398,7 @@ describe('CancelSession', () => {
     // The worker receives the message, but its check finds the session finished and only acks it.
     const work = await h.fetchWork('orchestrator')
     expect(workItemSchema.parse(work?.json()).session_id).toBe(id)
-    const attempt = await h.orchestrator.store.startAttempt(id)
+    const attempt = await h.orchestrator.store.attempts.start(id)
     expect(attempt.kind).toBe('finished')
     work?.ack()
     expect((await session(id)).attempts).toBe(0)
@@ -412,7 +412,7 @@ describe('CancelSession', () => {
     const { bob, alice, maria } = h.tenants
     const id = await h.submit(bob, { agentType: 'orchestrator' })
     const work = await h.fetchWork('orchestrator')
-    const started = await h.orchestrator.store.startAttempt(id)
+    const started = await h.orchestrator.store.attempts.start(id)
     if (started.kind !== 'started') throw new Error('not started')
     const writer = await h.workerWriter(id, started.attempt)
     await writer.emit({
@@ -428,7 +428,7 @@ describe('CancelSession', () => {
         commands.push(command)
         if (command.session_id !== id) return
         void (async () => {
-          await h.orchestrator.store.markCancelled(id, started.attempt, command.reason)
+          await h.orchestrator.store.attempts.markCancelled(id, started.attempt, command.reason)
           await writer.emit({
             type: 'status_changed',
             data: { status: 'cancelled', message: command.reason, queue_position: 0, attempt: 1 },
@@ -452,7 +452,7 @@ describe('CancelSession', () => {
     expect(commands).toEqual([{ session_id: id, reason: 'Wrong client', requested_by: maria.id }])
     expect(response.status).toBe(SessionStatus.SESSION_STATUS_CANCELLED)
     expect(response.lastEventSeq).toBe(3)
-    expect(await h.orchestrator.store.cancelRequest(id)).toEqual({ reason: 'Wrong client' })
+    expect(await h.orchestrator.store.attempts.cancelRequest(id)).toEqual({ reason: 'Wrong client' })
   })
 })
 
@@ -536,7 +536,7 @@ describe('child sessions', () => {
     )
     expect(notRunning.error.code).toBe(status.FAILED_PRECONDITION)
     const work = await h.fetchWork('orchestrator')
-    await h.orchestrator.store.startAttempt(parent)
+    await h.orchestrator.store.attempts.start(parent)
     const child = await h.call<AgentResponse>(
       'submitRequest',
       { type: AgentType.AGENT_TYPE_QUOTES, request: 'Price it', parentSessionId: parent },
@@ -566,7 +566,7 @@ describe('child sessions', () => {
     )
     expect(shown.sessions.some((s) => s.sessionId === child.sessionId)).toBe(true)
     await h.call('cancelSession', { sessionId: child.sessionId }, alice)
-    await h.orchestrator.store.fail(parent, 1, { code: 'TEST', message: 'done' })
+    await h.orchestrator.store.attempts.fail(parent, 1, { code: 'TEST', message: 'done' })
     work?.ack()
   })
 })

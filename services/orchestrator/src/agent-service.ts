@@ -9,13 +9,13 @@ import {
   isTerminalEvent,
   LineLengths,
   lastStreamSeq,
-  type Membership,
   type PipelineTopology,
   type SessionRow,
-  SessionStore,
+  type SessionStore,
   toProtoEvent,
 } from '@psa/agent-pipeline'
 import { type Logger, withLogContext } from '@psa/config'
+import { hasRole, type Membership } from '@psa/db'
 import { AppError } from '@psa/errors'
 import {
   type AgentResponse,
@@ -64,7 +64,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const lastEventSeq = async (sessionId: string): Promise<number> => {
     const inStream = await lastStreamSeq(jsm, topology, sessionId)
     // JetStream keeps events for a day; Postgres forever.
-    return inStream > 0 ? inStream : store.lastPersistedSeq(sessionId)
+    return inStream > 0 ? inStream : store.events.lastSeq(sessionId)
   }
 
   const describe = async (row: SessionRow): Promise<AgentResponse> => {
@@ -79,17 +79,17 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
     const { claims, user } = ctx
     if (input.parentSessionId) return submitDelegated(ctx, input, await delegatingParent(ctx, input))
     const authorize = (membership: Membership) => {
-      if (!SessionStore.hasRole(membership, 'member')) {
+      if (!hasRole(membership.role, 'member')) {
         throw new AppError('FORBIDDEN', 'Viewers cannot submit agent requests; ask for the member role', {
-          details: { organisation_id: membership.organisation_id, role: membership.role },
+          details: { organisation_id: membership.organisationId, role: membership.role },
         })
       }
-      if (input.autoApply && !SessionStore.hasRole(membership, 'manager')) {
+      if (input.autoApply && !hasRole(membership.role, 'manager')) {
         throw new AppError(
           'FORBIDDEN',
           'Only managers and above may ask for proposals to be applied automatically',
           {
-            details: { organisation_id: membership.organisation_id, role: membership.role },
+            details: { organisation_id: membership.organisationId, role: membership.role },
           },
         )
       }
@@ -235,7 +235,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       const after = decodePageToken(input.pageToken)
       const membership = await store.membership(ctx.claims, input.organisationId)
       const rows = await store.list(ctx.claims, {
-        organisationId: membership.organisation_id,
+        organisationId: membership.organisationId,
         ...(input.mineOnly ? { userId: ctx.claims.sub } : {}),
         ...(input.status ? { status: input.status } : {}),
         ...(input.type ? { agentType: input.type } : {}),

@@ -41,7 +41,7 @@ async function abandonEveryDelivery(type: 'quotes' | 'resourcing', sessionId: st
     const msg = await h.fetchWork(type, 5_000)
     expect(workItemSchema.parse(msg?.json()).session_id).toBe(sessionId)
     expect(msg?.info.deliveryCount).toBe(i + 1)
-    if (i === 0) await h.orchestrator.store.startAttempt(sessionId)
+    if (i === 0) await h.orchestrator.store.attempts.start(sessionId)
     deliveries++
   }
   // JetStream notices the exhausted request when it next tries to deliver: to a worker's pull request.
@@ -92,7 +92,7 @@ describe('dead letters', () => {
   it('handles a repeated advisory, and one for a request its worker dead-lettered, without doing anything twice', async () => {
     const id = await h.submit(h.tenants.bob, { agentType: 'resourcing' })
     const msg = await h.fetchWork('resourcing')
-    const started = await h.orchestrator.store.startAttempt(id)
+    const started = await h.orchestrator.store.attempts.start(id)
     if (started.kind !== 'started') throw new Error('not started')
     const item = workItemSchema.parse(msg?.json())
     const streamSeq = msg?.seq as number
@@ -123,7 +123,7 @@ describe('dead letters', () => {
     const id = await h.submit(h.tenants.carol, { agentType: 'resourcing' })
     const msg = await h.fetchWork('resourcing')
     const item = workItemSchema.parse(msg?.json())
-    await h.orchestrator.store.deadLetter({
+    await h.orchestrator.store.attempts.deadLetter({
       sessionId: id,
       organisationId: item.organisation_id,
       agentType: 'resourcing',
@@ -139,8 +139,8 @@ describe('dead letters', () => {
   it('leaves a session that finished meanwhile alone', async () => {
     const id = await h.submit(h.tenants.carol, { agentType: 'resourcing' })
     const msg = await h.fetchWork('resourcing')
-    await h.orchestrator.store.startAttempt(id)
-    await h.orchestrator.store.complete(id, 1, {
+    await h.orchestrator.store.attempts.start(id)
+    await h.orchestrator.store.attempts.complete(id, 1, {
       result: {},
       agentsInvolved: [],
       processingTimeMs: 1,

@@ -211,7 +211,7 @@ export class DeadLetterProcessor {
       logger.info({ status: before.status }, 'dead-lettered request finished meanwhile; nothing to fail')
       return
     }
-    const outcome = await store.deadLetter({
+    const outcome = await store.attempts.deadLetter({
       sessionId: item.session_id,
       organisationId: item.organisation_id,
       agentType,
@@ -232,7 +232,7 @@ export class DeadLetterProcessor {
       js: this.deps.js,
       jsm: this.deps.jsm,
       topology: this.deps.topology,
-      store,
+      log: store.events,
       sessionId: after.id,
       organisationId: after.organisation_id,
       agent: after.agent_type,
@@ -268,9 +268,9 @@ export class DeadLetterProcessor {
       })
     if (last) return isTerminalEvent(last.json<SessionEventEnvelope>())
     // Aged out of JetStream: Postgres has the whole log.
-    const lastSeq = await this.deps.store.lastPersistedSeq(sessionId)
+    const lastSeq = await this.deps.store.events.lastSeq(sessionId)
     if (lastSeq === 0) return false
-    const [final] = await this.deps.store.eventsAfter(null, sessionId, lastSeq - 1, 1)
+    const [final] = await this.deps.store.events.after(null, sessionId, lastSeq - 1, 1)
     return final !== undefined && isTerminalEvent(final)
   }
 

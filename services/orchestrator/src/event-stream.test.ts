@@ -52,7 +52,7 @@ async function takeWork(sessionId: string, type: AgentTypeName) {
     if (!msg) throw new Error(`no request for ${sessionId}`)
     const item = workItemSchema.parse(msg.json())
     if (item.session_id === sessionId) return msg
-    const row = await h.orchestrator.store.startAttempt(item.session_id)
+    const row = await h.orchestrator.store.attempts.start(item.session_id)
     if (row.kind !== 'finished') throw new Error(`unexpected queued request ${item.session_id}`)
     msg.ack()
   }
@@ -66,14 +66,14 @@ async function runWorker(
   options: { flushIntervalMs?: number } = {},
 ) {
   const msg = await takeWork(sessionId, type)
-  const started = await h.orchestrator.store.startAttempt(sessionId)
+  const started = await h.orchestrator.store.attempts.start(sessionId)
   if (started.kind !== 'started') throw new Error(`not started: ${started.kind}`)
   const writer = await h.workerWriter(sessionId, started.attempt, options.flushIntervalMs)
   for (const body of bodies) await writer.emit(body)
   return {
     writer,
     finish: async () => {
-      await h.orchestrator.store.complete(sessionId, started.attempt, {
+      await h.orchestrator.store.attempts.complete(sessionId, started.attempt, {
         result: { phases: 3 },
         agentsInvolved: ['project_management'],
         processingTimeMs: 12,
@@ -169,7 +169,7 @@ describe('StreamSessionEvents', () => {
     const run = await runWorker(id, 'project_management', [processing(), reasoning('a'), reasoning('b')], {
       flushIntervalMs: 60_000,
     })
-    expect(await h.orchestrator.store.lastPersistedSeq(id)).toBe(1)
+    expect(await h.orchestrator.store.events.lastSeq(id)).toBe(1)
     const stream = await h.stream({ sessionId: id, afterSeq: 0 }, h.tenants.carol)
     const collected = h.collect(stream)
     await new Promise((r) => setTimeout(r, 100))
@@ -182,8 +182,8 @@ describe('StreamSessionEvents', () => {
   it('ends the stream of a session that finished without a terminal event', async () => {
     const id = await h.submit(h.tenants.carol)
     const msg = await takeWork(id, 'project_management')
-    await h.orchestrator.store.startAttempt(id)
-    await h.orchestrator.store.fail(id, 1, { code: 'WORKER_CRASHED', message: 'gone' })
+    await h.orchestrator.store.attempts.start(id)
+    await h.orchestrator.store.attempts.fail(id, 1, { code: 'WORKER_CRASHED', message: 'gone' })
     msg?.ack()
     const events = await h.collect(await h.stream({ sessionId: id }, h.tenants.carol))
     expect(seqs(events)).toEqual([1])
@@ -192,8 +192,8 @@ describe('StreamSessionEvents', () => {
     const following = h.collect(await h.stream({ sessionId: other }, h.tenants.carol))
     await new Promise((r) => setTimeout(r, 100))
     const work = await takeWork(other, 'project_management')
-    await h.orchestrator.store.startAttempt(other)
-    await h.orchestrator.store.fail(other, 1, { code: 'WORKER_CRASHED', message: 'gone' })
+    await h.orchestrator.store.attempts.start(other)
+    await h.orchestrator.store.attempts.fail(other, 1, { code: 'WORKER_CRASHED', message: 'gone' })
     work?.ack()
     expect(seqs(await following)).toEqual([1])
   })

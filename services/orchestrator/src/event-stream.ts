@@ -109,7 +109,7 @@ export async function streamSessionEvents(
     }
     if (untilSeq === undefined || cursor < untilSeq) {
       for (;;) {
-        const page = (await store.eventsAfter(null, session.id, cursor, PAGE))
+        const page = (await store.events.after(null, session.id, cursor, PAGE))
           .map((data) => parseStoredEvent(data, session.id, logger))
           .filter(
             (e): e is SessionEventEnvelope =>

@@ -112,8 +112,8 @@ export async function lastStoredEvent(options: {
     const event = parseStoredEvent(data, sessionId, logger)
     if (event) return event
   }
-  const seq = await store.lastPersistedSeq(sessionId)
+  const seq = await store.events.lastSeq(sessionId)
   if (seq === 0) return undefined
-  const [event] = await store.eventsAfter(null, sessionId, seq - 1, 1)
+  const [event] = await store.events.after(null, sessionId, seq - 1, 1)
   return event ? parseStoredEvent(event, sessionId, logger) : undefined
 }

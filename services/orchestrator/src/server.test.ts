@@ -111,7 +111,7 @@ describe('gRPC server', () => {
   it('answers a cancel within the caller deadline even while it waits for the worker', async () => {
     const id = await h.submit(h.tenants.alice, { agentType: 'quotes' })
     const msg = await h.fetchWork('quotes')
-    await h.orchestrator.store.startAttempt(id)
+    await h.orchestrator.store.attempts.start(id)
     const started = performance.now()
     const response = await h.call<AgentResponse>('cancelSession', { sessionId: id }, h.tenants.alice, {
       deadline: Date.now() + 800,
@@ -120,7 +120,7 @@ describe('gRPC server', () => {
     // No worker confirms here: the answer comes just before the deadline, not after CANCEL_WAIT_MS (5 s).
     expect(response.status).toBe(SessionStatus.SESSION_STATUS_PROCESSING)
     expect(took).toBeLessThan(800)
-    await h.orchestrator.store.markCancelled(id, 1, 'Cancelled by user')
+    await h.orchestrator.store.attempts.markCancelled(id, 1, 'Cancelled by user')
     msg?.ack()
     const expired = await h.callError('getSession', { sessionId: id }, h.tenants.alice, {
       deadline: Date.now() - 1,

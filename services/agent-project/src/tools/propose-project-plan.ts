@@ -1,6 +1,6 @@
 import { formatMoney } from '@psa/agent-models'
-import type { ChangesetOperation } from '@psa/agent-pipeline'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
+import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { buildPlan, chooseTemplate, type PlanRole } from '../domain/plan-template.js'

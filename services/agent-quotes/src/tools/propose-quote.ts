@@ -1,5 +1,5 @@
-import type { ChangesetOperation } from '@psa/agent-pipeline'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
+import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { describePrice } from './price-quote.js'

@@ -1,6 +1,6 @@
-import type { ChangesetOperation } from '@psa/agent-pipeline'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
 import { earliest, latest } from '@psa/calendar'
+import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { type Booking, checkAllocation } from '../domain/availability.js'

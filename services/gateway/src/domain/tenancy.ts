@@ -1,13 +1,5 @@
 import type { VerifiedUser } from '@psa/auth'
-import type { Database, JwtClaims, Tx } from '@psa/db'
-import { AppError } from '@psa/errors'
-
-export type MembershipRole = 'owner' | 'admin' | 'manager' | 'member' | 'viewer'
-
-export interface Membership {
-  organisationId: string
-  role: MembershipRole
-}
+import { type Database, type JwtClaims, type Membership, resolveMembership, type Tx } from '@psa/db'
 
 /** The verified token's claims, as Postgres sees them in `request.jwt.claims` (RLS reads them). */
 export function claimsOf(user: VerifiedUser): JwtClaims {
@@ -25,23 +17,7 @@ export function asMember<T>(
   organisationId: string | undefined,
   fn: (tx: Tx, membership: Membership) => Promise<T>,
 ): Promise<T> {
-  return db.asUser(claimsOf(user), async (tx) => {
-    const row = await tx
-      .selectFrom('memberships')
-      .select(['organisation_id', 'role'])
-      .where('user_id', '=', user.userId)
-      .$if(organisationId !== undefined, (q) => q.where('organisation_id', '=', organisationId as string))
-      .orderBy('created_at')
-      .orderBy('organisation_id')
-      .limit(1)
-      .executeTakeFirst()
-    if (!row) {
-      throw organisationId
-        ? new AppError('NOT_FOUND', 'Organisation not found', {
-            details: { organisation_id: organisationId },
-          })
-        : new AppError('FORBIDDEN', 'You are not a member of any organisation')
-    }
-    return fn(tx, { organisationId: row.organisation_id, role: row.role })
-  })
+  return db.asUser(claimsOf(user), async (tx) =>
+    fn(tx, await resolveMembership(tx, user.userId, organisationId)),
+  )
 }

@@ -125,7 +125,7 @@ async function work(sessionId: string, events = WORK, complete = true): Promise<
   for (const event of events) await worker.emit(event)
   await worker.close()
   if (complete) {
-    await h.orchestrator?.server.store.complete(sessionId, worker.attempt, {
+    await h.orchestrator?.server.store.attempts.complete(sessionId, worker.attempt, {
       result: { summary: 'Planned' },
       agentsInvolved: ['project_management'],
       processingTimeMs: 40,

@@ -36,7 +36,7 @@ export async function startRealOrchestrator(options: {
     server,
     ...(options.registry ? { registry: options.registry } : {}),
     worker: async (sessionId) => {
-      const claimed = await server.store.startAttempt(sessionId)
+      const claimed = await server.store.attempts.start(sessionId)
       if (claimed.kind !== 'started')
         throw new Error(`session ${sessionId} could not be started: ${claimed.kind}`)
       const writer = await started.workerWriter(sessionId, claimed.attempt, 20)

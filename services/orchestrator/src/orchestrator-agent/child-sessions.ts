@@ -2,14 +2,13 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import {
   type AdmissionDeps,
   admitChild,
-  type Changeset,
   cancelSession,
-  changesetSchema,
   isTerminalEvent,
   type SessionRow,
   sessionEventSchema,
 } from '@psa/agent-pipeline'
 import type { SessionInfo } from '@psa/agent-runtime'
+import { type Changeset, changesetSchema } from '@psa/changesets'
 import { childTraceContext, currentLogContext, type TraceContext } from '@psa/config'
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'

@@ -1,4 +1,4 @@
-import type { Changeset } from '@psa/agent-pipeline'
+import type { Changeset } from '@psa/changesets'
 import { describe, expect, it } from 'vitest'
 import { summarisePlannedWork } from './planned-work.js'
 

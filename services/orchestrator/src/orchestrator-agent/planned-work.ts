@@ -1,4 +1,4 @@
-import type { Changeset } from '@psa/agent-pipeline'
+import type { Changeset } from '@psa/changesets'
 import { z } from 'zod'
 
 /** One role's share of proposed work: its hours and the days its tasks span. */

@@ -78,7 +78,7 @@ export async function startTestOrchestrator(options: TestOrchestratorOptions): P
         js: orchestrator.nats.js,
         jsm: orchestrator.nats.jsm,
         topology: orchestrator.topology,
-        store: orchestrator.store,
+        log: orchestrator.store.events,
         sessionId,
         organisationId: row.organisation_id,
         agent: row.agent_type,

@@ -1,0 +1,79 @@
+import type { Database, DB, JwtClaims, Tx } from '@psa/db'
+import type { Insertable } from 'kysely'
+import { describeEvent, type SessionEventEnvelope } from './events.js'
+import { toJsonb } from './jsonb.js'
+
+/** How an event is stored in `agent_logs`: searchable columns plus the whole envelope in `data`. */
+export function eventLogRow(
+  organisationId: string,
+  attempt: number,
+  event: SessionEventEnvelope,
+): Insertable<DB['agent_logs']> {
+  return {
+    organisation_id: organisationId,
+    session_id: event.session_id,
+    seq: event.seq,
+    attempt,
+    event_type: event.type,
+    agent_name: event.agent,
+    message: describeEvent(event).slice(0, 10_000),
+    data: toJsonb(event),
+    created_at: event.time,
+  }
+}
+
+/**
+ * The sessions' event log in Postgres (`agent_logs`): what outlives JetStream's retention, so a client can
+ * replay a session from its first event and a restarted attempt knows where the sequence stands.
+ */
+export class EventLog {
+  constructor(readonly db: Database) {}
+
+  /** Persists events (idempotent on (session_id, seq): a replayed batch inserts nothing twice). */
+  async append(
+    organisationId: string,
+    attempt: number,
+    events: readonly SessionEventEnvelope[],
+  ): Promise<void> {
+    if (events.length === 0) return
+    await this.db.asService((tx) =>
+      tx
+        .insertInto('agent_logs')
+        .values(events.map((e) => eventLogRow(organisationId, attempt, e)))
+        .onConflict((oc) => oc.columns(['session_id', 'seq']).doNothing())
+        .execute(),
+    )
+  }
+
+  /** Persisted events after `afterSeq`, in order, as the user (RLS) or the service (null claims). */
+  async after(
+    claims: JwtClaims | null,
+    sessionId: string,
+    afterSeq: number,
+    limit = 1_000,
+  ): Promise<SessionEventEnvelope[]> {
+    const query = (tx: Tx) =>
+      tx
+        .selectFrom('agent_logs')
+        .select('data')
+        .where('session_id', '=', sessionId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute()
+    const rows = claims ? await this.db.asUser(claims, query) : await this.db.asService(query)
+    return rows.map((r) => r.data as unknown as SessionEventEnvelope)
+  }
+
+  /** The highest sequence persisted for the session (0 when none). */
+  async lastSeq(sessionId: string): Promise<number> {
+    const row = await this.db.asService((tx) =>
+      tx
+        .selectFrom('agent_logs')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst(),
+    )
+    return Number(row?.seq ?? 0)
+  }
+}
