@@ -232,8 +232,8 @@ describe('row maintenance triggers', () => {
       const session = row(a, 'agent_sessions')
       await tx`
         insert into public.agent_logs (organisation_id, session_id, seq, event_type, created_at)
-        values (${a.organisationId}, ${session}, 9001, 'reasoning', ${at}),
-               (${a.organisationId}, ${session}, 9002, 'reasoning', default)`
+        values (${a.orgId}, ${session}, 9001, 'reasoning', ${at}),
+               (${a.orgId}, ${session}, 9002, 'reasoning', default)`
       await tx`
         update public.agent_logs set "timestamp" = '2000-01-01T00:00:00Z'
         where session_id = ${session} and seq = 9002`

@@ -55,7 +55,7 @@ type ColumnValue<C> =
     : never
 
 /** Columns the database keeps itself (triggers and defaults); the demo never writes them. */
-type Maintained = 'updated_at' | 'version'
+type Maintained = 'updated_at' | 'version' | 'timestamp'
 
 interface RowShape<T extends keyof DB> {
   /** The row's `created_at` is part of the story (history), so the demo writes it. */

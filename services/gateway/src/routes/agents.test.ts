@@ -240,7 +240,7 @@ describe("the customer's AgentRequest and the original runtime's routes", () => 
     expect(running.body.processing_time_ms).toBeGreaterThanOrEqual(15)
     await worker?.close()
     // Once finished, the measured time of the attempt.
-    await h.orchestrator?.server.store.complete(id, worker?.attempt ?? 1, {
+    await h.orchestrator?.server.store.attempts.complete(id, worker?.attempt ?? 1, {
       result: { ok: true },
       agentsInvolved: ['quotes'],
       processingTimeMs: 7,
