@@ -58,7 +58,7 @@ export function publishSessionEvent(
  * JetStream or Postgres, so a restarted session's events never reuse a number.
  */
 export class SessionEventWriter {
-  readonly #o: Required<Pick<SessionEventWriterOptions, 'flushIntervalMs' | 'maxBatch'>> &
+  readonly #options: Required<Pick<SessionEventWriterOptions, 'flushIntervalMs' | 'maxBatch'>> &
     SessionEventWriterOptions
   #seq: number
   #chain: Promise<unknown> = Promise.resolve()
@@ -68,7 +68,7 @@ export class SessionEventWriter {
   #closed = false
 
   private constructor(options: SessionEventWriterOptions, lastSeq: number) {
-    this.#o = { flushIntervalMs: 200, maxBatch: 100, ...options }
+    this.#options = { flushIntervalMs: 200, maxBatch: 100, ...options }
     this.#seq = lastSeq
   }
 
@@ -86,11 +86,11 @@ export class SessionEventWriter {
   }
 
   /** Publishes the event; resolves once JetStream has stored it. Calls are published in call order. */
-  emit(body: SessionEventBody, agent = this.#o.agent): Promise<SessionEventEnvelope> {
+  emit(body: SessionEventBody, agent = this.#options.agent): Promise<SessionEventEnvelope> {
     if (this.#closed) return Promise.reject(new Error('event writer is closed'))
     this.#seq += 1
     const event = {
-      session_id: this.#o.sessionId,
+      session_id: this.#options.sessionId,
       seq: this.#seq,
       time: new Date().toISOString(),
       agent,
@@ -99,7 +99,7 @@ export class SessionEventWriter {
     // Sent at once rather than after the previous acknowledgement: one connection delivers its messages in
     // order, so JetStream stores them in sequence order, and a burst of events (a tool starting, a
     // proposal, the tool finishing) reaches watchers without waiting one round trip per event.
-    const sent = publishSessionEvent(this.#o.js, this.#o.topology, event)
+    const sent = publishSessionEvent(this.#options.js, this.#options.topology, event)
     sent.catch(() => {})
     const published = this.#chain.then(async () => {
       await sent
@@ -112,10 +112,10 @@ export class SessionEventWriter {
 
   #enqueueForPersistence(event: SessionEventEnvelope): void {
     this.#pending.push(event)
-    if (this.#pending.length >= this.#o.maxBatch) {
+    if (this.#pending.length >= this.#options.maxBatch) {
       void this.flush().catch(() => {})
     } else {
-      this.#timer ??= setTimeout(() => void this.flush().catch(() => {}), this.#o.flushIntervalMs)
+      this.#timer ??= setTimeout(() => void this.flush().catch(() => {}), this.#options.flushIntervalMs)
     }
   }
 
@@ -131,11 +131,14 @@ export class SessionEventWriter {
       .then(async () => {
         if (batch.length === 0) return
         try {
-          await this.#o.log.append(this.#o.organisationId, this.#o.attempt, batch)
+          await this.#options.log.append(this.#options.organisationId, this.#options.attempt, batch)
         } catch (err) {
           // Keep them for the next flush: events are in JetStream already, and the insert is idempotent.
           this.#pending.unshift(...batch)
-          this.#o.logger.warn({ err, events: batch.length }, 'persisting session events failed; will retry')
+          this.#options.logger.warn(
+            { err, events: batch.length },
+            'persisting session events failed; will retry',
+          )
           throw err
         }
       })

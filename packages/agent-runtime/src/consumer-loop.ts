@@ -22,7 +22,7 @@ export interface ConsumerLoopOptions {
  * sits on requests another replica could start, and the server hands work out in request order.
  */
 export class ConsumerLoop {
-  readonly #o: Required<ConsumerLoopOptions>
+  readonly #options: Required<ConsumerLoopOptions>
   #consumer: Consumer | undefined
   #stopping = false
   #slots: Promise<void>[] = []
@@ -30,7 +30,7 @@ export class ConsumerLoop {
   #wake = new AbortController()
 
   constructor(options: ConsumerLoopOptions) {
-    this.#o = { pullExpiresMs: 5_000, ...options }
+    this.#options = { pullExpiresMs: 5_000, ...options }
   }
 
   /** True once the durable consumer was found (readiness). */
@@ -50,24 +50,27 @@ export class ConsumerLoop {
   /** Starts the slots; they wait for the consumer (the orchestrator creates it) before pulling. */
   start(): void {
     if (this.#slots.length > 0) return
-    this.#slots = Array.from({ length: this.#o.concurrency }, (_, slot) => this.#run(slot))
+    this.#slots = Array.from({ length: this.#options.concurrency }, (_, slot) => this.#run(slot))
   }
 
   async #bind(): Promise<Consumer | undefined> {
-    const name = this.#o.topology.consumerName(this.#o.agentType)
+    const name = this.#options.topology.consumerName(this.#options.agentType)
     let warned = false
     while (!this.#stopping) {
       if (this.#consumer) return this.#consumer
       try {
-        this.#consumer = await this.#o.js.consumers.get(this.#o.topology.requestsStream, name)
-        this.#o.logger.info(
-          { stream: this.#o.topology.requestsStream, consumer: name },
+        this.#consumer = await this.#options.js.consumers.get(this.#options.topology.requestsStream, name)
+        this.#options.logger.info(
+          { stream: this.#options.topology.requestsStream, consumer: name },
           'bound to the work queue',
         )
         return this.#consumer
       } catch (err) {
         if (!warned) {
-          this.#o.logger.warn({ err, consumer: name }, 'work queue consumer not available yet; retrying')
+          this.#options.logger.warn(
+            { err, consumer: name },
+            'work queue consumer not available yet; retrying',
+          )
           warned = true
         }
         await sleep(1_000, undefined, { signal: this.#wake.signal }).catch(() => {})
@@ -82,10 +85,10 @@ export class ConsumerLoop {
       if (!consumer) return
       let msg: JsMsg | null
       try {
-        msg = await consumer.next({ expires: this.#o.pullExpiresMs })
+        msg = await consumer.next({ expires: this.#options.pullExpiresMs })
       } catch (err) {
         if (this.#stopping) return
-        this.#o.logger.warn({ err, slot }, 'pulling work failed; retrying')
+        this.#options.logger.warn({ err, slot }, 'pulling work failed; retrying')
         await sleep(1_000, undefined, { signal: this.#wake.signal }).catch(() => {})
         continue
       }
@@ -97,10 +100,10 @@ export class ConsumerLoop {
       }
       this.#busy++
       try {
-        await this.#o.handle(msg)
+        await this.#options.handle(msg)
       } catch (err) {
         // The handler settles every message itself; reaching here is a bug, so hand the message back.
-        this.#o.logger.error({ err, slot }, 'message handler threw; handing the message back')
+        this.#options.logger.error({ err, slot }, 'message handler threw; handing the message back')
         try {
           msg.nak(5_000)
         } catch {}
@@ -131,7 +134,7 @@ export class ConsumerLoop {
     ])
     timer.abort()
     if (finished) return true
-    this.#o.logger.warn(
+    this.#options.logger.warn(
       { in_flight: this.#busy },
       'in-flight requests outlived the drain period; handing them back',
     )

@@ -28,7 +28,7 @@ export type StreamEnd = 'terminal' | 'upstream_ended' | 'client_closed' | 'upstr
  * shuts down the client is told to reconnect (EventSource does so with Last-Event-ID, to another replica).
  */
 export class SessionStream {
-  readonly #o: SessionStreamOptions
+  readonly #options: SessionStreamOptions
   readonly #heartbeat: NodeJS.Timeout
   #ended: StreamEnd | undefined
   #lastSeq = 0
@@ -37,7 +37,7 @@ export class SessionStream {
   #resolveDone!: (end: StreamEnd) => void
 
   constructor(options: SessionStreamOptions) {
-    this.#o = options
+    this.#options = options
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve
     })
@@ -57,7 +57,7 @@ export class SessionStream {
   }
 
   #log(level: 'info' | 'warn', fields: Record<string, unknown>, msg: string): void {
-    withLogContext(this.#o.logFields ?? {}, () => this.#o.logger[level](fields, msg))
+    withLogContext(this.#options.logFields ?? {}, () => this.#options.logger[level](fields, msg))
   }
 
   get lastSeq(): number {
@@ -67,7 +67,7 @@ export class SessionStream {
   /** Gateway shutdown: ask the client to come back (elsewhere) and end the stream. */
   shutdown(): void {
     if (this.#ended) return
-    this.#write(`retry: ${this.#o.retryMs}\nevent: reconnect\ndata: {"reason":"shutting_down"}\n\n`)
+    this.#write(`retry: ${this.#options.retryMs}\nevent: reconnect\ndata: {"reason":"shutting_down"}\n\n`)
     this.#finish('shutdown')
   }
 
@@ -86,7 +86,7 @@ export class SessionStream {
     const flushed = this.#write(
       `id: ${envelope.seq}\nevent: ${envelope.type}\ndata: ${JSON.stringify(envelope)}\n\n`,
     )
-    const { metrics } = this.#o
+    const { metrics } = this.#options
     metrics.eventsRelayed.labels(envelope.type).inc()
     const sent = Date.parse(envelope.time)
     if (Number.isFinite(sent)) {
@@ -94,7 +94,7 @@ export class SessionStream {
       const source = sent >= this.#openedAt - 1_000 ? 'live' : 'replay'
       metrics.relayLatency.labels(source).observe(Math.max(0, Date.now() - sent) / 1000)
     }
-    if (!flushed) this.#o.call.pause()
+    if (!flushed) this.#options.call.pause()
     if (isTerminalEvent(envelope)) this.#finish('terminal')
   }
 
@@ -110,7 +110,7 @@ export class SessionStream {
   }
 
   #write(chunk: string): boolean {
-    const { res } = this.#o
+    const { res } = this.#options
     if (res.writableEnded || res.destroyed) return true
     return res.write(chunk)
   }
@@ -119,10 +119,10 @@ export class SessionStream {
     if (this.#ended) return
     this.#ended = end
     clearInterval(this.#heartbeat)
-    this.#o.metrics.sseClients.dec()
+    this.#options.metrics.sseClients.dec()
     // Cancelling a call that already ended is a no-op; for a client that left it stops the upstream work.
-    this.#o.call.cancel()
-    if (!this.#o.res.writableEnded) this.#o.res.end()
+    this.#options.call.cancel()
+    if (!this.#options.res.writableEnded) this.#options.res.end()
     this.#log('info', { end, last_seq: this.#lastSeq }, 'session event stream closed')
     this.#resolveDone(end)
   }
