@@ -2,7 +2,7 @@
 // project is burning its budget, which milestones are late, where skills are short). Tests use them to prove
 // the planted problems are really in the data, and nothing else is.
 
-import { addDays, type IsoDate, mondayOf } from './calendar.js'
+import { addDays, type IsoDate, mondayOf } from '@psa/calendar'
 import type { DemoTables } from './types.js'
 
 export interface WeeklyLoad {

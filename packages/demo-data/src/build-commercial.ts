@@ -1,5 +1,5 @@
+import type { IsoDate } from '@psa/calendar'
 import type { PeopleIndex } from './build-people.js'
-import type { IsoDate } from './calendar.js'
 import type { OrganisationCatalogue } from './catalogue.js'
 import type { OrgContext } from './context.js'
 import type { ClientRow, RateCardLineRow, RateCardRow } from './types.js'

@@ -1,14 +1,14 @@
 import {
   addDays,
   eachDay,
+  earliest,
   type IsoDate,
   isWeekend,
-  maxDate,
-  minDate,
-  nextWeekday,
-  previousWeekday,
+  latest,
+  nextWorkingDay,
+  previousWorkingDay,
   yearOf,
-} from './calendar.js'
+} from '@psa/calendar'
 import type { OrganisationCatalogue, PersonSpec, RoleSpec } from './catalogue.js'
 import { DEMO_USERS } from './constants.js'
 import type { OrgContext } from './context.js'
@@ -136,7 +136,8 @@ export function buildPeople(ctx: OrgContext, catalogue: OrganisationCatalogue): 
     const factor = levelFactor(spec.level, roleSpec)
     const user = spec.user ? DEMO_USERS.find((u) => u.email === spec.user) : undefined
     if (spec.user && !user) throw new Error(`person ${spec.name}: unknown demo user ${spec.user}`)
-    const employmentEnd = spec.leftDaysAgo === undefined ? null : previousWeekday(ctx.day(-spec.leftDaysAgo))
+    const employmentEnd =
+      spec.leftDaysAgo === undefined ? null : previousWorkingDay(ctx.day(-spec.leftDaysAgo))
     const person: PersonRow = {
       id: ctx.id(`person/${spec.name}`),
       organisation_id: ctx.orgId,
@@ -150,7 +151,7 @@ export function buildPeople(ctx: OrgContext, catalogue: OrganisationCatalogue): 
       bill_rate_minor: roundTo(roleSpec.billRate * factor, 500),
       weekly_capacity_hours: spec.capacity,
       utilisation_target_pct: roleSpec.utilisationTarget,
-      employment_start: nextWeekday(ctx.day(-Math.round(spec.tenureYears * 365.25))),
+      employment_start: nextWorkingDay(ctx.day(-Math.round(spec.tenureYears * 365.25))),
       employment_end: employmentEnd,
       active: employmentEnd === null,
     }
@@ -217,10 +218,10 @@ function buildTimeOff(ctx: OrgContext, catalogue: OrganisationCatalogue, index: 
     hoursPerDay: number,
   ): boolean => {
     const person = index.people.get(spec.name) as PersonRow
-    const start = maxDate(nextWeekday(from), person.employment_start)
+    const start = latest([nextWorkingDay(from), person.employment_start])
     const end = person.employment_end
-      ? minDate(previousWeekday(to), person.employment_end)
-      : previousWeekday(to)
+      ? earliest([previousWorkingDay(to), person.employment_end])
+      : previousWorkingDay(to)
     if (end < start) return false
     const mine = blocks.get(person.id) ?? []
     // Blocks of one person never overlap, with a working day between them.

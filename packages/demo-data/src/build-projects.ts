@@ -1,15 +1,15 @@
-import type { CommercialIndex } from './build-commercial.js'
-import type { PeopleIndex } from './build-people.js'
 import {
   addDays,
   countWeekdays,
   daysBetween,
+  earliest,
   type IsoDate,
-  maxDate,
-  minDate,
-  nextWeekday,
-  previousWeekday,
-} from './calendar.js'
+  latest,
+  nextWorkingDay,
+  previousWorkingDay,
+} from '@psa/calendar'
+import type { CommercialIndex } from './build-commercial.js'
+import type { PeopleIndex } from './build-people.js'
 import type { OrganisationCatalogue, ProjectSpec, SlotSpec } from './catalogue.js'
 import type { OrgContext } from './context.js'
 import type {
@@ -352,14 +352,17 @@ function buildTasks(
         : (catalogue.roleFallbacks[template.role] ?? []).find((r) => teamRoles.has(r))
       if (!roleKey) return
       const role = team.find((s) => s.slot.role === roleKey)?.role as RoleRow
-      const start = minDate(
-        nextWeekday(addDays(phase.starts_on, Math.round(template.from * days))),
+      const start = earliest([
+        nextWorkingDay(addDays(phase.starts_on, Math.round(template.from * days))),
         phase.ends_on,
-      )
-      const end = maxDate(
+      ])
+      const end = latest([
         start,
-        minDate(previousWeekday(addDays(phase.starts_on, Math.round(template.to * days) - 1)), phase.ends_on),
-      )
+        earliest([
+          previousWorkingDay(addDays(phase.starts_on, Math.round(template.to * days) - 1)),
+          phase.ends_on,
+        ]),
+      ])
 
       let status: TaskStatus
       let percent: number
@@ -385,8 +388,8 @@ function buildTasks(
         for (const s of team) {
           if (s.slot.role !== roleKey || !s.person) continue
           const overlap = daysBetween(
-            maxDate(start, ctx.monday(s.fromWeek)),
-            minDate(end, ctx.friday(s.toWeek)),
+            latest([start, ctx.monday(s.fromWeek)]),
+            earliest([end, ctx.friday(s.toWeek)]),
           )
           if (overlap >= 0 && overlap + 1 > best) [best, assignee] = [overlap + 1, s.person.id]
         }
@@ -493,7 +496,10 @@ function buildMilestones(ctx: OrgContext, index: ProjectIndex, spec: ProjectSpec
       spec.status === 'completed' || (due < ctx.anchor && phaseSpec.milestone !== spec.lateMilestone)
     if (reached) {
       const slip = random.pick([-1, 0, 0, 0, 1, 2, 3])
-      completed = minDate(previousWeekday(addDays(due, slip)), previousWeekday(addDays(ctx.anchor, -1)))
+      completed = earliest([
+        previousWorkingDay(addDays(due, slip)),
+        previousWorkingDay(addDays(ctx.anchor, -1)),
+      ])
     }
     milestones.push({
       id: ctx.id(`milestone/${spec.code}/${p}`),

@@ -1,7 +1,7 @@
+import { addDays, timestamp } from '@psa/calendar'
 import type { CommercialIndex } from './build-commercial.js'
 import type { PeopleIndex } from './build-people.js'
 import type { ProjectIndex } from './build-projects.js'
-import { addDays, timestamp } from './calendar.js'
 import type { OrganisationCatalogue, QuoteLineSpec, QuoteSpec } from './catalogue.js'
 import { DEMO_USERS } from './constants.js'
 import type { OrgContext } from './context.js'

@@ -1,15 +1,15 @@
-import type { PeopleIndex } from './build-people.js'
-import type { ProjectIndex } from './build-projects.js'
 import {
   addDays,
   eachDay,
+  earliest,
   type IsoDate,
+  isoWeekday,
   isWeekend,
-  minDate,
-  previousWeekday,
+  previousWorkingDay,
   timestamp,
-  weekday,
-} from './calendar.js'
+} from '@psa/calendar'
+import type { PeopleIndex } from './build-people.js'
+import type { ProjectIndex } from './build-projects.js'
 import type { OrgContext } from './context.js'
 import type { Json, PersonRow, TaskRow, TimeEntryRow } from './types.js'
 
@@ -22,7 +22,7 @@ const SMALL_ALLOCATION_DAYS: Record<number, number[]> = { 1: [3], 2: [2, 4] }
  */
 export function buildTimeEntries(ctx: OrgContext, people: PeopleIndex, projects: ProjectIndex): void {
   const byId = new Map([...people.people.values()].map((p) => [p.id, p]))
-  const lastDay = previousWeekday(addDays(ctx.anchor, -1))
+  const lastDay = previousWorkingDay(addDays(ctx.anchor, -1))
   for (const s of projects.slots) {
     const allocation = s.allocation
     if (allocation?.kind !== 'hard' || allocation.starts_on > lastDay) continue
@@ -39,12 +39,12 @@ export function buildTimeEntries(ctx: OrgContext, people: PeopleIndex, projects:
     const loggingDays =
       hoursPerWeek <= 8 ? (SMALL_ALLOCATION_DAYS[hoursPerWeek <= 4 ? 1 : 2] as number[]) : null
     const perDay = loggingDays ? hoursPerWeek / loggingDays.length : hoursPerWeek / workdays
-    let until = minDate(allocation.ends_on, lastDay)
-    if (person.employment_end) until = minDate(until, person.employment_end)
+    let until = earliest([allocation.ends_on, lastDay])
+    if (person.employment_end) until = earliest([until, person.employment_end])
 
     for (const day of eachDay(allocation.starts_on, until)) {
       if (isWeekend(day) || holidays.has(day) || daysOff.has(day)) continue
-      const dow = weekday(day)
+      const dow = isoWeekday(day)
       if (partTime && dow === 5) continue
       if (loggingDays && !loggingDays.includes(dow)) continue
       const task =
@@ -124,7 +124,7 @@ export function buildBaselines(
     const days = spec.baseline.slipDays
     const cutoff = addDays(phases[0]?.ends_on ?? project.starts_on, -days)
     const slip = (date: IsoDate) =>
-      days === 0 || date <= cutoff ? date : previousWeekday(addDays(date, -days))
+      days === 0 || date <= cutoff ? date : previousWorkingDay(addDays(date, -days))
     const tasks = (projects.tasks.get(code) ?? []).map(
       (t): Json => ({
         task_id: t.id,

@@ -1,4 +1,4 @@
-import { addDays, type IsoDate } from './calendar.js'
+import { addDays, type IsoDate } from '@psa/calendar'
 import type { DemoOrganisation } from './constants.js'
 import { demoId } from './ids.js'
 import { Random } from './random.js'

@@ -1,8 +1,8 @@
+import { addDays, type IsoDate, mondayOf, timestamp, toIsoDate } from '@psa/calendar'
 import { buildNorthwindAgentHistory } from './agent-history/index.js'
 import { lateMilestones, overAllocations, projectBurn, skillSupply } from './analysis.js'
 import { BLUEBIRD_CATALOGUE } from './bluebird-catalogue.js'
 import { buildOrganisation } from './build-organisation.js'
-import { addDays, type IsoDate, mondayOf, timestamp, toIsoDate } from './calendar.js'
 import {
   BLUEBIRD_ORGANISATION_ID,
   DEMO_ORGANISATIONS,

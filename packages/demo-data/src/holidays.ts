@@ -1,5 +1,5 @@
+import type { IsoDate } from '@psa/calendar'
 import Holidays from 'date-holidays'
-import type { IsoDate } from './calendar.js'
 
 export interface PublicHoliday {
   date: IsoDate

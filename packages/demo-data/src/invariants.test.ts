@@ -1,5 +1,5 @@
+import { addDays, daysBetween, isoWeekday, isWeekend, mondayOf } from '@psa/calendar'
 import { describe, expect, it } from 'vitest'
-import { addDays, daysBetween, isWeekend, mondayOf, weekday } from './calendar.js'
 import { BLUEBIRD_ORGANISATION_ID, DEMO_USERS, NORTHWIND_ORGANISATION_ID as NW } from './constants.js'
 import { generateDemoData } from './generate.js'
 import { quoteTotals } from './pricing.js'
@@ -268,8 +268,8 @@ describe.each(['2026-11-25', '2026-12-31', '2027-06-02'])('the demo data invaria
       if (!project || !person) throw new Error('dangling allocation')
       expect(a.starts_on >= project.starts_on && a.ends_on <= project.ends_on, project.code).toBe(true)
       expect(a.kind).toBe(project.status === 'tentative' ? 'soft' : 'hard')
-      expect(weekday(a.starts_on)).toBe(1)
-      expect(weekday(a.ends_on)).toBe(5)
+      expect(isoWeekday(a.starts_on)).toBe(1)
+      expect(isoWeekday(a.ends_on)).toBe(5)
       expect(a.starts_on >= person.employment_start).toBe(true)
       if (person.employment_end) expect(a.ends_on <= person.employment_end).toBe(true)
       if (a.resource_request_id) {
@@ -310,7 +310,7 @@ describe.each(['2026-11-25', '2026-12-31', '2027-06-02'])('the demo data invaria
         e.work_date >= person.employment_start &&
           (!person.employment_end || e.work_date <= person.employment_end),
       ).toBe(true)
-      if (person.weekly_capacity_hours < 40) expect(weekday(e.work_date)).not.toBe(5)
+      if (person.weekly_capacity_hours < 40) expect(isoWeekday(e.work_date)).not.toBe(5)
       expect(e.hours).toBeGreaterThan(0)
       expect(e.hours * 4).toBe(Math.round(e.hours * 4))
       const allocation = tables.allocations.find(

@@ -1,7 +1,7 @@
+import { addDays } from '@psa/calendar'
 import { asActor, createScratchDatabase } from '@psa/test-kit'
 import type postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
-import { addDays } from './calendar.js'
 import { BLUEBIRD_ORGANISATION_ID, DEMO_USERS, demoUser, NORTHWIND_ORGANISATION_ID } from './constants.js'
 import { generateDemoData } from './generate.js'
 import { loadDemoData } from './load.js'

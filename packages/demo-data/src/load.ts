@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
+import type { IsoDate } from '@psa/calendar'
 import { AppError } from '@psa/errors'
 import type postgres from 'postgres'
-import type { IsoDate } from './calendar.js'
 import { DEMO_ORGANISATIONS, DEMO_USERS, type DemoOrganisationSlug } from './constants.js'
 import { type DemoData, generateDemoData } from './generate.js'
 import type { AuthUserRow, DemoTableName, DemoTables } from './types.js'

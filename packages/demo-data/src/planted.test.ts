@@ -1,6 +1,6 @@
+import { addDays } from '@psa/calendar'
 import { describe, expect, it } from 'vitest'
 import { lateMilestones, overAllocations, projectBurn, skillSupply, weeklyLoads } from './analysis.js'
-import { addDays } from './calendar.js'
 import { BLUEBIRD_ORGANISATION_ID, NORTHWIND_ORGANISATION_ID as NW } from './constants.js'
 import { generateDemoData } from './generate.js'
 

@@ -8,7 +8,7 @@ import {
   type PlaybookInput,
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
-import { nextMonday } from '@psa/calendar'
+import { daysBetween, nextMonday } from '@psa/calendar'
 
 function titleCase(text: string): string {
   return text
@@ -109,7 +109,7 @@ function plan(input: PlaybookInput): PlaybookDecision {
   const end = u.summary.endDate ?? u.summary.period?.to ?? null
   let weeks = u.summary.duration ? Math.round(u.summary.duration.weeks) : null
   if (weeks === null && start && end) {
-    weeks = Math.max(2, Math.ceil((Date.parse(end) - Date.parse(start)) / (7 * 86_400_000)))
+    weeks = Math.max(2, Math.ceil(daysBetween(start, end) / 7))
   }
   if (weeks === null) {
     return finish(

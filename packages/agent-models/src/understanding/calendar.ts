@@ -1,6 +1,8 @@
+import { addDays as addIsoDays, isoWeekday as isoWeekdayOf } from '@psa/calendar'
+
 /**
- * Calendar arithmetic on plain ISO dates (YYYY-MM-DD). Everything is done in UTC on whole days so results
- * never depend on the machine's time zone or clock.
+ * Dates as the request parser reads them (year, month, day), validated; the day arithmetic is
+ * @psa/calendar's, on their ISO form.
  */
 
 export interface CalendarDate {
@@ -38,13 +40,17 @@ function toUtc({ year, month, day }: CalendarDate): number {
   return Date.UTC(year, month - 1, day)
 }
 
-function fromUtc(ms: number): CalendarDate {
-  const d = new Date(ms)
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }
+/** The parts of an ISO date the calendar produced (known to be valid). */
+function fromIso(value: string): CalendarDate {
+  return {
+    year: Number(value.slice(0, 4)),
+    month: Number(value.slice(5, 7)),
+    day: Number(value.slice(8, 10)),
+  }
 }
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {
-  return fromUtc(toUtc(date) + days * 86_400_000)
+  return fromIso(addIsoDays(formatIsoDate(date), days))
 }
 
 /** Adds months, clamping the day to the target month's length (31 Jan + 1 month = 28/29 Feb). */
@@ -57,8 +63,7 @@ export function addMonths(date: CalendarDate, months: number): CalendarDate {
 
 /** ISO weekday: 1 = Monday ... 7 = Sunday. */
 export function isoWeekday(date: CalendarDate): number {
-  const day = new Date(toUtc(date)).getUTCDay()
-  return day === 0 ? 7 : day
+  return isoWeekdayOf(formatIsoDate(date))
 }
 
 export function compareDates(a: CalendarDate, b: CalendarDate): number {

@@ -1,6 +1,6 @@
 // The planted budget overrun, noticed by the project agent (a pending re-plan).
 
-import { addDays, timestamp } from '../calendar.js'
+import { addDays, timestamp } from '@psa/calendar'
 import { addProposalEvent, money, project, type Scenario } from './history.js'
 
 export function budgetOverrun({ b, h, ctx, tables, manager }: Scenario): void {

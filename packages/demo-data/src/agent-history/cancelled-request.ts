@@ -1,6 +1,6 @@
 // Cancelled by the user while it ran.
 
-import { timestamp } from '../calendar.js'
+import { timestamp } from '@psa/calendar'
 import type { Scenario } from './history.js'
 
 export function cancelledRequest({ h, ctx, admin }: Scenario): void {

@@ -1,6 +1,6 @@
 // A request that timed out on every delivery and was dead-lettered.
 
-import { timestamp } from '../calendar.js'
+import { timestamp } from '@psa/calendar'
 import type { Scenario, Step } from './history.js'
 
 export function deadLetteredRebalance({ h, ctx, tables, manager }: Scenario): void {

@@ -1,6 +1,6 @@
 // A question without changes: which milestones are late?
 
-import { timestamp } from '../calendar.js'
+import { timestamp } from '@psa/calendar'
 import type { Scenario } from './history.js'
 
 export function lateMilestones({ h, ctx, tables, owner }: Scenario): void {

@@ -1,6 +1,6 @@
 // Planning the Care Coordination Portal (proposal applied: the phases, tasks and milestones exist).
 
-import { addDays, timestamp } from '../calendar.js'
+import { addDays, timestamp } from '@psa/calendar'
 import { addProposalEvent, insertChangeset, project, type Scenario } from './history.js'
 
 export function planCarePortal({ b, h, tables, manager }: Scenario): void {

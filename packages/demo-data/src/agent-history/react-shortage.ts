@@ -1,6 +1,6 @@
 // The React shortage: nobody qualified is free, so the agent proposes the best stretch candidate (pending).
 
-import { timestamp } from '../calendar.js'
+import { timestamp } from '@psa/calendar'
 import type { PersonRow } from '../types.js'
 import { addProposalEvent, freeHours, project, type Scenario, slotOf } from './history.js'
 

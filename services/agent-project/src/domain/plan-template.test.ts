@@ -1,4 +1,4 @@
-import { addDays, nextMonday, nextWorkingDay, weekday } from '@psa/calendar'
+import { addDays, isoWeekday, nextMonday, nextWorkingDay } from '@psa/calendar'
 import { describe, expect, it } from 'vitest'
 import { buildPlan, chooseTemplate, type PlanRole, phaseWeeks, workingDay } from './plan-template.js'
 
@@ -23,7 +23,7 @@ const ROLES: PlanRole[] = [
 
 describe('dates', () => {
   it('knows weekdays and working days', () => {
-    expect(weekday('2027-01-04')).toBe(0) // Monday
+    expect(isoWeekday('2027-01-04')).toBe(1) // Monday
     expect(nextWorkingDay('2027-01-09')).toBe('2027-01-11')
     expect(nextWorkingDay('2027-01-05')).toBe('2027-01-05')
     expect(nextMonday('2026-11-25')).toBe('2026-11-30')
@@ -74,8 +74,8 @@ describe('buildPlan', () => {
       expect(task.roleId).not.toBeNull()
       expect(task.estimateHours).toBeGreaterThan(0)
       expect(task.estimateHours * 2).toBe(Math.round(task.estimateHours * 2))
-      expect(weekday(task.startsOn)).toBeLessThan(5)
-      expect(weekday(task.endsOn)).toBeLessThan(5)
+      expect(isoWeekday(task.startsOn)).toBeLessThan(6)
+      expect(isoWeekday(task.endsOn)).toBeLessThan(6)
       expect(task.endsOn >= task.startsOn).toBe(true)
       const phase = task.phaseKey ? phases.get(task.phaseKey) : undefined
       if (phase) {

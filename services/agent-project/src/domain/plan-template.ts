@@ -1,4 +1,4 @@
-import { addDays, nextWorkingDay, weekday } from '@psa/calendar'
+import { addDays, isoWeekday, nextWorkingDay } from '@psa/calendar'
 
 /**
  * Project plan templates: phases sized to the requested length, tasks with roles and hour estimates,
@@ -464,7 +464,7 @@ export function workingDay(start: string, index: number): string {
   let day = addDays(start, weeks * 7)
   for (let i = 0; i < index % 5; i++) {
     day = addDays(day, 1)
-    if (weekday(day) === 5) day = addDays(day, 2)
+    if (isoWeekday(day) === 6) day = addDays(day, 2)
   }
   return day
 }

@@ -1,4 +1,5 @@
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
+import { addDays } from '@psa/calendar'
 import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
@@ -13,10 +14,6 @@ export const proposeQuoteInput = pricingInput.extend({
   valid_until: z.iso.date().optional().describe('Default: 30 days after the request'),
   notes: z.string().max(2_000).optional(),
 })
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-}
 
 export const proposeQuote = defineTool({
   name: 'propose_quote',

@@ -1,4 +1,5 @@
 import { formatMoney, type Understanding, understand } from '@psa/agent-models'
+import { daysBetween } from '@psa/calendar'
 
 /**
  * The specialists' requests, phrased the way their offline playbooks read them (the phrasings of DESIGN §1)
@@ -12,8 +13,6 @@ export interface Work {
   starts_on: string | null
   ends_on: string | null
 }
-
-const DAY_MS = 86_400_000
 
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a'
@@ -51,7 +50,7 @@ export function planningRequest(u: Understanding, clientName: string): string {
 }
 
 function weeksBetween(from: string, to: string): number {
-  return Math.max(1, Math.round((Date.parse(to) - Date.parse(from) + DAY_MS) / (7 * DAY_MS)))
+  return Math.max(1, Math.round((daysBetween(from, to) + 1) / 7))
 }
 
 export interface StaffingRequest {
