@@ -10,58 +10,29 @@ import {
   projectDetailSchema,
   projectSchema,
 } from '../domain/projects.js'
-import { asMember, claimsOf } from '../domain/tenancy.js'
-import {
-  errorResponses,
-  idParamsSchema,
-  organisationHeadersSchema,
-  pageSizeSchema,
-  pageTokenSchema,
-  uuidSchema,
-} from '../schemas/common.js'
-import { requestedOrganisation } from './call-context.js'
+import { claimsOf } from '../domain/tenancy.js'
+import { errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
 export async function projectRoutes(app: FastifyInstance, { db }: { db: Database }) {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  r.get(
-    '/api/projects',
-    {
-      schema: {
-        tags: ['projects'],
-        summary: "The organisation's projects, by name",
-        headers: organisationHeadersSchema,
-        querystring: z.object({
-          status: z.enum(PROJECT_STATUSES).optional(),
-          health: z.enum(PROJECT_HEALTHS).optional(),
-          client_id: uuidSchema.optional(),
-          q: z.string().trim().min(1).max(200).optional().describe('Matches name or code'),
-          page_size: pageSizeSchema,
-          page_token: pageTokenSchema,
-          organisation_id: uuidSchema.optional(),
-        }),
-        response: {
-          200: z.object({ projects: z.array(projectSchema), next_page_token: z.string().nullable() }),
-          ...errorResponses(403, 404),
-        },
-      },
+  pagedListRoute(app, db, {
+    url: '/api/projects',
+    tags: ['projects'],
+    summary: "The organisation's projects, by name",
+    filters: {
+      status: z.enum(PROJECT_STATUSES).optional(),
+      health: z.enum(PROJECT_HEALTHS).optional(),
+      client_id: uuidSchema.optional(),
+      q: z.string().trim().min(1).max(200).optional().describe('Matches name or code'),
     },
-    async (request) => {
-      const q = request.query
-      return asMember(db, userOf(request), requestedOrganisation(request), (tx, m) =>
-        listProjects(tx, {
-          organisationId: m.organisationId,
-          status: q.status,
-          health: q.health,
-          clientId: q.client_id,
-          q: q.q,
-          pageSize: q.page_size,
-          pageToken: q.page_token,
-        }),
-      )
-    },
-  )
+    key: 'projects',
+    item: projectSchema,
+    list: (tx, { filters: f, ...page }) =>
+      listProjects(tx, { ...page, status: f.status, health: f.health, clientId: f.client_id, q: f.q }),
+  })
 
   r.get(
     '/api/projects/:id',

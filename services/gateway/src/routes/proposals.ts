@@ -11,16 +11,9 @@ import {
   proposalSchema,
   toProposalDetailJson,
 } from '../domain/proposals.js'
-import { asMember, claimsOf } from '../domain/tenancy.js'
-import {
-  errorResponses,
-  idParamsSchema,
-  organisationHeadersSchema,
-  pageSizeSchema,
-  pageTokenSchema,
-  uuidSchema,
-} from '../schemas/common.js'
-import { requestedOrganisation } from './call-context.js'
+import { claimsOf } from '../domain/tenancy.js'
+import { errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
 const decisionBodySchema = z
@@ -66,39 +59,16 @@ const DECISIONS = [
 export async function proposalRoutes(app: FastifyInstance, { db }: { db: Database }) {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  r.get(
-    '/api/proposals',
-    {
-      schema: {
-        tags: ['proposals'],
-        summary: "The organisation's agent proposals, newest first",
-        headers: organisationHeadersSchema,
-        querystring: z.object({
-          status: z.enum(PROPOSAL_STATUSES).optional(),
-          session_id: uuidSchema.optional(),
-          page_size: pageSizeSchema,
-          page_token: pageTokenSchema,
-          organisation_id: uuidSchema.optional(),
-        }),
-        response: {
-          200: z.object({ proposals: z.array(proposalSchema), next_page_token: z.string().nullable() }),
-          ...errorResponses(403, 404),
-        },
-      },
-    },
-    async (request) => {
-      const q = request.query
-      return asMember(db, userOf(request), requestedOrganisation(request), (tx, m) =>
-        listProposals(tx, {
-          organisationId: m.organisationId,
-          status: q.status,
-          sessionId: q.session_id,
-          pageSize: q.page_size,
-          pageToken: q.page_token,
-        }),
-      )
-    },
-  )
+  pagedListRoute(app, db, {
+    url: '/api/proposals',
+    tags: ['proposals'],
+    summary: "The organisation's agent proposals, newest first",
+    filters: { status: z.enum(PROPOSAL_STATUSES).optional(), session_id: uuidSchema.optional() },
+    key: 'proposals',
+    item: proposalSchema,
+    list: (tx, { filters: f, ...page }) =>
+      listProposals(tx, { ...page, status: f.status, sessionId: f.session_id }),
+  })
 
   r.get(
     '/api/proposals/:id',

@@ -3,56 +3,28 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { getQuote, listQuotes, QUOTE_STATUSES, quoteDetailSchema, quoteSchema } from '../domain/quotes.js'
-import { asMember, claimsOf } from '../domain/tenancy.js'
-import {
-  errorResponses,
-  idParamsSchema,
-  organisationHeadersSchema,
-  pageSizeSchema,
-  pageTokenSchema,
-  uuidSchema,
-} from '../schemas/common.js'
-import { requestedOrganisation } from './call-context.js'
+import { claimsOf } from '../domain/tenancy.js'
+import { errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
 export async function quoteRoutes(app: FastifyInstance, { db }: { db: Database }) {
   const r = app.withTypeProvider<ZodTypeProvider>()
 
-  r.get(
-    '/api/quotes',
-    {
-      schema: {
-        tags: ['quotes'],
-        summary: "The organisation's quotes, newest first, with the current version's totals",
-        headers: organisationHeadersSchema,
-        querystring: z.object({
-          status: z.enum(QUOTE_STATUSES).optional(),
-          client_id: uuidSchema.optional(),
-          q: z.string().trim().min(1).max(200).optional().describe('Matches the title'),
-          page_size: pageSizeSchema,
-          page_token: pageTokenSchema,
-          organisation_id: uuidSchema.optional(),
-        }),
-        response: {
-          200: z.object({ quotes: z.array(quoteSchema), next_page_token: z.string().nullable() }),
-          ...errorResponses(403, 404),
-        },
-      },
+  pagedListRoute(app, db, {
+    url: '/api/quotes',
+    tags: ['quotes'],
+    summary: "The organisation's quotes, newest first, with the current version's totals",
+    filters: {
+      status: z.enum(QUOTE_STATUSES).optional(),
+      client_id: uuidSchema.optional(),
+      q: z.string().trim().min(1).max(200).optional().describe('Matches the title'),
     },
-    async (request) => {
-      const q = request.query
-      return asMember(db, userOf(request), requestedOrganisation(request), (tx, m) =>
-        listQuotes(tx, {
-          organisationId: m.organisationId,
-          status: q.status,
-          clientId: q.client_id,
-          q: q.q,
-          pageSize: q.page_size,
-          pageToken: q.page_token,
-        }),
-      )
-    },
-  )
+    key: 'quotes',
+    item: quoteSchema,
+    list: (tx, { filters: f, ...page }) =>
+      listQuotes(tx, { ...page, status: f.status, clientId: f.client_id, q: f.q }),
+  })
 
   r.get(
     '/api/quotes/:id',
