@@ -1,8 +1,8 @@
 import { formatMoney } from '@psa/agent-models'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
 import type { Tx } from '@psa/db'
-import { sql } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { bookedTime } from '@psa/project-burn'
 import { z } from 'zod'
 import { assessProject, type ProjectAssessment } from '../domain/project-health.js'
 
@@ -109,7 +109,7 @@ export async function loadProjectStatuses(
   today: string,
 ): Promise<ProjectStatus[]> {
   if (projectIds.length === 0) return []
-  const [projects, costs, tasks, milestones] = await Promise.all([
+  const [projects, bookedBy, tasks, milestones] = await Promise.all([
     tx
       .selectFrom('projects as p')
       .innerJoin('clients as c', 'c.id', 'p.client_id')
@@ -127,19 +127,7 @@ export async function loadProjectStatuses(
       ])
       .where('p.id', 'in', projectIds)
       .execute() as Promise<ProjectRow[]>,
-    tx
-      .selectFrom('time_entries as t')
-      .innerJoin('people as pe', 'pe.id', 't.person_id')
-      .select([
-        't.project_id',
-        // Each entry at its person's cost rate, rounded to whole minor units (as the timesheet values it).
-        sql<string>`coalesce(sum(round(t.hours * pe.cost_rate_minor)), 0)`.as('cost'),
-        sql<string>`coalesce(sum(t.hours), 0)`.as('hours'),
-      ])
-      .where('t.project_id', 'in', projectIds)
-      .where('t.work_date', '<=', today)
-      .groupBy('t.project_id')
-      .execute(),
+    bookedTime(tx, projectIds, { through: today }),
     tx
       .selectFrom('tasks')
       .select(['project_id', 'estimate_hours', 'percent_complete', 'status', 'ends_on'])
@@ -151,9 +139,9 @@ export async function loadProjectStatuses(
       .where('project_id', 'in', projectIds)
       .execute(),
   ])
-  const costBy = new Map(costs.map((c) => [c.project_id, { cost: Number(c.cost), hours: Number(c.hours) }]))
   return projects.map((p) => {
-    const cost = costBy.get(p.id) ?? { cost: 0, hours: 0 }
+    const booked = bookedBy.get(p.id)
+    const cost = { cost: Number(booked?.costMinor ?? 0), hours: Number(booked?.hoursLogged ?? 0) }
     const budgetMinor = p.budget_minor === null ? null : Number(p.budget_minor)
     const assessment = assessProject(
       {

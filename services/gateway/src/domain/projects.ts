@@ -1,5 +1,6 @@
 import { sql, type Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { type BookedTime, bookedTime } from '@psa/project-burn'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema, timestampSchema, uuidSchema } from '../schemas/common.js'
 import { decodeCursor, pageOf } from './cursor.js'
@@ -200,9 +201,9 @@ export async function getProject(tx: Tx, projectId: string): Promise<z.infer<typ
 }
 
 /**
- * Budget burn from booked time: cost at each person's cost rate, billable value at their bill rate (the
- * budget is a price, so burn compares billable value with it), and progress as estimate-weighted task
- * completion. Money stays integer minor units computed in Postgres (numeric, rounded once per entry).
+ * Budget burn from booked time (@psa/project-burn, the same figures the project agent reports on): cost at
+ * each person's cost rate, billable value at their bill rate (the budget is a price, so burn_pct compares
+ * billable value with it), and progress as estimate-weighted task completion.
  */
 async function burnSummary(
   tx: Tx,
@@ -210,39 +211,24 @@ async function burnSummary(
   projectId: string,
   budgetMinor: string | null,
 ): Promise<z.infer<typeof projectDetailSchema>['burn']> {
-  const time = await sql<{
-    hours_logged: string
-    billable_hours: string
-    cost_minor: string
-    billable_value_minor: string
-  }>`
-    select coalesce(sum(te.hours), 0)::text as hours_logged,
-      coalesce(sum(te.hours) filter (where te.billable), 0)::text as billable_hours,
-      coalesce(sum(round(te.hours * p.cost_rate_minor)), 0)::bigint::text as cost_minor,
-      coalesce(sum(round(te.hours * p.bill_rate_minor)) filter (where te.billable), 0)::bigint::text
-        as billable_value_minor
-    from public.time_entries te
-    join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
-    where te.organisation_id = ${organisationId} and te.project_id = ${projectId}
-  `.execute(tx)
+  const t = (await bookedTime(tx, [projectId])).get(projectId) as BookedTime
   const plan = await sql<{ estimate_hours: string; percent_complete: string | null }>`
     select coalesce(sum(estimate_hours), 0)::text as estimate_hours,
       case when coalesce(sum(estimate_hours), 0) = 0 then null
         else round(sum(estimate_hours * percent_complete) / sum(estimate_hours), 1)::text end as percent_complete
     from public.tasks where organisation_id = ${organisationId} and project_id = ${projectId}
   `.execute(tx)
-  const t = time.rows[0] as NonNullable<(typeof time.rows)[0]>
   const p = plan.rows[0] as NonNullable<(typeof plan.rows)[0]>
   const budget = budgetMinor === null ? null : BigInt(budgetMinor)
   const burnPct =
     budget === null || budget === 0n
       ? null
-      : (Number((BigInt(t.billable_value_minor) * 1000n) / budget) / 10).toFixed(1)
+      : (Number((BigInt(t.billableValueMinor) * 1000n) / budget) / 10).toFixed(1)
   return {
-    hours_logged: t.hours_logged,
-    billable_hours: t.billable_hours,
-    cost_minor: t.cost_minor,
-    billable_value_minor: t.billable_value_minor,
+    hours_logged: t.hoursLogged,
+    billable_hours: t.billableHours,
+    cost_minor: t.costMinor,
+    billable_value_minor: t.billableValueMinor,
     budget_minor: budgetMinor,
     burn_pct: burnPct,
     estimate_hours: p.estimate_hours,
