@@ -1,5 +1,6 @@
 import type { Database, DB } from '@psa/db'
 import { sql } from '@psa/db'
+import { SESSION_ERROR_CODES } from '@psa/errors'
 import type { AgentTypeName } from '@psa/proto'
 import type { Selectable } from 'kysely'
 import { toJsonb } from './jsonb.js'
@@ -138,7 +139,7 @@ export class AttemptStore {
   ): Promise<boolean> {
     return this.#finish(sessionId, attempt, {
       status: 'cancelled',
-      error: toJsonb({ code: 'CANCELLED', message: reason }),
+      error: toJsonb({ code: SESSION_ERROR_CODES.CANCELLED, message: reason }),
       ...(processingTimeMs === undefined ? {} : { processing_time_ms: processingTimeMs }),
     })
   }
@@ -200,7 +201,7 @@ export class AttemptStore {
           completed_at: sql<Date>`now()`,
           started_at: sql<Date>`coalesce(started_at, now())`,
           error: toJsonb({
-            code: 'DEAD_LETTERED',
+            code: SESSION_ERROR_CODES.DEAD_LETTERED,
             message: `The request could not be processed after ${input.deliveries} attempts: ${input.reason}`,
           }),
         })

@@ -9,7 +9,7 @@ import {
   resolveMembership,
   sql,
 } from '@psa/db'
-import { AppError } from '@psa/errors'
+import { AppError, SESSION_ERROR_CODES } from '@psa/errors'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
 import type { Selectable } from 'kysely'
 import type postgres from 'postgres'
@@ -275,7 +275,7 @@ export class SessionStore {
           completed_at: sql<Date>`now()`,
           cancel_requested_at: sql<Date>`now()`,
           cancel_reason: reason,
-          error: toJsonb({ code: 'CANCELLED', message: reason }),
+          error: toJsonb({ code: SESSION_ERROR_CODES.CANCELLED, message: reason }),
         })
         .where('id', '=', sessionId)
         .where('status', '=', 'queued')

@@ -1,22 +1,6 @@
 import { AppError } from '@psa/errors'
 
 /**
- * Session error codes the runtime writes (the session row's `error.code` and `error` events). They are API:
- * clients branch on them.
- */
-export const SESSION_ERROR_CODES = {
-  AGENT_TIMEOUT: 'AGENT_TIMEOUT',
-  AGENT_TURN_LIMIT: 'AGENT_TURN_LIMIT',
-  AGENT_TOKEN_LIMIT: 'AGENT_TOKEN_LIMIT',
-  MODEL_ERROR: 'MODEL_ERROR',
-  MODEL_REFUSED: 'MODEL_REFUSED',
-  DEAD_LETTERED: 'DEAD_LETTERED',
-  INVALID_REQUEST: 'INVALID_REQUEST',
-  INTERNAL: 'INTERNAL',
-} as const
-export type SessionErrorCode = keyof typeof SESSION_ERROR_CODES
-
-/**
  * A failure that will likely go away on its own (database or broker unreachable, a statement timeout, a
  * serialisation conflict, a throttled model): the request is handed back to the queue and retried later
  * instead of failing the session.

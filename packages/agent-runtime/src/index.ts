@@ -21,7 +21,7 @@ export {
   readStreamEvents,
   recoverSessionEvents,
 } from './event-recovery.js'
-export { isTransient, SESSION_ERROR_CODES, type SessionErrorCode, TransientFailure } from './failures.js'
+export { isTransient, TransientFailure } from './failures.js'
 export { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js'
 export { buildModelContext, calendarDay } from './model-context.js'
 export { ReasoningCoalescer, type ReasoningCoalescerOptions } from './reasoning-coalescer.js'

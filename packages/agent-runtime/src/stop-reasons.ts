@@ -1,8 +1,9 @@
 import { answerText, extractResult } from '@psa/agent-models'
 import { redactText } from '@psa/config'
+import { SESSION_ERROR_CODES } from '@psa/errors'
 import type { AgentResult } from '@strands-agents/sdk'
 import type { AttemptStop } from './attempt-control.js'
-import { isTransient, SESSION_ERROR_CODES } from './failures.js'
+import { isTransient } from './failures.js'
 
 /** How an attempt ended, before anything is written. */
 export type AttemptResult =

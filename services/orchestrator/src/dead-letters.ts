@@ -18,6 +18,7 @@ import {
   workItemSchema,
 } from '@psa/agent-pipeline'
 import { type Logger, withLogContext } from '@psa/config'
+import { SESSION_ERROR_CODES } from '@psa/errors'
 import { AGENT_TYPES, type AgentTypeName } from '@psa/proto'
 import { z } from 'zod'
 import type { OrchestratorMetrics } from './metrics.js'
@@ -241,7 +242,11 @@ export class DeadLetterProcessor {
     })
     await writer.emit({
       type: 'error',
-      data: { code: error.success ? error.data.code : 'DEAD_LETTERED', message, retryable: false },
+      data: {
+        code: error.success ? error.data.code : SESSION_ERROR_CODES.DEAD_LETTERED,
+        message,
+        retryable: false,
+      },
     })
     await writer.emit({
       type: 'status_changed',
