@@ -6,10 +6,10 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['{packages,services,supabase,proto}/**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['{packages,services,supabase,proto}/**/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
-    // Prepares this run's Postgres test database (bootstrap + migrations + demo data) once; tests get its URL
-    // from testDatabaseUrl() in @psa/supabase/testing.
+    // Prepares this run's Postgres test databases (templates with the schema and the demo data, and the run's
+    // copy) once; tests reach them through @psa/test-kit.
     globalSetup: ['packages/devstack/src/test-database-setup.ts'],
     // Node is started with `--conditions source` for the workspace packages; third-party packages that
     // also publish a "source" export (eventsource, via the Strands SDK's MCP client) would then be loaded
