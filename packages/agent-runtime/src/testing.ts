@@ -38,6 +38,8 @@ export interface PipelineHarness {
   store: SessionStore
   logger: Logger
   registry: Registry
+  /** What a worker on this pipeline is given (createAgentWorker's connections, logger and registry). */
+  workerDeps: Pick<AgentWorkerDeps, 'nc' | 'js' | 'jsm' | 'db' | 'topology' | 'logger' | 'registry'>
   /** Submits a request as `user` exactly like the orchestrator: row, queued event (seq 1), work item. */
   submit(
     user: TenantUser,
@@ -94,6 +96,7 @@ export async function startPipelineHarness(
     store,
     logger,
     registry,
+    workerDeps: { nc: nats.nc, js: nats.js, jsm: nats.jsm, db, topology, logger, registry },
     async submit(user, input) {
       const trace = childTraceContext()
       const request = {
@@ -242,13 +245,7 @@ export async function startAgentHarness(options: {
   const worker = createAgentWorker({
     agent: options.agent,
     model,
-    nc: h.nats.nc,
-    js: h.nats.js,
-    jsm: h.nats.jsm,
-    db: h.db,
-    topology: h.topology,
-    logger: h.logger,
-    registry: h.registry,
+    ...h.workerDeps,
     concurrency: 2,
     timeoutMs: 30_000,
     maxTurns: 10,

@@ -9,11 +9,12 @@ import {
   previousWorkingDay,
   yearOf,
 } from '@psa/calendar'
+import type { TimeOffKind } from '@psa/db'
 import type { OrganisationCatalogue, PersonSpec, RoleSpec } from './catalogue.js'
 import { DEMO_USERS } from './constants.js'
 import type { OrgContext } from './context.js'
 import { publicHolidays } from './holidays.js'
-import type { LocationRow, PersonRow, RoleRow, SkillRow, TimeOffKind, TimeOffRow } from './types.js'
+import type { LocationRow, PersonRow, RoleRow, SkillRow, TimeOffRow } from './types.js'
 
 export interface PeopleIndex {
   locations: Map<string, LocationRow>

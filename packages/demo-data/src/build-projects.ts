@@ -8,23 +8,21 @@ import {
   nextWorkingDay,
   previousWorkingDay,
 } from '@psa/calendar'
+import type { DependencyType, ResourceRequestStatus, TaskStatus } from '@psa/db'
 import type { CommercialIndex } from './build-commercial.js'
 import type { PeopleIndex } from './build-people.js'
 import type { OrganisationCatalogue, ProjectSpec, SlotSpec } from './catalogue.js'
 import type { OrgContext } from './context.js'
 import type {
   AllocationRow,
-  DependencyType,
   MilestoneRow,
   PersonRow,
   PhaseRow,
   ProjectRow,
   ResourceRequestRow,
-  ResourceRequestStatus,
   RoleRow,
   TaskDependencyRow,
   TaskRow,
-  TaskStatus,
 } from './types.js'
 
 export interface StaffedSlot {

@@ -8,10 +8,11 @@ import {
   previousWorkingDay,
   timestamp,
 } from '@psa/calendar'
+import type { Json } from '@psa/db'
 import type { PeopleIndex } from './build-people.js'
 import type { ProjectIndex } from './build-projects.js'
 import type { OrgContext } from './context.js'
-import type { Json, PersonRow, TaskRow, TimeEntryRow } from './types.js'
+import type { PersonRow, TaskRow, TimeEntryRow } from './types.js'
 
 /** Weekdays on which people with a small weekly allocation log it (rather than a sliver every day). */
 const SMALL_ALLOCATION_DAYS: Record<number, number[]> = { 1: [3], 2: [2, 4] }

@@ -1,7 +1,7 @@
 // The shape of an organisation's static facts. A builder turns a catalogue plus an anchor date into rows;
 // Northwind and Bluebird are two catalogues. Dates are week offsets from the anchor's week (0 = this week).
 
-import type { BillingModel, ProjectHealth, ProjectStatus, QuoteStatus, TimeOffKind } from './types.js'
+import type { BillingModel, ProjectHealth, ProjectStatus, QuoteStatus, TimeOffKind } from '@psa/db'
 
 export interface LocationSpec {
   key: string

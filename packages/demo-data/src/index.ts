@@ -29,7 +29,7 @@ export {
   generateDemoData,
   type PlantedProblems,
 } from './generate.js'
-export { type LoadDemoDataOptions, type LoadDemoDataResult, loadDemoData } from './load.js'
+export { demoDataLoaded, type LoadDemoDataOptions, type LoadDemoDataResult, loadDemoData } from './load.js'
 export {
   pertExpectedHours,
   pertStdDevHours,

@@ -1,9 +1,10 @@
 import { addDays, daysBetween, isoWeekday, isWeekend, mondayOf } from '@psa/calendar'
+import type { QuoteStatus } from '@psa/db'
 import { describe, expect, it } from 'vitest'
 import { BLUEBIRD_ORGANISATION_ID, DEMO_USERS, NORTHWIND_ORGANISATION_ID as NW } from './constants.js'
 import { generateDemoData } from './generate.js'
 import { quoteTotals } from './pricing.js'
-import type { DemoTableName, DemoTables, QuoteStatus } from './types.js'
+import type { DemoTableName, DemoTables } from './types.js'
 
 type AnyRow = { id: string; organisation_id?: string } & Record<string, unknown>
 

@@ -5,42 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { BLUEBIRD_ORGANISATION_ID, DEMO_USERS, demoUser, NORTHWIND_ORGANISATION_ID } from './constants.js'
 import { generateDemoData } from './generate.js'
 import { loadDemoData } from './load.js'
-import type { DemoTableName } from './types.js'
+import { DEMO_TABLE_NAMES, type DemoTableName } from './types.js'
 
 const TODAY = '2026-11-25'
 const ANCHOR = '2026-11-23'
 const ORGS = [NORTHWIND_ORGANISATION_ID, BLUEBIRD_ORGANISATION_ID]
 
-const TABLES: Exclude<DemoTableName, 'auth_users'>[] = [
-  'organisations',
-  'memberships',
-  'locations',
-  'holidays',
-  'roles',
-  'skills',
-  'people',
-  'person_skills',
-  'time_off',
-  'clients',
-  'rate_cards',
-  'rate_card_lines',
-  'projects',
-  'phases',
-  'tasks',
-  'task_dependencies',
-  'milestones',
-  'baselines',
-  'resource_requests',
-  'allocations',
-  'time_entries',
-  'quotes',
-  'quote_versions',
-  'quote_lines',
-  'agent_sessions',
-  'agent_logs',
-  'proposals',
-  'agent_dead_letters',
-]
+const TABLES = DEMO_TABLE_NAMES.filter((t): t is Exclude<DemoTableName, 'auth_users'> => t !== 'auth_users')
 
 async function counts(sql: postgres.Sql): Promise<Record<string, number>> {
   const out: Record<string, number> = {}

@@ -2,9 +2,14 @@ import { performance } from 'node:perf_hooks'
 import type { IsoDate } from '@psa/calendar'
 import { AppError } from '@psa/errors'
 import type postgres from 'postgres'
-import { DEMO_ORGANISATIONS, DEMO_USERS, type DemoOrganisationSlug } from './constants.js'
+import {
+  DEMO_ORGANISATIONS,
+  DEMO_USERS,
+  type DemoOrganisationSlug,
+  NORTHWIND_ORGANISATION_ID,
+} from './constants.js'
 import { type DemoData, generateDemoData } from './generate.js'
-import type { AuthUserRow, DemoTableName, DemoTables } from './types.js'
+import { type AuthUserRow, DEMO_TABLE_NAMES, type DemoTableName, type DemoTables } from './types.js'
 
 export interface LoadDemoDataOptions {
   /** Today's date (default: the real one); the data is anchored on the Monday of its week. */
@@ -33,34 +38,10 @@ const LOCK_KEY = 'psa:demo-data'
 // Postgres allows 65,535 parameters in one statement.
 const MAX_PARAMETERS = 60_000
 
-/** Tables in foreign-key order; clients and rate_cards reference each other and go in together. */
-const ORDER: readonly Exclude<DemoTableName, 'auth_users' | 'organisations' | 'clients' | 'rate_cards'>[] = [
-  'memberships',
-  'locations',
-  'holidays',
-  'roles',
-  'skills',
-  'people',
-  'person_skills',
-  'time_off',
-  'rate_card_lines',
-  'projects',
-  'phases',
-  'tasks',
-  'task_dependencies',
-  'milestones',
-  'baselines',
-  'resource_requests',
-  'allocations',
-  'time_entries',
-  'quotes',
-  'quote_versions',
-  'quote_lines',
-  'agent_sessions',
-  'agent_logs',
-  'proposals',
-  'agent_dead_letters',
-]
+type LaterTable = Exclude<DemoTableName, 'auth_users' | 'organisations' | 'clients' | 'rate_cards'>
+const FIRST = new Set<DemoTableName>(['auth_users', 'organisations', 'clients', 'rate_cards'])
+/** Tables in foreign-key order after the first ones; clients and rate_cards reference each other and go in together. */
+const ORDER = DEMO_TABLE_NAMES.filter((t): t is LaterTable => !FIRST.has(t))
 
 function columnsOf(rows: readonly object[]): string[] {
   const first = rows[0]
@@ -235,4 +216,10 @@ export async function loadDemoData(
     ...outcome,
     timingsMs: { generate: Math.round(generated - started), load: Math.round(performance.now() - generated) },
   }
+}
+
+/** Whether the database holds the demo data (tests that need it skip when a run left it out). */
+export async function demoDataLoaded(sql: postgres.Sql): Promise<boolean> {
+  const rows = await sql`select 1 from public.organisations where id = ${NORTHWIND_ORGANISATION_ID}`
+  return rows.length > 0
 }

@@ -4,41 +4,8 @@
 // timestamps ISO 8601 UTC, money integer minor units, hours and percentages numbers with at most two
 // decimals.
 
-import type {
-  AgentType,
-  AllocationKind,
-  BillingModel,
-  DB,
-  DependencyType,
-  Json,
-  MembershipRole,
-  ProjectHealth,
-  ProjectStatus,
-  ProposalStatus,
-  QuoteStatus,
-  ResourceRequestStatus,
-  SessionStatus,
-  TaskStatus,
-  TimeOffKind,
-} from '@psa/db'
+import type { DB } from '@psa/db'
 import type { InsertType } from 'kysely'
-
-export type {
-  AgentType,
-  AllocationKind,
-  BillingModel,
-  DependencyType,
-  Json,
-  MembershipRole,
-  ProjectHealth,
-  ProjectStatus,
-  ProposalStatus,
-  QuoteStatus,
-  ResourceRequestStatus,
-  SessionStatus,
-  TaskStatus,
-  TimeOffKind,
-}
 
 /** A value as the demo writes it: numbers for numeric and bigint columns, ISO strings for timestamps. */
 type DemoValue<V> = [V] extends [bigint | number | string]
@@ -183,3 +150,6 @@ export function emptyTables(): DemoTables {
     agent_dead_letters: [],
   }
 }
+
+/** Every table of the data set, in the order that satisfies the foreign keys (that of DemoTables). */
+export const DEMO_TABLE_NAMES = Object.keys(emptyTables()) as readonly DemoTableName[]

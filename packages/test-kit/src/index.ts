@@ -14,6 +14,12 @@ export { LogCapture, silentLogger } from './logging.js'
 export { TEST_NATS_URL, testNamespace } from './nats.js'
 export { freePort } from './ports.js'
 export {
+  buildService,
+  killServiceProcesses,
+  type ServiceProcess,
+  startServiceProcess,
+} from './service-process.js'
+export {
   type CreateTenantOptions,
   createTenant,
   type OutsideUser,

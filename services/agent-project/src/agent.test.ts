@@ -1,7 +1,7 @@
 import type { SessionEventEnvelope } from '@psa/agent-pipeline'
 import { type AgentHarness, startAgentHarness } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import { demoDataLoaded, demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { type TenantUser, testUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectAgent } from './agent.js'
@@ -24,14 +24,7 @@ function kinds(events: SessionEventEnvelope[]): string[] {
 
 beforeAll(async () => {
   h = await startAgentHarness({ agent: projectAgent, playbook: projectPlaybook })
-  const org = await h.db.asService((tx) =>
-    tx
-      .selectFrom('organisations')
-      .select('id')
-      .where('id', '=', NORTHWIND_ORGANISATION_ID)
-      .executeTakeFirst(),
-  )
-  demoLoaded = org !== undefined
+  demoLoaded = await demoDataLoaded(h.db.sql)
   admin = northwindUser('admin@northwind.example', 'admin')
 })
 

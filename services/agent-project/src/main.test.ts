@@ -1,10 +1,16 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { isTerminalEvent, type SessionEventEnvelope } from '@psa/agent-pipeline'
 import { type PipelineHarness, startPipelineHarness } from '@psa/agent-runtime/testing'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
-import { type TenantUser, testDatabaseUrl, testUser } from '@psa/test-kit'
+import { demoDataLoaded, demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import {
+  buildService,
+  killServiceProcesses,
+  type ServiceProcess,
+  startServiceProcess,
+  type TenantUser,
+  testUser,
+} from '@psa/test-kit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 // The real service, as a separate process: killed with SIGKILL mid-request, or stopped with SIGTERM, and
@@ -12,83 +18,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // call open after it has done its work, so the kill lands after the proposal exists but before the
 // attempt finishes.
 const serviceDir = fileURLToPath(new URL('..', import.meta.url))
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const REQUEST = 'Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k'
 const ACK_WAIT_MS = 2_000
 
 let h: PipelineHarness
 let admin: TenantUser
 let demoLoaded = false
-const children: ChildProcess[] = []
 const sessions: string[] = []
 
-interface Worker {
-  child: ChildProcess
-  output: () => string
-  /** Resolves with the first log line matching `msg`. */
-  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>
-}
-
-function startWorker(extraEnv: Record<string, string> = {}): Worker {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: serviceDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_POOL_MAX: '4',
-      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      PIPELINE_NAMESPACE: h.namespace,
-      PIPELINE_ACK_WAIT_MS: String(ACK_WAIT_MS),
-      OPS_PORT: '0',
-      OPS_HOST: '127.0.0.1',
-      WORKER_CONCURRENCY: '1',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startWorker(extraEnv: Record<string, string> = {}): ServiceProcess {
+  return startServiceProcess(serviceDir, {
+    DATABASE_POOL_MAX: '4',
+    PIPELINE_NAMESPACE: h.namespace,
+    PIPELINE_ACK_WAIT_MS: String(ACK_WAIT_MS),
+    OPS_PORT: '0',
+    OPS_HOST: '127.0.0.1',
+    WORKER_CONCURRENCY: '1',
+    ...extraEnv,
   })
-  children.push(child)
-  let out = ''
-  const waiters: { msg: string; resolve: (line: Record<string, unknown>) => void }[] = []
-  const lines: Record<string, unknown>[] = []
-  const onData = (chunk: Buffer) => {
-    out += chunk.toString()
-    const parts = out.split('\n')
-    for (const line of parts.slice(lines.length, -1)) {
-      let parsed: Record<string, unknown>
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>
-      } catch {
-        parsed = { msg: line }
-      }
-      lines.push(parsed)
-      for (const w of waiters.filter((w) => parsed.msg === w.msg)) w.resolve(parsed)
-    }
-  }
-  child.stdout?.on('data', onData)
-  child.stderr?.on('data', (chunk: Buffer) => {
-    out += ''
-    lines.push({ msg: chunk.toString() })
-  })
-  return {
-    child,
-    output: () => out,
-    waitForLog: (msg, timeoutMs = 20_000) => {
-      const seen = lines.find((l) => l.msg === msg)
-      if (seen) return Promise.resolve(seen)
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${msg}" log line; output:\n${out}`)), timeoutMs)
-        waiters.push({
-          msg,
-          resolve: (line) => {
-            clearTimeout(timer)
-            resolve(line)
-          },
-        })
-      })
-    },
-  }
 }
 
 async function waitForEvents(
@@ -108,24 +55,14 @@ async function waitForEvents(
 
 beforeAll(async () => {
   // The test runs the built service: build it (and what it references) first; a no-op when up to date.
-  execFileSync(process.execPath, [`${repoRoot}/node_modules/typescript/bin/tsc`, '-b', serviceDir], {
-    stdio: 'inherit',
-  })
+  buildService(serviceDir)
   h = await startPipelineHarness({ ackWaitMs: ACK_WAIT_MS })
-  const org = await h.db.asService((tx) =>
-    tx
-      .selectFrom('organisations')
-      .select('id')
-      .where('id', '=', NORTHWIND_ORGANISATION_ID)
-      .executeTakeFirst(),
-  )
-  demoLoaded = org !== undefined
+  demoLoaded = await demoDataLoaded(h.db.sql)
   admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 }, 180_000)
 
 afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  killServiceProcesses()
 })
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { type AgentHarness, startAgentHarness } from '@psa/agent-runtime/testing'
 import { applyProposal, revertProposal } from '@psa/changesets'
-import { demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
+import { demoDataLoaded, demoUser, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { priceQuote } from '@psa/pricing'
 import { type TenantUser, testUser } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,14 +15,7 @@ let demoLoaded = false
 
 beforeAll(async () => {
   h = await startAgentHarness({ agent: quotesAgent, playbook: quotesPlaybook })
-  const org = await h.db.asService((tx) =>
-    tx
-      .selectFrom('organisations')
-      .select('id')
-      .where('id', '=', NORTHWIND_ORGANISATION_ID)
-      .executeTakeFirst(),
-  )
-  demoLoaded = org !== undefined
+  demoLoaded = await demoDataLoaded(h.db.sql)
   admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 })
 

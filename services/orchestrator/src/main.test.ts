@@ -1,4 +1,3 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
@@ -26,12 +25,14 @@ import {
   StreamSessionEventsRequest,
 } from '@psa/proto'
 import {
+  buildService,
   createTestAuth,
   openTestDatabase,
+  type ServiceProcess,
   silentLogger,
+  startServiceProcess,
   TEST_NATS_URL,
   type TestAuth,
-  testDatabaseUrl,
   testNamespace,
 } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -42,82 +43,37 @@ import { ADMIN, SPECIALIST_DEFINITIONS, specialistModel } from './orchestrator-a
 // through its gRPC API, its embedded orchestrator agent delegates to the specialists (their real workers,
 // here in the test process), and SIGTERM stops it cleanly.
 const serviceDir = fileURLToPath(new URL('..', import.meta.url))
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const quiet = silentLogger('orchestrator-main-test')
 
 let auth: TestAuth
 let nats: NatsClients
 let db: Database
 let topology: PipelineTopology
-let service: ChildProcess
+let service: ServiceProcess
 let client: AgentServiceClient
 let opsPort: number
-const lines: Record<string, unknown>[] = []
 const specialists: AgentWorker[] = []
-
-function waitForLog(msg: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      const line = lines.find((l) => l.msg === msg)
-      if (line) return resolve(line)
-      if (Date.now() > deadline || service.exitCode !== null) {
-        return reject(
-          new Error(`no "${msg}" log line; got:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`),
-        )
-      }
-      setTimeout(look, 50)
-    }
-    look()
-  })
-}
 
 beforeAll(async () => {
   // The test runs the built service: build it (and what it references) first; a no-op when up to date.
-  execFileSync(process.execPath, [`${repoRoot}/node_modules/typescript/bin/tsc`, '-b', serviceDir], {
-    stdio: 'inherit',
-  })
+  buildService(serviceDir)
   auth = await createTestAuth()
   const namespace = testNamespace('t_main')
   topology = new PipelineTopology(pipelineEnvSchema.parse({ PIPELINE_NAMESPACE: namespace }))
-  service = spawn(process.execPath, ['dist/main.js'], {
-    cwd: serviceDir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: testDatabaseUrl(),
-      NATS_URL: TEST_NATS_URL,
-      PIPELINE_NAMESPACE: namespace,
-      SUPABASE_URL: auth.supabaseUrl,
-      GRPC_PORT: '0',
-      OPS_PORT: '0',
-      HOST: '127.0.0.1',
-      MAX_IN_FLIGHT_PER_USER: '200',
-      ORCHESTRATOR_CHILD_POLL_MS: '250',
-      ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS: '2000',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  service = startServiceProcess(serviceDir, {
+    PIPELINE_NAMESPACE: namespace,
+    SUPABASE_URL: auth.supabaseUrl,
+    GRPC_PORT: '0',
+    OPS_PORT: '0',
+    HOST: '127.0.0.1',
+    MAX_IN_FLIGHT_PER_USER: '200',
+    ORCHESTRATOR_CHILD_POLL_MS: '250',
+    ORCHESTRATOR_AGENT_DRAIN_TIMEOUT_MS: '2000',
+    SHUTDOWN_TIMEOUT_MS: '10000',
   })
-  let buffered = ''
-  const onData = (chunk: Buffer) => {
-    buffered += chunk.toString()
-    const parts = buffered.split('\n')
-    buffered = parts.pop() ?? ''
-    for (const line of parts) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>)
-      } catch {
-        lines.push({ msg: line })
-      }
-    }
-  }
-  service.stdout?.on('data', onData)
-  service.stderr?.on('data', onData)
-  const listening = await waitForLog('orchestrator listening')
-  opsPort = (await waitForLog('ops server listening')).port as number
-  await waitForLog('orchestrator agent started')
+  const listening = await service.waitForLog('orchestrator listening')
+  opsPort = (await service.waitForLog('ops server listening')).port as number
+  await service.waitForLog('orchestrator agent started')
   client = new AgentServiceClient(`127.0.0.1:${listening.port as number}`, credentials.createInsecure())
 
   nats = await connectNats({
@@ -150,9 +106,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close()
-  if (service && service.exitCode === null) {
-    service.kill('SIGKILL')
-    await once(service, 'exit')
+  if (service && service.child.exitCode === null) {
+    service.child.kill('SIGKILL')
+    await once(service.child, 'exit')
   }
   await Promise.all(specialists.map((w) => w.stop(2_000)))
   if (nats) {
@@ -234,7 +190,7 @@ describe('orchestrator service process', () => {
       })
     }
     // The trace the client started runs through the orchestrator agent's delegations.
-    const delegatedLines = lines.filter((l) => l.msg === 'delegated to a specialist')
+    const delegatedLines = service.lines.filter((l) => l.msg === 'delegated to a specialist')
     expect(delegatedLines).toHaveLength(3)
     for (const line of delegatedLines)
       expect(line).toMatchObject({ trace_id: trace.traceId, session_id: sessionId })
@@ -251,10 +207,10 @@ describe('orchestrator service process', () => {
       /psa_agent_messages_total\{[^}]*agent_type="orchestrator"[^}]*reason="completed"[^}]*\} 1/,
     )
 
-    service.kill('SIGTERM')
-    const [code] = await once(service, 'exit')
+    service.child.kill('SIGTERM')
+    const [code] = await once(service.child, 'exit')
     expect(code).toBe(0)
-    const stopped = lines.find((l) => l.msg === 'shutdown complete')
+    const stopped = service.lines.find((l) => l.msg === 'shutdown complete')
     expect(stopped).toMatchObject({ exit_code: 0 })
   })
 })

@@ -3,19 +3,11 @@
 // changeset whose inserts name their own ids, and the look-ups the scenarios share.
 
 import { describeEvent, type SessionEventBody } from '@psa/agent-pipeline'
+import type { AgentType, Json, SessionStatus } from '@psa/db'
 import type { BuiltOrganisation } from '../build-organisation.js'
 import type { StaffedSlot } from '../build-projects.js'
 import type { OrgContext } from '../context.js'
-import type {
-  AgentLogRow,
-  AgentSessionRow,
-  AgentType,
-  Json,
-  PersonRow,
-  ProjectRow,
-  ProposalRow,
-  SessionStatus,
-} from '../types.js'
+import type { AgentLogRow, AgentSessionRow, PersonRow, ProjectRow, ProposalRow } from '../types.js'
 
 export function plus(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString()
