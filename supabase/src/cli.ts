@@ -1,5 +1,5 @@
 // Database tooling for developers and CI: `npm run db:setup | db:reset | db:advisors | db:types`. The
-// entry point that runs it (packages/devstack/src/db.ts) passes in the demo data as the seed, so this
+// entry point that runs it (packages/demo-data/src/cli.ts) passes in the demo data as the seed, so this
 // package never depends on the data it is loaded with.
 import { writeFile } from 'node:fs/promises'
 import { relative } from 'node:path'

@@ -9,7 +9,7 @@ import { deleteTopology, PipelineTopology, pipelineEnvSchema } from '@psa/agent-
 import { startJwksServer } from '@psa/auth/testing'
 import { createLogger } from '@psa/config'
 import { connectNats, type NatsClients } from '@psa/nats'
-import { testDatabaseUrl } from '@psa/supabase/testing'
+import { testDatabaseUrl } from '@psa/test-kit'
 import { service as healthService } from 'grpc-health-check'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

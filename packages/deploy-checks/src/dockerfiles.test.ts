@@ -12,7 +12,7 @@ describe('Dockerfiles', () => {
   it('there is one image per service, plus the database image', () => {
     const services = [...workspaces.values()].filter((w) => w.dir.startsWith('services/')).map((w) => w.dir)
     const packaged = builds.map((b) => b.workspace.dir)
-    expect(packaged.sort()).toEqual([...services, 'supabase'].sort())
+    expect(packaged.sort()).toEqual([...services, 'packages/demo-data'].sort())
   })
 
   it.each(builds.map((b) => [b.dockerfile, b] as const))(
