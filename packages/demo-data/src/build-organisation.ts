@@ -33,6 +33,7 @@ export function buildOrganisation(ctx: OrgContext, catalogue: OrganisationCatalo
     slug: ctx.organisation.slug,
     currency: ctx.organisation.currency,
     timezone: ctx.organisation.timezone,
+    locale: ctx.organisation.locale,
   })
   for (const user of DEMO_USERS) {
     if (user.organisationId !== ctx.orgId) continue

@@ -17,6 +17,8 @@ export interface DemoOrganisation {
   name: string
   currency: string
   timezone: string
+  /** How the web app formats the organisation's money, dates and numbers. */
+  locale: string
 }
 
 export const DEMO_ORGANISATIONS: readonly DemoOrganisation[] = [
@@ -26,6 +28,7 @@ export const DEMO_ORGANISATIONS: readonly DemoOrganisation[] = [
     name: 'Northwind Consulting',
     currency: 'USD',
     timezone: 'America/New_York',
+    locale: 'en-US',
   },
   {
     id: BLUEBIRD_ORGANISATION_ID,
@@ -33,6 +36,7 @@ export const DEMO_ORGANISATIONS: readonly DemoOrganisation[] = [
     name: 'Bluebird Studio',
     currency: 'EUR',
     timezone: 'Europe/Berlin',
+    locale: 'de-DE',
   },
 ]
 

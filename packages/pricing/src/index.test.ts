@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { divideRoundHalfUp, priceQuote, threePoint, Z80 } from './index.js'
+import { divideRoundHalfUp, priceQuote, threePoint, Z80, Z90 } from './index.js'
 import { rateOn } from './rate-card.js'
 
 const senior = { costRateMinor: 7_500, billRateMinor: 17_500 }
@@ -24,6 +24,8 @@ describe('priceQuote', () => {
     expect(t.p50PriceMinor).toBe(t.listPriceMinor)
     // Only the uncertain line adds risk: s = 100/6 h at $175.
     expect(t.p80PriceMinor).toBe(Math.round(2_855_000 + Z80 * (100 / 6) * 17_500))
+    expect(t.p90PriceMinor).toBe(Math.round(2_855_000 + Z90 * (100 / 6) * 17_500))
+    expect(t.p90PriceMinor).toBeGreaterThan(t.p80PriceMinor)
   })
 
   it('adds contingency and takes off the discount from the price; P50/P80 carry only the discount', () => {

@@ -9,6 +9,7 @@
  *   margin      = (price - cost) / price
  *   P50 price   = list * (1 - discount)                   (the median of the normal approximation)
  *   P80 price   = (list + z80 * sqrt(sum (s_i * bill_rate_i)^2)) * (1 - discount)
+ *   P90 price   = the same with z90
  *
  * The quotes agent prices with it and the demo data's quotes are built with it. Hours are exact to the hundredth, so every sum is an exact
  * integer (bigint) and money is rounded half up once, at the end. A price that reaches a target margin is
@@ -16,6 +17,7 @@
  */
 
 export const Z80 = 0.8416212335729143
+export const Z90 = 1.2815515655446004
 
 export interface PricedLineInput {
   optimisticHours: number
@@ -46,6 +48,7 @@ export interface QuoteTotals {
   marginPct: number
   p50PriceMinor: number
   p80PriceMinor: number
+  p90PriceMinor: number
   /** The lowest price that makes the target margin (null without a target, or for a 100% target). */
   priceForTargetMinor: number | null
   meetsTarget: boolean | null
@@ -136,10 +139,10 @@ export function priceQuote(lines: readonly PricedLineInput[], terms: PricingTerm
   )
   const p50PriceMinor = divideRoundHalfUp(list6 * (10_000n - discount), 600n * 10_000n)
   const keep = 1 - terms.discountPct / 100
-  const p80PriceMinor = Math.max(
-    p50PriceMinor,
-    Math.round((Number(list6) / 600 + Z80 * Math.sqrt(variance)) * keep),
-  )
+  const quantile = (z: number) =>
+    Math.max(p50PriceMinor, Math.round((Number(list6) / 600 + z * Math.sqrt(variance)) * keep))
+  const p80PriceMinor = quantile(Z80)
+  const p90PriceMinor = quantile(Z90)
   const marginPct = priceMinor === 0 ? 0 : Math.round(((priceMinor - costMinor) / priceMinor) * 10_000) / 100
   const target = terms.targetMarginPct ?? null
   const priceForTargetMinor =
@@ -154,6 +157,7 @@ export function priceQuote(lines: readonly PricedLineInput[], terms: PricingTerm
     marginPct,
     p50PriceMinor,
     p80PriceMinor,
+    p90PriceMinor,
     priceForTargetMinor,
     meetsTarget: target === null ? null : marginPct >= target,
     lines: lineTotals,

@@ -11,6 +11,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod'
 import './fastify-types.js'
+import { ChangeFeed } from './changes/change-feed.js'
 import { type GatewayEnv, trustProxyOption } from './env.js'
 import type { GatewayMetrics } from './metrics.js'
 import type { OrchestratorClient } from './orchestrator/client.js'
@@ -21,7 +22,9 @@ import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { requestContextPlugin, requestIdFor } from './plugins/request-context.js'
 import { securityPlugin } from './plugins/security.js'
 import { agentRoutes } from './routes/agents.js'
+import { changeRoutes } from './routes/changes.js'
 import { clientRoutes } from './routes/clients.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { devAuthRoutes } from './routes/dev-auth.js'
 import { opsRoutes } from './routes/ops.js'
 import { originalRuntimeRoutes } from './routes/original-runtime.js'
@@ -51,12 +54,18 @@ export interface GatewayAppOptions {
   devIssuer?: DevTokenIssuer | undefined
   health: Health
   metrics: GatewayMetrics
+  /**
+   * Where the change feed LISTENs (a session connection: a transaction pooler cannot hold a LISTEN);
+   * default: `db`.
+   */
+  listenDb?: Pick<Database, 'sql'>
 }
 
 export interface GatewayApp {
   app: FastifyInstance
   /** Open event streams (ended with a reconnect hint when the app closes). */
   streams: SessionStreamRegistry
+  changes: ChangeFeed
 }
 
 /** Builds the gateway's Fastify instance (not listening). Tests use `app.inject` or listen on port 0. */
@@ -84,6 +93,10 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
   app.removeContentTypeParser('text/plain')
 
   const streams = new SessionStreamRegistry()
+  const changes = new ChangeFeed({ db: options.listenDb ?? db, logger: app.log })
+  app.addHook('onClose', async () => {
+    await changes.close()
+  })
   // Before the server stops listening: end open event streams with a reconnect hint, or close() would wait
   // for them for as long as their sessions run.
   app.addHook('preClose', async () => {
@@ -122,6 +135,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
         { name: 'resources' },
         { name: 'quotes' },
         { name: 'clients' },
+        { name: 'organisations', description: 'Who is signed in, the dashboard, live changes' },
         { name: 'ops', description: 'Probes' },
         ...(devIssuer ? [{ name: 'dev', description: 'Local development sign-in (AUTH_DEV_MODE)' }] : []),
       ],
@@ -144,10 +158,18 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
     heartbeatMs: env.SSE_HEARTBEAT_MS,
     retryMs: env.SSE_RETRY_MS,
   })
+  await app.register(dashboardRoutes, { db })
+  await app.register(changeRoutes, {
+    db,
+    feed: changes,
+    streams,
+    heartbeatMs: env.SSE_HEARTBEAT_MS,
+    retryMs: env.SSE_RETRY_MS,
+  })
   await app.register(projectRoutes, { db })
   await app.register(resourceRoutes, { db })
   await app.register(quoteRoutes, { db })
   await app.register(clientRoutes, { db })
   await app.register(proposalRoutes, { db })
-  return { app, streams }
+  return { app, streams, changes }
 }

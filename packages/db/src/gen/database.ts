@@ -194,6 +194,7 @@ export interface Organisations {
   created_at: Generated<Timestamp>;
   currency: string;
   id: Generated<string>;
+  locale: Generated<string>;
   name: string;
   slug: string;
   timezone: Generated<string>;

@@ -1,9 +1,11 @@
 import { sql, type Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
-import { type BookedTime, bookedTime } from '@psa/project-burn'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema, timestampSchema, uuidSchema } from '../schemas/common.js'
+import { criticalPath } from './critical-path.js'
 import { decodeCursor, pageOf } from './cursor.js'
+import { type Burn, burnByProject, burnSchema, healthReasonSchema, healthReasons } from './project-health.js'
+import { baselineSchema, latestBaseline, projectTeam, teamMemberSchema } from './project-team.js'
 
 export const PROJECT_STATUSES = ['tentative', 'active', 'on_hold', 'completed', 'cancelled'] as const
 export const PROJECT_HEALTHS = ['green', 'amber', 'red'] as const
@@ -16,6 +18,7 @@ export interface ProjectListFilter {
   q?: string | undefined
   pageSize: number
   pageToken?: string | undefined
+  asOf: string
 }
 
 const projectCursor = z.tuple([z.string(), z.uuid()])
@@ -84,7 +87,7 @@ function toProjectJson(p: ProjectRow): ProjectJson {
 export async function listProjects(
   tx: Tx,
   f: ProjectListFilter,
-): Promise<{ projects: ProjectJson[]; next_page_token: string | null }> {
+): Promise<{ projects: z.infer<typeof projectListItemSchema>[]; next_page_token: string | null }> {
   const after = decodeCursor(f.pageToken, projectCursor)
   const rows = await projectColumns(tx)
     .where('p.organisation_id', '=', f.organisationId)
@@ -113,7 +116,20 @@ export async function listProjects(
     .limit(f.pageSize + 1)
     .execute()
   const page = pageOf(rows, f.pageSize, (r) => [r.name, r.id])
-  return { projects: page.items.map(toProjectJson), next_page_token: page.next_page_token }
+  const burns = await burnByProject(tx, f.organisationId, page.items)
+  const reasons = await healthReasons(tx, f.organisationId, f.asOf, page.items, burns)
+  return {
+    projects: page.items.map((p) => {
+      const burn = burns.get(p.id) as Burn
+      return {
+        ...toProjectJson(p),
+        burn_pct: burn.burn_pct,
+        percent_complete: burn.percent_complete,
+        health_reasons: reasons.get(p.id) ?? [],
+      }
+    }),
+    next_page_token: page.next_page_token,
+  }
 }
 
 /** `%term%` for ILIKE, with the pattern characters in the term matched literally. */
@@ -122,13 +138,17 @@ export function likePattern(term: string): string {
 }
 
 /** A project with its plan (phases, tasks, dependencies, milestones) and how much of the budget is used. */
-export async function getProject(tx: Tx, projectId: string): Promise<z.infer<typeof projectDetailSchema>> {
+export async function getProject(
+  tx: Tx,
+  projectId: string,
+  asOf: string,
+): Promise<z.infer<typeof projectDetailSchema>> {
   // By id alone: RLS shows the user the projects of every organisation they belong to.
   const project = await projectColumns(tx).where('p.id', '=', projectId).executeTakeFirst()
   if (!project) throw new AppError('NOT_FOUND', 'Project not found', { details: { project_id: projectId } })
   const organisationId = project.organisation_id
 
-  const [phases, tasks, dependencies, milestones, burn] = await Promise.all([
+  const [phases, tasks, dependencies, milestones, burns, team, baseline] = await Promise.all([
     tx
       .selectFrom('phases')
       .select(['id', 'name', 'sequence', 'starts_on', 'ends_on', 'version'])
@@ -175,14 +195,18 @@ export async function getProject(tx: Tx, projectId: string): Promise<z.infer<typ
     tx
       .selectFrom('milestones')
       .select(['id', 'name', 'due_on', 'completed_on', 'version'])
-      .select(sql<boolean>`completed_on is null and due_on < current_date`.as('late'))
+      .select(sql<boolean>`completed_on is null and due_on < ${asOf}::date`.as('late'))
       .where('organisation_id', '=', organisationId)
       .where('project_id', '=', projectId)
       .orderBy('due_on')
       .orderBy('id')
       .execute(),
-    burnSummary(tx, organisationId, projectId, project.budget_minor),
+    burnByProject(tx, organisationId, [project]),
+    projectTeam(tx, organisationId, projectId),
+    latestBaseline(tx, organisationId, projectId),
   ])
+  const burn = burns.get(projectId) as Burn
+  const reasons = await healthReasons(tx, organisationId, asOf, [project], burns)
 
   return {
     ...toProjectJson(project),
@@ -197,42 +221,10 @@ export async function getProject(tx: Tx, projectId: string): Promise<z.infer<typ
     dependencies,
     milestones,
     burn,
-  }
-}
-
-/**
- * Budget burn from booked time (@psa/project-burn, the same figures the project agent reports on): cost at
- * each person's cost rate, billable value at their bill rate (the budget is a price, so burn_pct compares
- * billable value with it), and progress as estimate-weighted task completion.
- */
-async function burnSummary(
-  tx: Tx,
-  organisationId: string,
-  projectId: string,
-  budgetMinor: string | null,
-): Promise<z.infer<typeof projectDetailSchema>['burn']> {
-  const t = (await bookedTime(tx, [projectId])).get(projectId) as BookedTime
-  const plan = await sql<{ estimate_hours: string; percent_complete: string | null }>`
-    select coalesce(sum(estimate_hours), 0)::text as estimate_hours,
-      case when coalesce(sum(estimate_hours), 0) = 0 then null
-        else round(sum(estimate_hours * percent_complete) / sum(estimate_hours), 1)::text end as percent_complete
-    from public.tasks where organisation_id = ${organisationId} and project_id = ${projectId}
-  `.execute(tx)
-  const p = plan.rows[0] as NonNullable<(typeof plan.rows)[0]>
-  const budget = budgetMinor === null ? null : BigInt(budgetMinor)
-  const burnPct =
-    budget === null || budget === 0n
-      ? null
-      : (Number((BigInt(t.billableValueMinor) * 1000n) / budget) / 10).toFixed(1)
-  return {
-    hours_logged: t.hoursLogged,
-    billable_hours: t.billableHours,
-    cost_minor: t.costMinor,
-    billable_value_minor: t.billableValueMinor,
-    budget_minor: budgetMinor,
-    burn_pct: burnPct,
-    estimate_hours: p.estimate_hours,
-    percent_complete: p.percent_complete,
+    health_reasons: reasons.get(projectId) ?? [],
+    critical_path: criticalPath(tasks, dependencies),
+    team,
+    baseline,
   }
 }
 
@@ -264,6 +256,14 @@ export const projectSchema = z
     updated_at: timestampSchema,
   })
   .meta({ id: 'Project' })
+
+export const projectListItemSchema = projectSchema
+  .extend({
+    burn_pct: decimalSchema.nullable().describe('Billable value of booked time / budget, in percent'),
+    percent_complete: decimalSchema.nullable().describe('Estimate-weighted task completion'),
+    health_reasons: z.array(healthReasonSchema).describe('Why the project is at risk; empty when nothing is'),
+  })
+  .meta({ id: 'ProjectListItem' })
 
 export const projectDetailSchema = projectSchema
   .extend({
@@ -313,17 +313,12 @@ export const projectDetailSchema = projectSchema
         version: z.number().int(),
       }),
     ),
-    burn: z
-      .object({
-        hours_logged: decimalSchema,
-        billable_hours: decimalSchema,
-        cost_minor: moneySchema.describe('Booked hours at each person’s cost rate'),
-        billable_value_minor: moneySchema.describe('Billable hours at each person’s bill rate'),
-        budget_minor: moneySchema.nullable(),
-        burn_pct: decimalSchema.nullable().describe('billable_value_minor / budget_minor, in percent'),
-        estimate_hours: decimalSchema,
-        percent_complete: decimalSchema.nullable().describe('Estimate-weighted task completion'),
-      })
-      .describe('Budget burn from booked time'),
+    burn: burnSchema,
+    health_reasons: z.array(healthReasonSchema).describe('Why the project is at risk; empty when nothing is'),
+    critical_path: z
+      .object({ task_ids: z.array(uuidSchema), finishes_on: dateSchema.nullable() })
+      .describe('Tasks without slack against the plan’s finish (critical path method)'),
+    team: z.array(teamMemberSchema).describe('People booked on the project'),
+    baseline: baselineSchema.nullable().describe('The latest baseline, when one was taken'),
   })
   .meta({ id: 'ProjectDetail' })

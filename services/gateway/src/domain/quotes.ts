@@ -1,5 +1,6 @@
 import { sql, type Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { priceQuote } from '@psa/pricing'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema, timestampSchema, uuidSchema } from '../schemas/common.js'
 import { decodeCursor, pageOf } from './cursor.js'
@@ -171,16 +172,33 @@ export async function getQuote(tx: Tx, quoteId: string): Promise<z.infer<typeof 
           .execute()
   return {
     ...toQuoteJson(quote),
-    versions: versions.map((v) => ({
-      ...v,
-      created_at: v.created_at.toISOString(),
-      lines: lines
-        .filter((l) => l.quote_version_id === v.id)
-        .map(({ quote_version_id: _v, role_name, ...l }) => ({
+    versions: versions.map((v) => {
+      const own = lines.filter((l) => l.quote_version_id === v.id)
+      const totals = priceQuote(
+        own.map((l) => ({
+          optimisticHours: Number(l.optimistic_hours),
+          likelyHours: Number(l.likely_hours),
+          pessimisticHours: Number(l.pessimistic_hours),
+          costRateMinor: Number(l.cost_rate_minor),
+          billRateMinor: Number(l.bill_rate_minor),
+        })),
+        { contingencyPct: Number(v.contingency_pct), discountPct: Number(v.discount_pct) },
+      )
+      return {
+        ...v,
+        created_at: v.created_at.toISOString(),
+        // Stored with the version when it was priced; P90 is not stored, so it is priced from the lines.
+        p90_price_minor: String(totals.p90PriceMinor),
+        expected_hours: totals.expectedHours.toFixed(2),
+        lines: own.map(({ quote_version_id: _v, role_name, ...l }, i) => ({
           ...l,
           role: { id: l.role_id, name: role_name },
+          expected_hours: (totals.lines[i]?.expectedHours ?? 0).toFixed(2),
+          line_cost_minor: String(totals.lines[i]?.costMinor ?? 0),
+          line_list_minor: String(totals.lines[i]?.listMinor ?? 0),
         })),
-    })),
+      }
+    }),
   }
 }
 
@@ -228,6 +246,8 @@ export const quoteDetailSchema = quoteSchema
         margin_pct: decimalSchema.nullable(),
         p50_price_minor: moneySchema.nullable(),
         p80_price_minor: moneySchema.nullable(),
+        p90_price_minor: moneySchema.describe('Priced from the lines (PERT, normal approximation)'),
+        expected_hours: decimalSchema.describe('PERT expected hours of all lines'),
         notes: z.string().nullable(),
         created_by: uuidSchema.nullable(),
         created_at: timestampSchema,
@@ -243,6 +263,9 @@ export const quoteDetailSchema = quoteSchema
             cost_rate_minor: moneySchema,
             bill_rate_minor: moneySchema,
             sort_order: z.number().int(),
+            expected_hours: decimalSchema.describe('(o + 4m + p) / 6'),
+            line_cost_minor: moneySchema.describe('Expected hours at the cost rate'),
+            line_list_minor: moneySchema.describe('Expected hours at the bill rate, before terms'),
           }),
         ),
       }),

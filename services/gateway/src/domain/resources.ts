@@ -1,8 +1,11 @@
+import { addDays } from '@psa/calendar'
 import type { Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema, uuidSchema } from '../schemas/common.js'
+import { toWeekLoad, weekLoadSchema } from './capacity.js'
 import { decodeCursor, pageOf } from './cursor.js'
+import { loadByPeriod, type Period, weeksFrom } from './load.js'
 import { likePattern } from './projects.js'
 
 export interface ResourceListFilter {
@@ -151,11 +154,23 @@ export async function listResources(
 }
 
 /** A person with skills, bookings (with their projects) and time off. */
-export async function getResource(tx: Tx, personId: string): Promise<z.infer<typeof resourceDetailSchema>> {
+/** Weeks of history and of bookings ahead in a person's utilisation. */
+const UTILISATION_WEEKS_BACK = 12
+const UTILISATION_WEEKS_AHEAD = 8
+
+export async function getResource(
+  tx: Tx,
+  personId: string,
+  asOf: string,
+): Promise<z.infer<typeof resourceDetailSchema>> {
   const person = await personColumns(tx).where('p.id', '=', personId).executeTakeFirst()
   if (!person) throw new AppError('NOT_FOUND', 'Resource not found', { details: { person_id: personId } })
   const org = person.organisation_id
-  const [skills, allocations, timeOff] = await Promise.all([
+  const weeks = weeksFrom(
+    addDays(asOf, -7 * UTILISATION_WEEKS_BACK),
+    UTILISATION_WEEKS_BACK + UTILISATION_WEEKS_AHEAD,
+  )
+  const [skills, allocations, timeOff, loads] = await Promise.all([
     skillsOf(tx, org, [personId]),
     tx
       .selectFrom('allocations as a')
@@ -187,6 +202,7 @@ export async function getResource(tx: Tx, personId: string): Promise<z.infer<typ
       .where('person_id', '=', personId)
       .orderBy('starts_on')
       .execute(),
+    loadByPeriod(tx, org, weeks, [personId]),
   ])
   return {
     ...toPersonJson(person, skills.get(personId) ?? []),
@@ -195,6 +211,7 @@ export async function getResource(tx: Tx, personId: string): Promise<z.infer<typ
       project: { id: a.project_id, name: project_name, code: project_code },
     })),
     time_off: timeOff,
+    utilisation: loads.map((l) => toWeekLoad(l, weeks[l.period] as Period)),
   }
 }
 
@@ -249,5 +266,8 @@ export const resourceDetailSchema = resourceSchema
         hours_per_day: decimalSchema,
       }),
     ),
+    utilisation: z
+      .array(weekLoadSchema)
+      .describe('Weekly capacity, bookings and booked time, 12 weeks back and 8 ahead'),
   })
   .meta({ id: 'ResourceDetail' })

@@ -121,6 +121,26 @@ describe('local development sign-in', () => {
     expect(apply.status).toBe(404)
   })
 
+  it('lists the users to sign in as, with their organisations and roles', async () => {
+    const res = await fetch(`${origin}/api/dev/users`)
+    expect(res.status).toBe(200)
+    const { users } = (await res.json()) as JsonBody
+    expect(users).toContainEqual({
+      email: 'manager@northwind.example',
+      full_name: expect.any(String),
+      organisation: 'Northwind Consulting',
+      role: 'manager',
+    })
+    const northwind = users.filter((u: { organisation: string }) => u.organisation === 'Northwind Consulting')
+    expect(northwind.map((u: { role: string }) => u.role)).toEqual([
+      'owner',
+      'admin',
+      'manager',
+      'member',
+      'viewer',
+    ])
+  })
+
   it('refuses unknown and malformed e-mail addresses', async () => {
     const unknown = await signIn({ email: 'nobody@nowhere.example' })
     expect(unknown.status).toBe(404)
@@ -149,5 +169,6 @@ describe('without AUTH_DEV_MODE', () => {
     expect((await h.app.inject({ method: 'GET', url: '/auth/v1/.well-known/jwks.json' })).statusCode).toBe(
       404,
     )
+    expect((await h.app.inject({ method: 'GET', url: '/api/dev/users' })).statusCode).toBe(404)
   })
 })

@@ -47,6 +47,45 @@ export async function devAuthRoutes(
     },
   )
 
+  r.get(
+    '/api/dev/users',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['dev'],
+        summary: 'The users one can sign in as, with their organisations and roles (AUTH_DEV_MODE)',
+        response: {
+          200: z.object({
+            users: z.array(
+              z.object({
+                email: z.string(),
+                full_name: z.string().nullable(),
+                organisation: z.string(),
+                role: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => {
+      // Over the service's own connection, like the sign-in itself: nobody is signed in yet.
+      const users = await db.sql<
+        { email: string; full_name: string | null; organisation: string; role: string }[]
+      >`
+        select u.email, coalesce(u.raw_user_meta_data->>'full_name', p.full_name) as full_name,
+          o.name as organisation, m.role::text as role
+        from auth.users u
+        join public.memberships m on m.user_id = u.id
+        join public.organisations o on o.id = m.organisation_id
+        left join public.people p on p.user_id = u.id and p.organisation_id = m.organisation_id
+        where u.deleted_at is null
+        order by o.name, array_position(array['owner','admin','manager','member','viewer'], m.role::text), u.email
+        limit 50`
+      return { users: [...users] }
+    },
+  )
+
   r.post(
     '/api/dev/token',
     {

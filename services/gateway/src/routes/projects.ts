@@ -8,10 +8,10 @@ import {
   PROJECT_HEALTHS,
   PROJECT_STATUSES,
   projectDetailSchema,
-  projectSchema,
+  projectListItemSchema,
 } from '../domain/projects.js'
 import { claimsOf } from '../domain/tenancy.js'
-import { errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { asOfDate, asOfQuerySchema, errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
 import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
@@ -27,11 +27,19 @@ export async function projectRoutes(app: FastifyInstance, { db }: { db: Database
       health: z.enum(PROJECT_HEALTHS).optional(),
       client_id: uuidSchema.optional(),
       q: z.string().trim().min(1).max(200).optional().describe('Matches name or code'),
+      ...asOfQuerySchema.shape,
     },
     key: 'projects',
-    item: projectSchema,
+    item: projectListItemSchema,
     list: (tx, { filters: f, ...page }) =>
-      listProjects(tx, { ...page, status: f.status, health: f.health, clientId: f.client_id, q: f.q }),
+      listProjects(tx, {
+        ...page,
+        status: f.status,
+        health: f.health,
+        clientId: f.client_id,
+        q: f.q,
+        asOf: asOfDate(f.as_of),
+      }),
   })
 
   r.get(
@@ -39,11 +47,15 @@ export async function projectRoutes(app: FastifyInstance, { db }: { db: Database
     {
       schema: {
         tags: ['projects'],
-        summary: 'A project with its plan and budget burn',
+        summary: 'A project with its plan, critical path, team, baseline, budget burn and health',
         params: idParamsSchema,
+        querystring: asOfQuerySchema,
         response: { 200: projectDetailSchema, ...errorResponses(404) },
       },
     },
-    async (request) => db.asUser(claimsOf(userOf(request)), (tx) => getProject(tx, request.params.id)),
+    async (request) =>
+      db.asUser(claimsOf(userOf(request)), (tx) =>
+        getProject(tx, request.params.id, asOfDate(request.query.as_of)),
+      ),
   )
 }

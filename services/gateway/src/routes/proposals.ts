@@ -3,6 +3,7 @@ import type { Database } from '@psa/db'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { proposalDiff, proposalDiffSchema } from '../domain/proposal-diff.js'
 import {
   getProposal,
   listProposals,
@@ -81,6 +82,19 @@ export async function proposalRoutes(app: FastifyInstance, { db }: { db: Databas
       },
     },
     async (request) => db.asUser(claimsOf(userOf(request)), (tx) => getProposal(tx, request.params.id)),
+  )
+
+  r.get(
+    '/api/proposals/:id/diff',
+    {
+      schema: {
+        tags: ['proposals'],
+        summary: 'A proposal as a readable diff: each row’s values before and after, ids named',
+        params: idParamsSchema,
+        response: { 200: proposalDiffSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => db.asUser(claimsOf(userOf(request)), (tx) => proposalDiff(tx, request.params.id)),
   )
 
   for (const decision of DECISIONS) {

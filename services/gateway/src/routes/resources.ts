@@ -2,9 +2,20 @@ import type { Database } from '@psa/db'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { capacityHeatmap, capacitySchema } from '../domain/capacity.js'
 import { getResource, listResources, resourceDetailSchema, resourceSchema } from '../domain/resources.js'
-import { claimsOf } from '../domain/tenancy.js'
-import { booleanQuerySchema, errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { asMember, claimsOf } from '../domain/tenancy.js'
+import {
+  asOfDate,
+  asOfQuerySchema,
+  booleanQuerySchema,
+  dateSchema,
+  errorResponses,
+  idParamsSchema,
+  organisationHeadersSchema,
+  uuidSchema,
+} from '../schemas/common.js'
+import { requestedOrganisation } from './call-context.js'
 import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
@@ -42,15 +53,52 @@ export async function resourceRoutes(app: FastifyInstance, { db }: { db: Databas
   })
 
   r.get(
+    '/api/resources/capacity',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'Capacity heatmap: active people × weeks, with soft and hard bookings and over-allocation',
+        headers: organisationHeadersSchema,
+        querystring: z.object({
+          from: dateSchema.optional().describe('A day in the first week (default: this week)'),
+          weeks: z.coerce.number({ error: 'must be a number' }).int().min(1).max(26).default(12),
+          role_id: uuidSchema.optional(),
+          skill_id: uuidSchema.optional(),
+          q: z.string().trim().min(1).max(200).optional().describe('Matches the name'),
+          organisation_id: uuidSchema.optional(),
+        }),
+        response: { 200: capacitySchema, ...errorResponses(403, 404) },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      return asMember(db, userOf(request), requestedOrganisation(request), (tx, m) =>
+        capacityHeatmap(tx, {
+          organisationId: m.organisationId,
+          from: asOfDate(q.from),
+          weeks: q.weeks,
+          roleId: q.role_id,
+          skillId: q.skill_id,
+          q: q.q,
+        }),
+      )
+    },
+  )
+
+  r.get(
     '/api/resources/:id',
     {
       schema: {
         tags: ['resources'],
-        summary: 'A person with skills, allocations and time off',
+        summary: 'A person with skills, allocations, time off and weekly utilisation',
         params: idParamsSchema,
+        querystring: asOfQuerySchema,
         response: { 200: resourceDetailSchema, ...errorResponses(404) },
       },
     },
-    async (request) => db.asUser(claimsOf(userOf(request)), (tx) => getResource(tx, request.params.id)),
+    async (request) =>
+      db.asUser(claimsOf(userOf(request)), (tx) =>
+        getResource(tx, request.params.id, asOfDate(request.query.as_of)),
+      ),
   )
 }

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics.js'
 import type { OrchestratorClient } from '../orchestrator/client.js'
 import { sessionEventsHeadersSchema, sessionEventsQuerySchema } from '../schemas/agents.js'
 import { errorResponses, idParamsSchema } from '../schemas/common.js'
+import { startEventStream } from '../sse/event-stream-head.js'
 import { SessionStream, type SessionStreamRegistry } from '../sse/session-stream.js'
 import { callContext } from './call-context.js'
 
@@ -62,23 +63,7 @@ export async function sessionEventRoutes(app: FastifyInstance, options: SessionE
         })
       }
 
-      reply.hijack()
-      const res = reply.raw
-      const headers: Record<string, string | string[] | number> = {}
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined) headers[name] = value as string | string[] | number
-      }
-      res.writeHead(200, {
-        ...headers,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-store, no-transform',
-        connection: 'keep-alive',
-        // nginx (and the ingress-nginx controller) would otherwise buffer the stream.
-        'x-accel-buffering': 'no',
-      })
-      res.flushHeaders()
-      // Nagle would hold small event frames back.
-      res.socket?.setNoDelay(true)
+      const res = startEventStream(reply)
 
       const call = orchestrator.streamEvents(ctx, { sessionId, afterSeq: after })
       const stream = new SessionStream({

@@ -69,6 +69,16 @@ export const organisationQuerySchema = z.object({
     .describe('Organisation to act in; same as the X-Organisation-Id header'),
 })
 
+/** `as_of`: the day "today" means for late milestones, burn risk and current bookings (tests pin it). */
+export const asOfQuerySchema = z.object({
+  as_of: dateSchema.optional().describe('Evaluate as of this day (default: today, UTC)'),
+})
+
+/** Today's date in UTC (`YYYY-MM-DD`), or the day a request pinned with `as_of`. */
+export function asOfDate(asOf?: string): string {
+  return asOf ?? new Date().toISOString().slice(0, 10)
+}
+
 export function iso(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString()

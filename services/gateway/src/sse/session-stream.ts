@@ -128,9 +128,16 @@ export class SessionStream {
   }
 }
 
+/** An open event stream the registry can end at shutdown. */
+export interface ClosableStream {
+  /** Ask the client to come back (elsewhere) and end the stream. */
+  shutdown(): void
+  readonly done: Promise<unknown>
+}
+
 /** Open streams, so shutdown can tell each client to reconnect before the server closes. */
 export class SessionStreamRegistry {
-  readonly #streams = new Set<SessionStream>()
+  readonly #streams = new Set<ClosableStream>()
   #closing = false
 
   get size(): number {
@@ -141,7 +148,7 @@ export class SessionStreamRegistry {
     return this.#closing
   }
 
-  add(stream: SessionStream): void {
+  add(stream: ClosableStream): void {
     this.#streams.add(stream)
     void stream.done.then(() => this.#streams.delete(stream))
   }
