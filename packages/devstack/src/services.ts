@@ -50,7 +50,13 @@ export interface StackSettings {
   databaseUrl: string
   natsUrl: string
   namespace: string
+  /** Local development sign-in: the gateway plays Supabase Auth (mints tokens, serves their JWKS). */
   authDevMode: boolean
+  /**
+   * Without dev mode: the Supabase project whose access tokens every service verifies (issuer
+   * `${supabaseUrl}/auth/v1`), and where its signing keys are when not at the default JWKS path.
+   */
+  supabase?: { url: string; jwksUrl?: string | undefined }
   logLevel: string
   /** Extra variables for every service (e.g. a model provider's settings). */
   extraEnv?: Record<string, string>
@@ -71,15 +77,28 @@ export interface StackService {
 export function stackServices(s: StackSettings): StackService[] {
   const local = (port: number, path = '/readyz') => `http://127.0.0.1:${port}${path}`
   const gatewayOrigin = `http://127.0.0.1:${s.ports.gateway}`
+  if (!s.authDevMode && !s.supabase) {
+    throw new Error(
+      'without AUTH_DEV_MODE the services need SUPABASE_URL: the project whose tokens they verify',
+    )
+  }
+  // In development the gateway plays Supabase Auth: it mints tokens and serves their JWKS, and every
+  // service verifies them through that JWKS exactly as it would hosted Supabase's. Otherwise every service
+  // verifies the tokens of the user's own Supabase project.
+  const auth: Record<string, string> =
+    s.authDevMode || !s.supabase
+      ? { SUPABASE_URL: gatewayOrigin }
+      : {
+          SUPABASE_URL: s.supabase.url,
+          ...(s.supabase.jwksUrl ? { SUPABASE_JWKS_URL: s.supabase.jwksUrl } : {}),
+        }
   const common = {
     NODE_ENV: 'development',
     LOG_LEVEL: s.logLevel,
     DATABASE_URL: s.databaseUrl,
     NATS_URL: s.natsUrl,
     PIPELINE_NAMESPACE: s.namespace,
-    // In development the gateway plays Supabase Auth: it mints tokens and serves their JWKS, and every
-    // service verifies them through that JWKS exactly as it would hosted Supabase's.
-    SUPABASE_URL: gatewayOrigin,
+    ...auth,
     ...s.extraEnv,
   }
   const agent = (name: string, port: number): StackService => ({
@@ -107,7 +126,15 @@ export function stackServices(s: StackSettings): StackService[] {
     {
       name: 'web',
       entry: join('services', 'web', 'dist', 'main.js'),
-      env: { ...common, PORT: String(s.ports.web), GATEWAY_URL: gatewayOrigin, NEXT_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...common,
+        PORT: String(s.ports.web),
+        GATEWAY_URL: gatewayOrigin,
+        NEXT_TELEMETRY_DISABLED: '1',
+        // The web app signs in with dev tokens, or with Supabase Auth when given a project's URL (and its
+        // publishable key, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, which only the user can provide).
+        ...(s.authDevMode ? {} : { NEXT_PUBLIC_SUPABASE_URL: auth.SUPABASE_URL as string }),
+      },
       readyUrl: local(s.ports.web),
     },
     {

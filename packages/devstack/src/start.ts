@@ -6,6 +6,7 @@ import { envVars, parseEnv } from '@psa/config'
 import { demoDataSeed } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
 import { z } from 'zod'
+import { authSettings } from './auth-settings.js'
 import { DEFAULT_PORTS } from './services.js'
 import { banner, checkDependencies, startStack } from './stack.js'
 
@@ -17,12 +18,17 @@ const env = parseEnv(
     DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/psa'),
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
     PIPELINE_NAMESPACE: z.string().default('psa'),
-    AUTH_DEV_MODE: envVars.bool(true),
     LOG_LEVEL: envVars.logLevel(),
     STARTUP_TIMEOUT_MS: envVars.durationMs(180_000),
   }),
 )
 const say = (line: string) => process.stdout.write(`${line}\n`)
+const auth = authSettings(process.env)
+if ('problem' in auth) {
+  say(auth.problem)
+  process.exit(1)
+}
+for (const note of auth.notes) say(note)
 
 const problems = await checkDependencies({ databaseUrl: env.DATABASE_URL, natsUrl: env.NATS_URL })
 if (problems.length > 0) {
@@ -40,7 +46,8 @@ const settings = {
   databaseUrl: env.DATABASE_URL,
   natsUrl: env.NATS_URL,
   namespace: env.PIPELINE_NAMESPACE,
-  authDevMode: env.AUTH_DEV_MODE,
+  authDevMode: auth.authDevMode,
+  ...(auth.supabase ? { supabase: auth.supabase } : {}),
   logLevel: env.LOG_LEVEL,
 }
 const stack = startStack(settings)
