@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['{packages,services,supabase,proto}/**/src/**/*.test.ts'],
+    include: ['{packages,services,supabase,proto}/**/src/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
     // Prepares this run's Postgres test databases (templates with the schema and the demo data, and the run's
     // copy) once; tests reach them through @psa/test-kit.

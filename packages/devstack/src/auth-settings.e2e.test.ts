@@ -1,5 +1,4 @@
 import { mkdtemp } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +8,7 @@ import { testDatabaseUrl } from '@psa/test-kit'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authSettings } from './auth-settings.js'
-import { DEFAULT_PORTS } from './services.js'
+import { freeStackPorts } from './services.js'
 import { type RunningStack, startStack } from './stack.js'
 
 // The built gateway as `npm start` runs it with the user's own Supabase project: a stand-in project (its
@@ -21,15 +20,6 @@ let jwks: Awaited<ReturnType<typeof startJwksServer>>
 let issuer: Awaited<ReturnType<typeof createDevTokenIssuer>>
 const output: string[] = []
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
 beforeAll(async () => {
   jwks = await startJwksServer({ keys: [] })
   issuer = await createDevTokenIssuer({
@@ -40,12 +30,12 @@ beforeAll(async () => {
   jwks.setJwks(issuer.jwks())
   const auth = authSettings({ AUTH_DEV_MODE: 'false', SUPABASE_URL: jwks.origin })
   if ('problem' in auth) throw new Error(auth.problem)
-  const gateway = await freePort()
-  api = `http://127.0.0.1:${gateway}`
+  const ports = await freeStackPorts()
+  api = `http://127.0.0.1:${ports.gateway}`
   stack = startStack(
     {
       root,
-      ports: { ...DEFAULT_PORTS, gateway, orchestratorGrpc: await freePort() },
+      ports,
       databaseUrl: testDatabaseUrl(),
       natsUrl: 'nats://127.0.0.1:4222',
       namespace: 'authsettings',

@@ -7,6 +7,7 @@ export {
 } from './dependencies.js'
 export {
   DEFAULT_PORTS,
+  freeStackPorts,
   type StackPorts,
   type StackService,
   type StackSettings,

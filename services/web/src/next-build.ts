@@ -7,7 +7,16 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 
 /** What the production build is made from; a change to any of them makes `.next` stale. */
-const BUILD_INPUTS = ['src/app', 'public', 'next.config.ts', 'tsconfig.json', 'package.json']
+const BUILD_INPUTS = [
+  'src/app',
+  'src/components',
+  'src/lib',
+  'src/proxy.ts',
+  'public',
+  'next.config.ts',
+  'tsconfig.json',
+  'package.json',
+]
 
 async function newestMtime(path: string): Promise<number> {
   const info = await stat(path).catch(() => undefined)

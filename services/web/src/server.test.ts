@@ -31,6 +31,20 @@ async function startGateway(port = 0): Promise<RunningServer> {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write('id: 1\ndata: {"type":"status","status":"processing"}\n\n')
       openStreams.push(res)
+    } else if (url === '/api/dev/users') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          users: [
+            {
+              email: 'admin@northwind.example',
+              full_name: 'Sarah Mitchell',
+              organisation: 'Northwind Consulting',
+              role: 'admin',
+            },
+          ],
+        }),
+      )
     } else if (url === '/api/slow') {
       slowRequestArrived = true
       setTimeout(() => res.end('slow done'), 300)
@@ -87,15 +101,18 @@ describe('web server: probes and metrics', () => {
 })
 
 describe('web server: pages', () => {
-  it('renders the home page with the product name, navigation and backend status', async () => {
-    const res = await fetch(`${web.url}/`)
+  it('sends a visitor who is not signed in to the sign-in page, which offers the demo users', async () => {
+    const home = await fetch(`${web.url}/`, { redirect: 'manual' })
+    expect(home.status).toBe(307)
+    expect(new URL(home.headers.get('location') ?? '', web.url).pathname).toBe('/sign-in')
+    expect(new URL(home.headers.get('location') ?? '', web.url).searchParams.get('next')).toBe('/')
+    const res = await fetch(`${web.url}/sign-in?next=%2Fprojects`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toContain('text/html')
     const html = await res.text()
-    expect(html).toContain('<title>PSA Agents</title>')
-    expect(html).toMatch(/<nav aria-label="Main"[^>]*>.*Dashboard/)
-    expect(html).toContain('Backend status')
-    expect(html).toContain('Checking the backend')
+    expect(html).toContain('<title>Sign in · PSA Agents</title>')
+    expect(html).toContain('Sarah Mitchell')
+    expect(html).toContain('value="/projects"')
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('x-frame-options')).toBe('DENY')
     const stylesheet = html.match(/href="(\/_next\/static\/[^"]+\.css)"/)?.[1]
@@ -105,15 +122,40 @@ describe('web server: pages', () => {
     expect(css.headers.get('content-type')).toContain('text/css')
   })
 
-  it("answers unknown pages with Next's 404 page inside the layout", async () => {
-    const res = await fetch(`${web.url}/no-such-page`)
+  it('signs in through the gateway’s dev token endpoint into an httpOnly cookie, and hands pages the token', async () => {
+    const signIn = await fetch(`${web.url}/auth/dev`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'admin@northwind.example', next: '//evil.example/' }),
+      redirect: 'manual',
+    })
+    // The fake gateway answers the token request like any other: with its echo, which has no token.
+    expect(signIn.status).toBe(303)
+    expect(signIn.headers.get('location')).toMatch(/^\/sign-in\?error=.*&next=%2F$/)
+    const session = await fetch(`${web.url}/auth/session`)
+    expect(session.status).toBe(401)
+  })
+
+  it("answers unknown pages with Next's 404 page for a signed-in user", async () => {
+    const res = await fetch(`${web.url}/no-such-page`, {
+      headers: { cookie: `psa_dev_session=${fakeToken()}` },
+    })
     expect(res.status).toBe(404)
     expect(res.headers.get('content-type')).toContain('text/html')
     const html = await res.text()
     expect(html).toContain('Page not found')
     expect(html).toContain('PSA Agents')
+    const session = await fetch(`${web.url}/auth/session`, {
+      headers: { cookie: `psa_dev_session=${fakeToken()}` },
+    })
+    expect(await session.json()).toMatchObject({ access_token: expect.stringMatching(/^e30\./) })
   })
 })
+
+/** A token-shaped string the web server reads the expiry of (it never verifies: the gateway does). */
+function fakeToken(): string {
+  const exp = Math.floor(Date.now() / 1000) + 3600
+  return `e30.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.sig`
+}
 
 describe('web server: /api forwarding', () => {
   it('forwards requests with their body and authorization to the gateway', async () => {
@@ -178,7 +220,9 @@ describe('web server: gateway outage', () => {
       error: { code: 'UNAVAILABLE', message: 'The API gateway is not reachable' },
     })
     expect((await fetch(`${web.url}/readyz`)).status).toBe(200)
-    expect((await fetch(`${web.url}/`)).status).toBe(200)
+    const signIn = await fetch(`${web.url}/sign-in`)
+    expect(signIn.status).toBe(200)
+    expect(await signIn.text()).toContain('The API gateway is not reachable')
   })
 })
 

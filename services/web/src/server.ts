@@ -44,6 +44,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { logger, health, metrics } = options
+  // Server components and route handlers reach the gateway directly (src/lib/runtime-env.ts): the same
+  // gateway this server forwards /api to.
+  process.env.GATEWAY_URL = options.gatewayUrl
   const app = createNextApp({ dev: false, dir: options.dir })
   const handleNext = app.getRequestHandler()
   const gateway = createGatewayProxy({ gatewayUrl: options.gatewayUrl, logger })

@@ -20,6 +20,9 @@ export async function getDashboard(
   asOf: string,
 ): Promise<z.infer<typeof dashboardSchema>> {
   const monthStart = `${asOf.slice(0, 7)}-01`
+  // Early in a month its figures are thin: last month's whole figures stand beside them.
+  const lastMonthEnd = addDays(monthStart, -1)
+  const lastMonthStart = `${lastMonthEnd.slice(0, 7)}-01`
   const weeks = weeksFrom(addDays(asOf, -7 * WEEKS_BACK), WEEKS_BACK + WEEKS_AHEAD + 1)
   const [org, month, weekly, targets, money, projects, requests, proposals] = await Promise.all([
     tx
@@ -27,7 +30,10 @@ export async function getDashboard(
       .select(['currency'])
       .where('id', '=', organisationId)
       .executeTakeFirstOrThrow(),
-    loadByPeriod(tx, organisationId, [{ starts_on: monthStart, ends_on: asOf }]),
+    loadByPeriod(tx, organisationId, [
+      { starts_on: monthStart, ends_on: asOf },
+      { starts_on: lastMonthStart, ends_on: lastMonthEnd },
+    ]),
     loadByPeriod(tx, organisationId, weeks),
     tx
       .selectFrom('people')
@@ -35,14 +41,10 @@ export async function getDashboard(
       .where('organisation_id', '=', organisationId)
       .where('active', '=', true)
       .execute(),
-    sql<{ billable_value_minor: string; cost_minor: string }>`
-      select coalesce(sum(round(te.hours * p.bill_rate_minor)) filter (where te.billable), 0)::bigint::text
-          as billable_value_minor,
-        coalesce(sum(round(te.hours * p.cost_rate_minor)), 0)::bigint::text as cost_minor
-      from public.time_entries te
-      join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
-      where te.organisation_id = ${organisationId} and te.work_date between ${monthStart}::date and ${asOf}::date
-    `.execute(tx),
+    Promise.all([
+      revenue(tx, organisationId, monthStart, asOf),
+      revenue(tx, organisationId, lastMonthStart, lastMonthEnd),
+    ]),
     tx
       .selectFrom('projects as p')
       .innerJoin('clients as c', (j) =>
@@ -109,31 +111,28 @@ export async function getDashboard(
       reasons: reasons.get(p.id) ?? [],
     }))
 
-  const capacity = sumHours(month.map((l) => net(l)))
-  const billable = sumHours(month.map((l) => l.billable_hours))
-  const logged = sumHours(month.map((l) => l.logged_hours))
-  const { billable_value_minor: value, cost_minor: cost } = money.rows[0] as {
-    billable_value_minor: string
-    cost_minor: string
+  const figures = (period: number) => {
+    const rows = month.filter((l) => l.period === period)
+    const capacity = sumHours(rows.map((l) => net(l)))
+    const billable = sumHours(rows.map((l) => l.billable_hours))
+    return {
+      utilisation_pct: percent(billable, capacity),
+      target_pct: weightedTarget(targets),
+      capacity_hours: capacity.toFixed(2),
+      logged_hours: sumHours(rows.map((l) => l.logged_hours)).toFixed(2),
+      billable_hours: billable.toFixed(2),
+    }
   }
-  const marginMinor = BigInt(value) - BigInt(cost)
   return {
     as_of: asOf,
     currency: org.currency,
     period: { starts_on: monthStart, ends_on: asOf },
-    utilisation: {
-      utilisation_pct: percent(billable, capacity),
-      target_pct: weightedTarget(targets),
-      capacity_hours: capacity.toFixed(2),
-      logged_hours: logged.toFixed(2),
-      billable_hours: billable.toFixed(2),
-    },
-    revenue: {
-      billable_value_minor: value,
-      cost_minor: cost,
-      margin_minor: marginMinor.toString(),
-      margin_pct:
-        BigInt(value) === 0n ? null : (Number((marginMinor * 1000n) / BigInt(value)) / 10).toFixed(1),
+    utilisation: figures(0),
+    revenue: money[0],
+    last_month: {
+      period: { starts_on: lastMonthStart, ends_on: lastMonthEnd },
+      utilisation: figures(1),
+      revenue: money[1],
     },
     projects_at_risk: atRisk,
     open_resource_requests: {
@@ -172,6 +171,29 @@ export async function getDashboard(
   }
 }
 
+/** Billable value at bill rates, cost of all booked time at cost rates, and the margin between them. */
+async function revenue(tx: Tx, organisationId: string, from: string, to: string) {
+  const result = await sql<{ billable_value_minor: string; cost_minor: string }>`
+    select coalesce(sum(round(te.hours * p.bill_rate_minor)) filter (where te.billable), 0)::bigint::text
+        as billable_value_minor,
+      coalesce(sum(round(te.hours * p.cost_rate_minor)), 0)::bigint::text as cost_minor
+    from public.time_entries te
+    join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
+    where te.organisation_id = ${organisationId} and te.work_date between ${from}::date and ${to}::date
+  `.execute(tx)
+  const { billable_value_minor: value, cost_minor: cost } = result.rows[0] as {
+    billable_value_minor: string
+    cost_minor: string
+  }
+  const margin = BigInt(value) - BigInt(cost)
+  return {
+    billable_value_minor: value,
+    cost_minor: cost,
+    margin_minor: margin.toString(),
+    margin_pct: BigInt(value) === 0n ? null : (Number((margin * 1000n) / BigInt(value)) / 10).toFixed(1),
+  }
+}
+
 /** Capacity left once time off is taken. */
 export function net(load: PersonLoad): string {
   return (Number(load.capacity_hours) - Number(load.time_off_hours)).toFixed(2)
@@ -189,24 +211,35 @@ function weightedTarget(
   return (weighted / capacity).toFixed(1)
 }
 
+const utilisationSchema = z.object({
+  utilisation_pct: decimalSchema.nullable().describe('Billable hours / capacity less time off'),
+  target_pct: decimalSchema.nullable().describe('Utilisation targets weighted by weekly capacity'),
+  capacity_hours: decimalSchema,
+  logged_hours: decimalSchema,
+  billable_hours: decimalSchema,
+})
+
+const revenueSchema = z.object({
+  billable_value_minor: moneySchema.describe('Billable hours at bill rates'),
+  cost_minor: moneySchema.describe('All booked hours at cost rates'),
+  margin_minor: moneySchema,
+  margin_pct: decimalSchema.nullable(),
+})
+
 export const dashboardSchema = z
   .object({
     as_of: dateSchema,
     currency: z.string().length(3),
     period: z.object({ starts_on: dateSchema, ends_on: dateSchema }).describe('This month, to date'),
-    utilisation: z.object({
-      utilisation_pct: decimalSchema.nullable().describe('Billable hours / capacity less time off'),
-      target_pct: decimalSchema.nullable().describe('Utilisation targets weighted by weekly capacity'),
-      capacity_hours: decimalSchema,
-      logged_hours: decimalSchema,
-      billable_hours: decimalSchema,
-    }),
-    revenue: z.object({
-      billable_value_minor: moneySchema.describe('Billable hours at bill rates'),
-      cost_minor: moneySchema.describe('All booked hours at cost rates'),
-      margin_minor: moneySchema,
-      margin_pct: decimalSchema.nullable(),
-    }),
+    utilisation: utilisationSchema,
+    revenue: revenueSchema,
+    last_month: z
+      .object({
+        period: z.object({ starts_on: dateSchema, ends_on: dateSchema }),
+        utilisation: utilisationSchema,
+        revenue: revenueSchema,
+      })
+      .describe('The whole previous month, for comparison'),
     projects_at_risk: z.array(
       z.object({
         id: uuidSchema,

@@ -58,6 +58,14 @@ describe('GET /api/dashboard', () => {
       margin_minor: '100500',
       margin_pct: '50.2',
     })
+    expect(body.last_month.period).toEqual({ starts_on: '2026-12-01', ends_on: '2026-12-31' })
+    expect(body.last_month.revenue.billable_value_minor).toBe('0')
+    const february = await get('/api/dashboard?as_of=2027-02-03')
+    expect(february.body.last_month.utilisation).toMatchObject({
+      billable_hours: '14.50',
+      logged_hours: '16.50',
+    })
+    expect(february.body.last_month.revenue.margin_minor).toBe('100500')
     expect(body.projects_at_risk).toEqual([])
     expect(body.open_resource_requests).toMatchObject({ count: 1, hours_per_week: '20.00' })
     expect(body.open_resource_requests.items[0]).toMatchObject({

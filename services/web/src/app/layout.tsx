@@ -1,7 +1,5 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
 import type { ReactNode } from 'react'
-import { NavBar } from './nav-bar'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -12,15 +10,7 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <header className="site-header">
-          <Link href="/" className="brand">
-            PSA Agents
-          </Link>
-          <NavBar />
-        </header>
-        <main className="site-main">{children}</main>
-      </body>
+      <body>{children}</body>
     </html>
   )
 }
