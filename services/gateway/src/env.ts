@@ -39,6 +39,11 @@ export const gatewayEnvSchema = baseEnvSchema
     TRUST_PROXY: z.string().default('false'),
     /** Origins allowed to call the API from a browser directly; unset: none (the browser calls the web app). */
     CORS_ORIGINS: commaList.optional(),
+    /**
+     * A session (direct) Postgres connection for the change feed's LISTEN, when DATABASE_URL is a
+     * transaction pooler (Supabase's port 6543, PgBouncer in transaction mode), which cannot hold one.
+     */
+    DATABASE_LISTEN_URL: z.url({ error: 'must be a postgres:// URL' }).optional(),
     /** The local development signing key (AUTH_DEV_MODE only). */
     DEV_SIGNING_KEY_PATH: z.string().min(1).default('.psa/dev-signing-key.json'),
   })

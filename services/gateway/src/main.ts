@@ -12,6 +12,13 @@ const { logger, health, metrics: registry, shutdown } = createServiceContext('ga
 const metrics = createGatewayMetrics(registry)
 
 const db = new Database({ env, applicationName: 'psa-gateway', logger })
+const listenDb = env.DATABASE_LISTEN_URL
+  ? new Database({
+      env: { ...env, DATABASE_URL: env.DATABASE_LISTEN_URL, DATABASE_POOL_MAX: 1 },
+      applicationName: 'psa-gateway-changes',
+      logger,
+    })
+  : undefined
 const orchestrator = new OrchestratorClient({
   address: env.ORCHESTRATOR_ADDRESS,
   timeoutMs: env.ORCHESTRATOR_TIMEOUT_MS,
@@ -34,12 +41,23 @@ health
   .addReadinessCheck('orchestrator', () => orchestrator.checkHealth())
   .addReadinessCheck('auth_keys', () => verifier.ensureKeys())
 
-const { app } = await buildGatewayApp({ env, logger, db, orchestrator, verifier, devIssuer, health, metrics })
+const { app } = await buildGatewayApp({
+  env,
+  logger,
+  db,
+  orchestrator,
+  verifier,
+  devIssuer,
+  health,
+  metrics,
+  ...(listenDb ? { listenDb } : {}),
+})
 
 // close() ends event streams with a reconnect hint, stops listening and waits for in-flight requests.
 shutdown.register('http server', () => app.close(), ShutdownPhase.STOP_ACCEPTING)
 shutdown.register('orchestrator channel', () => orchestrator.close(), ShutdownPhase.CLOSE_CONNECTIONS)
 shutdown.register('postgres', () => db.close(), ShutdownPhase.CLOSE_CONNECTIONS)
+if (listenDb) shutdown.register('postgres listen', () => listenDb.close(), ShutdownPhase.CLOSE_CONNECTIONS)
 
 await app.listen({ port: env.PORT, host: env.HOST })
 logger.info(

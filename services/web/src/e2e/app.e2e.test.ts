@@ -115,7 +115,10 @@ describe('the web app in Chromium', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('care coordination')
     await checkPage('projects')
     await page.getByRole('link', { name: 'Care Coordination Portal' }).click()
-    await page.getByRole('heading', { name: 'Care Coordination Portal', level: 1 }).waitFor()
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/)
+    await page
+      .getByRole('heading', { name: 'Care Coordination Portal', level: 1 })
+      .waitFor({ timeout: 60_000 })
     await page.getByTestId('gantt').locator('.bar-wrapper').first().waitFor()
     expect(await page.getByTestId('gantt').locator('.bar-wrapper').count()).toBeGreaterThan(5)
     expect(await page.getByTestId('gantt').locator('.psa-critical').count()).toBeGreaterThan(0)
