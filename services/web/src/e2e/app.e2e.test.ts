@@ -24,7 +24,6 @@ let browser: Browser
 let context: BrowserContext
 let page: Page
 
-
 let token: string | undefined
 async function gateway<T>(path: string): Promise<T> {
   token ??= (
@@ -52,10 +51,7 @@ async function checkPage(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const entries = await Promise.all(
-    Object.keys(DEFAULT_PORTS).map(async (k) => [k, await freePort()] as const),
-  )
-  ports = Object.fromEntries(entries) as unknown as StackPorts
+  ports = await freeStackPorts()
   web = `http://127.0.0.1:${ports.web}`
   api = `http://127.0.0.1:${ports.gateway}`
   stack = startStack(
