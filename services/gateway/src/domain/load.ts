@@ -1,5 +1,7 @@
 import { addDays, mondayOf } from '@psa/calendar'
 import { sql, type Tx } from '@psa/db'
+import { z } from 'zod'
+import { dateSchema, decimalSchema } from '../schemas/common.js'
 
 /** A closed range of calendar dates (`YYYY-MM-DD`). */
 export interface Period {
@@ -127,4 +129,35 @@ export function sumHours(values: readonly string[]): number {
 /** part / whole in percent with one decimal, or null when the whole is zero. */
 export function percent(part: number, whole: number): string | null {
   return whole > 0 ? ((part / whole) * 100).toFixed(1) : null
+}
+
+export const weekLoadSchema = z.object({
+  starts_on: dateSchema,
+  capacity_hours: decimalSchema.describe('Working hours less holidays and time off'),
+  time_off_hours: decimalSchema,
+  soft_hours: decimalSchema.describe('Tentative bookings'),
+  hard_hours: decimalSchema.describe('Confirmed bookings'),
+  logged_hours: decimalSchema,
+  billable_hours: decimalSchema,
+  booked_pct: decimalSchema.nullable().describe('(soft + hard) / capacity'),
+  over_allocated: z.boolean().describe('Booked past capacity'),
+})
+
+export type WeekLoad = z.infer<typeof weekLoadSchema>
+
+export function toWeekLoad(load: PersonLoad, period: Period): WeekLoad {
+  const capacity = Number(load.capacity_hours) - Number(load.time_off_hours)
+  const booked = Number(load.soft_hours) + Number(load.hard_hours)
+  return {
+    starts_on: period.starts_on,
+    capacity_hours: capacity.toFixed(2),
+    time_off_hours: load.time_off_hours,
+    soft_hours: load.soft_hours,
+    hard_hours: load.hard_hours,
+    logged_hours: load.logged_hours,
+    billable_hours: load.billable_hours,
+    booked_pct: percent(booked, capacity),
+    // Hundredths: pro-rata bookings are rounded, a booking exactly at capacity is not over it.
+    over_allocated: Math.round(booked * 100) > Math.round(capacity * 100),
+  }
 }

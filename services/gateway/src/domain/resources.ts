@@ -3,9 +3,8 @@ import type { Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema, uuidSchema } from '../schemas/common.js'
-import { toWeekLoad, weekLoadSchema } from './capacity.js'
 import { decodeCursor, pageOf } from './cursor.js'
-import { loadByPeriod, type Period, weeksFrom } from './load.js'
+import { loadByPeriod, type Period, toWeekLoad, weekLoadSchema, weeksFrom } from './load.js'
 import { likePattern } from './projects.js'
 
 export interface ResourceListFilter {
@@ -105,17 +104,9 @@ function toPersonJson(
   }
 }
 
-export async function listResources(
-  tx: Tx,
-  f: ResourceListFilter,
-): Promise<{ resources: z.infer<typeof resourceSchema>[]; next_page_token: string | null }> {
-  if (f.minProficiency !== undefined && f.skillId === undefined) {
-    throw new AppError('VALIDATION_FAILED', 'min_proficiency needs skill_id', {
-      details: { issues: [{ location: 'querystring', path: 'min_proficiency', message: 'needs skill_id' }] },
-    })
-  }
-  const after = decodeCursor(f.pageToken, personCursor)
-  const rows = await personColumns(tx)
+/** People of the organisation matching a list's filters (role, active, name, skill at a proficiency). */
+function matchingPeople(tx: Tx, f: Omit<ResourceListFilter, 'pageSize' | 'pageToken'>) {
+  return personColumns(tx)
     .where('p.organisation_id', '=', f.organisationId)
     .$if(f.roleId !== undefined, (q) => q.where('p.role_id', '=', f.roleId as string))
     .$if(f.active !== undefined, (q) => q.where('p.active', '=', f.active as boolean))
@@ -132,6 +123,29 @@ export async function listResources(
         ),
       ),
     )
+}
+
+/** The people a filter matches, by role then name (the capacity heatmap's rows). */
+export async function peopleByRole(
+  tx: Tx,
+  f: Omit<ResourceListFilter, 'pageSize' | 'pageToken'>,
+): Promise<
+  { id: string; full_name: string; utilisation_target_pct: string; role_id: string; role_name: string }[]
+> {
+  return matchingPeople(tx, f).orderBy('r.name').orderBy('p.full_name').orderBy('p.id').execute()
+}
+
+export async function listResources(
+  tx: Tx,
+  f: ResourceListFilter,
+): Promise<{ resources: z.infer<typeof resourceSchema>[]; next_page_token: string | null }> {
+  if (f.minProficiency !== undefined && f.skillId === undefined) {
+    throw new AppError('VALIDATION_FAILED', 'min_proficiency needs skill_id', {
+      details: { issues: [{ location: 'querystring', path: 'min_proficiency', message: 'needs skill_id' }] },
+    })
+  }
+  const after = decodeCursor(f.pageToken, personCursor)
+  const rows = await matchingPeople(tx, f)
     .$if(after !== undefined, (q) =>
       q.where((eb) =>
         eb(eb.refTuple('p.full_name', 'p.id'), '>', eb.tuple(after?.[0] as string, after?.[1] as string)),

@@ -9,7 +9,8 @@ import { queries } from '../../lib/queries'
 import { useFormat } from '../shell/organisation'
 import { HealthBadge, StatusBadge } from '../ui/badge'
 import { type Column, DataTable } from '../ui/data-table'
-import { Select, TextInput } from '../ui/field'
+import { Select } from '../ui/field'
+import { ListFilters } from '../ui/list-filters'
 import { QueryState } from '../ui/states'
 
 const STATUSES = ['', 'active', 'tentative', 'on_hold', 'completed', 'cancelled']
@@ -85,27 +86,21 @@ export function ProjectsList() {
   )
   return (
     <>
-      <search className="filters">
-        <TextInput
-          label="Search"
-          type="search"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          placeholder="Name, code or client"
-        />
-        <Select
-          label="Status"
-          value={status}
-          onChange={(e) => setStatus(e.target.value)}
-          options={STATUSES.map((s) => ({ value: s, label: s ? s.replace('_', ' ') : 'Any' }))}
-        />
+      <ListFilters
+        search={search}
+        onSearch={setSearch}
+        placeholder="Name, code or client"
+        status={status}
+        onStatus={setStatus}
+        statuses={STATUSES}
+      >
         <Select
           label="Health"
           value={health}
           onChange={(e) => setHealth(e.target.value)}
           options={HEALTHS.map((h) => ({ value: h, label: h || 'Any' }))}
         />
-      </search>
+      </ListFilters>
       <QueryState
         query={query}
         empty={{ title: 'No projects match', text: 'Try another status or health.' }}

@@ -9,7 +9,7 @@ import { queries } from '../../lib/queries'
 import { useFormat } from '../shell/organisation'
 import { StatusBadge } from '../ui/badge'
 import { type Column, DataTable } from '../ui/data-table'
-import { Select, TextInput } from '../ui/field'
+import { ListFilters } from '../ui/list-filters'
 import { QueryState } from '../ui/states'
 
 const STATUSES = ['', 'draft', 'pending_approval', 'approved', 'sent', 'accepted', 'rejected', 'expired']
@@ -70,21 +70,14 @@ export function QuotesList() {
   )
   return (
     <>
-      <search className="filters">
-        <TextInput
-          label="Search"
-          type="search"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          placeholder="Title or client"
-        />
-        <Select
-          label="Status"
-          value={status}
-          onChange={(e) => setStatus(e.target.value)}
-          options={STATUSES.map((s) => ({ value: s, label: s ? s.replace('_', ' ') : 'Any' }))}
-        />
-      </search>
+      <ListFilters
+        search={search}
+        onSearch={setSearch}
+        placeholder="Title or client"
+        status={status}
+        onStatus={setStatus}
+        statuses={STATUSES}
+      />
       <QueryState
         query={query}
         empty={{ title: 'No quotes yet', text: 'Ask the quotes agent to draft one.' }}
