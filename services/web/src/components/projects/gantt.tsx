@@ -61,6 +61,11 @@ export default function Gantt({ project }: { project: ProjectDetail }) {
         padding: 14,
       })
       element.querySelector('svg')?.setAttribute('aria-hidden', 'true')
+      // The chart scrolls sideways: keyboard users reach it and scroll with the arrow keys.
+      const scroller = element.querySelector('.gantt-container')
+      scroller?.setAttribute('tabindex', '0')
+      scroller?.setAttribute('role', 'region')
+      scroller?.setAttribute('aria-label', 'Timeline (the table below lists the same tasks)')
     })
     return () => {
       cancelled = true
