@@ -29,15 +29,15 @@ describe('Dockerfiles', () => {
     const tampered = structuredClone(workspaces)
     const manifest = tampered.get('@psa/gateway')?.manifest
     if (!manifest) throw new Error('no gateway workspace')
-    manifest.dependencies = { ...manifest.dependencies, '@psa/pricing': '0.1.0' }
+    manifest.dependencies = { ...manifest.dependencies, '@psa/agent-models': '0.1.0' }
     const problems = checkDockerfile(
       readDockerfile(join(REPO_ROOT, gateway.dockerfile)),
       { ...gateway, workspace: tampered.get('@psa/gateway') ?? gateway.workspace },
       tampered,
       nodeVersion(),
     )
-    expect(problems.join('\n')).toContain('runtime stage package.json copies: missing packages/pricing')
-    expect(problems.join('\n')).toContain('missing /app/packages/pricing/dist')
+    expect(problems.join('\n')).toContain('runtime stage package.json copies: missing packages/agent-models')
+    expect(problems.join('\n')).toContain('missing /app/packages/agent-models/dist')
   })
 
   it('the build context leaves out installs, builds, secrets and the delivery files', () => {

@@ -1,10 +1,8 @@
-import { mkdtemp } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createDevTokenIssuer, type DevTokenIssuer } from '@psa/auth'
 import { createMetricsRegistry, Health } from '@psa/lifecycle'
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureNextBuild } from './next-build.js'
 import { startWebServer, type WebServer } from './server.js'
@@ -17,7 +15,7 @@ const USER = { id: '0b000000-0000-4000-8000-0000000000aa', email: 'pm@firm.examp
 let auth: RunningServer
 let gateway: RunningServer
 let web: WebServer
-let issuer: DevTokenIssuer
+let issuer: { jwks(): { keys: JWK[] }; createSession(user: typeof USER): Promise<Record<string, unknown>> }
 const calls: { path: string; body: Record<string, unknown>; authorization?: string | undefined }[] = []
 
 async function json(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -48,11 +46,7 @@ beforeAll(async () => {
     if (url.pathname === '/auth/v1/user') return send(200, (await issuer.createSession(USER)).user)
     return send(404, { msg: 'not found' })
   })
-  issuer = await createDevTokenIssuer({
-    keyFile: join(await mkdtemp(join(tmpdir(), 'psa-web-supabase-')), 'key.json'),
-    supabaseUrl: auth.url,
-    nodeEnv: 'test',
-  })
+  issuer = await supabaseLikeIssuer(auth.url)
   gateway = await listen((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end('{}')
@@ -165,3 +159,49 @@ describe('Supabase Auth', () => {
     expect((await fetch(`${web.url}/auth/session`, { headers: { cookie: header(jar) } })).status).toBe(200)
   })
 })
+
+/** Sessions as Supabase Auth answers them (token endpoint shape), signed ES256 with a key its JWKS serves. */
+async function supabaseLikeIssuer(origin: string) {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+  const kid = randomUUID()
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }
+  return {
+    jwks: () => ({ keys: [jwk] }),
+    async createSession(user: typeof USER) {
+      const now = Math.floor(Date.now() / 1000)
+      const accessToken = await new SignJWT({
+        email: user.email,
+        role: 'authenticated',
+        session_id: randomUUID(),
+      })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+        .setIssuer(`${origin}/auth/v1`)
+        .setSubject(user.id)
+        .setAudience('authenticated')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(privateKey)
+      const stamp = new Date(now * 1000).toISOString()
+      return {
+        access_token: accessToken,
+        token_type: 'bearer',
+        expires_in: 3600,
+        expires_at: now + 3600,
+        refresh_token: randomUUID(),
+        user: {
+          id: user.id,
+          aud: 'authenticated',
+          role: 'authenticated',
+          email: user.email,
+          email_confirmed_at: stamp,
+          app_metadata: { provider: 'email', providers: ['email'] },
+          user_metadata: {},
+          identities: [],
+          created_at: stamp,
+          updated_at: stamp,
+          is_anonymous: false,
+        },
+      }
+    },
+  }
+}

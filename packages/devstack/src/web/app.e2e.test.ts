@@ -3,19 +3,40 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freeStackPorts, type RunningStack, type StackPorts, startStack } from '@psa/devstack'
 import { testDatabaseUrl } from '@psa/supabase/testing'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Dashboard, Proposal, ProposalDiff } from '../lib/api/types'
-import { createFormatter } from '../lib/format'
-import { accessibilityProblems, launchChromium, screenshot } from './browser'
+import { freeStackPorts, type StackPorts } from '../services.js'
+import { type RunningStack, startStack } from '../stack.js'
+import { accessibilityProblems, launchChromium, screenshot } from './browser.js'
 
 // The web app in a real browser against the whole stack as `npm start` runs it (built services under the
 // supervisor, on free ports, its own queue namespace, this run's test database with the demo data).
 const root = fileURLToPath(new URL('../../../../', import.meta.url))
 const output: string[] = []
-const fmt = createFormatter('en-US', 'USD')
+// The figures as the page must show them for Northwind (USD, en-US), worked out here independently.
+const fmt = {
+  money: (minor: string) =>
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(minor) / 100),
+  pct: (value: string | null) =>
+    value === null
+      ? '—'
+      : new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(
+          Number(value) / 100,
+        ),
+  hours: (value: string) =>
+    `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(Number(value))} h`,
+}
+
+/** The parts of the gateway's answers this suite reads. */
+interface Dashboard {
+  utilisation: { utilisation_pct: string | null; billable_hours: string }
+  revenue: { billable_value_minor: string; margin_minor: string }
+  open_resource_requests: { count: number }
+}
+interface ProposalDiff {
+  operations: { table: string; label: string }[]
+}
 let stack: RunningStack
 let ports: StackPorts
 let web: string
@@ -170,7 +191,9 @@ describe('the web app in Chromium', () => {
     expect(await events.locator('[data-event-type="tool_call_started"]').count()).toBeGreaterThan(0)
     await page.getByText('stream ended').waitFor()
 
-    const { proposals } = await gateway<{ proposals: Proposal[] }>(`/api/proposals?session_id=${sessionId}`)
+    const { proposals } = await gateway<{ proposals: { id: string }[] }>(
+      `/api/proposals?session_id=${sessionId}`,
+    )
     expect(proposals).toHaveLength(1)
     const diff = await gateway<ProposalDiff>(`/api/proposals/${proposals[0]?.id}/diff`)
     const title = diff.operations.find((o) => o.table === 'quotes')?.label as string

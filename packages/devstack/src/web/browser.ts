@@ -23,8 +23,8 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-/** services/web/test-results/screenshots: one PNG per page the end-to-end suite visits. */
-export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url))
+/** test-results/screenshots at the repository root: one PNG per page the end-to-end suite visits. */
+export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/screenshots/', import.meta.url))
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })

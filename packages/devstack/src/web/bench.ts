@@ -4,10 +4,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freeStackPorts, startStack } from '@psa/devstack'
 import { setupDatabase } from '@psa/supabase'
 import type { BrowserContext } from 'playwright-core'
-import { launchChromium } from './browser'
+import { freeStackPorts } from '../services.js'
+import { startStack } from '../stack.js'
+import { launchChromium } from './browser.js'
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url))
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/psa_bench_web'
