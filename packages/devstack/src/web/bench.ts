@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { demoDataSeed } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
 import type { BrowserContext } from 'playwright-core'
 import { freeStackPorts } from '../services.js'
@@ -15,7 +16,7 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0
 const runs = Number(process.env.BENCH_RUNS ?? 15)
 const say = (line = '') => process.stdout.write(`${line}\n`)
 
-await setupDatabase({ databaseUrl, demoData: true, log: () => {} })
+await setupDatabase({ databaseUrl, seed: demoDataSeed, log: () => {} })
 const ports = await freeStackPorts()
 const lines: string[] = []
 const stack = startStack(
