@@ -1,0 +1,178 @@
+import { parseInput } from '../parse-input.js'
+import { seededRandom } from '../random.js'
+import { gapHeuristic } from './heuristic.js'
+import { solveGapLp, solveGapMip } from './mip.js'
+import {
+  type AssignmentOptions,
+  type AssignmentProblemInput,
+  assignmentOptionsSchema,
+  assignmentProblemSchema,
+  type Gap,
+  toGap,
+} from './model.js'
+
+export interface Assignment {
+  feasible: true
+  /** Total cost (or value) of the assignment in the problem's own sense. */
+  objective: number
+  /** Agent index (0-based) of every job. */
+  assignment: number[]
+  /** Hours used on each agent. */
+  loads: number[]
+  /** Best proven bound on the optimum (a lower bound for min, an upper bound for max). */
+  bound: number
+  /** The LP relaxation's optimum, when HiGHS solved it in time. */
+  lpBound: number | null
+  /** |objective - bound| / |bound|: how far from optimal the assignment can be at most. */
+  gap: number
+  optimal: boolean
+  method: 'mip' | 'heuristic' | 'heuristic+mip'
+  elapsedMs: number
+}
+
+export interface NoAssignment {
+  feasible: false
+  /** True when no feasible assignment exists (proved), false when none was found within the time limit. */
+  proven: boolean
+  reason: 'job_fits_no_agent' | 'lp_infeasible' | 'mip_infeasible' | 'none_found'
+  message: string
+}
+
+export type AssignmentResult = Assignment | NoAssignment
+
+/** Beyond this many pairs the LP is not attempted (memory and time of the WebAssembly solver). */
+const LP_MAX_PAIRS = 300_000
+/** Up to this many pairs the MIP runs after the heuristic to improve and prove. */
+const MIP_MAX_PAIRS = 20_000
+/** Up to this many pairs the MIP is the main method. */
+const MIP_FIRST_PAIRS = 2_000
+
+/**
+ * Solves a generalised assignment problem within a time limit: the LP relaxation for the bound, the
+ * Lagrangian heuristic for a good assignment fast, the MIP to improve and prove where the model is small.
+ */
+export async function solveAssignment(
+  input: AssignmentProblemInput,
+  options: AssignmentOptions = {},
+): Promise<AssignmentResult> {
+  const problem = parseInput(assignmentProblemSchema, input, 'assignment problem')
+  const opts = parseInput(assignmentOptionsSchema, options, 'assignment options')
+  const started = performance.now()
+  const g = toGap(problem)
+  const limit = opts.timeLimitMs ?? Math.min(10_000, Math.max(2_000, (g.m * g.n) / 12.8))
+  const end = started + limit * 0.95
+  for (let j = 0; j < g.n; j++) {
+    let any = false
+    for (let i = 0; i < g.m && !any; i++) any = g.allowed[i * g.n + j] === 1
+    if (!any)
+      return {
+        feasible: false,
+        proven: true,
+        reason: 'job_fits_no_agent',
+        message: `job ${j} fits no agent: every agent is excluded or has less capacity than the job needs`,
+      }
+  }
+  let pairs = 0
+  for (const a of g.allowed) pairs += a
+  const integral = g.cost.every(Number.isInteger)
+  const reached = (cost: number, bound: number) => cost <= (integral ? Math.ceil(bound - 1e-6) : bound) + 1e-6
+
+  let lp: Awaited<ReturnType<typeof solveGapLp>> | null = null
+  if (pairs <= LP_MAX_PAIRS) {
+    lp = await solveGapLp(g, started + (end - started) * 0.5)
+    if (lp.status === 'infeasible')
+      return {
+        feasible: false,
+        proven: true,
+        reason: 'lp_infeasible',
+        message: 'no assignment exists: even splitting jobs between agents cannot fit them into the capacities',
+      }
+  }
+  let bound = lp?.status === 'optimal' ? lp.bound : Number.NEGATIVE_INFINITY
+  const rnd = seededRandom(opts.seed)
+  const useMip = opts.exact === 'auto' && pairs <= MIP_MAX_PAIRS
+  const mipFirst = useMip && pairs <= MIP_FIRST_PAIRS
+  const now = performance.now()
+  const heuristicEnd = now + (end - now) * (mipFirst ? 0.1 : useMip ? 0.6 : 1)
+  const lpReady = lp?.status === 'optimal' ? lp : null
+  const h = gapHeuristic(g, {
+    deadlineAt: heuristicEnd,
+    rnd,
+    target: bound,
+    ...(lpReady ? { u: lpReady.u, x: lpReady.x } : {}),
+  })
+  bound = Math.max(bound, h.lagrangianBound)
+  let best = h.assignment
+  let bestCost = h.cost
+  let method: Assignment['method'] = 'heuristic'
+  let proved = best !== null && reached(bestCost, bound)
+  if (useMip && !proved && performance.now() < end) {
+    const mip = await solveGapMip(g, end, best)
+    if (mip.status === 'infeasible')
+      return {
+        feasible: false,
+        proven: true,
+        reason: 'mip_infeasible',
+        message: 'no assignment exists: the MIP proved that the jobs cannot all be placed within the capacities',
+      }
+    method = best ? 'heuristic+mip' : 'mip'
+    if (mip.assignment) {
+      const c = costOf(g, mip.assignment)
+      if (c < bestCost - 1e-9 && isFeasible(g, mip.assignment)) {
+        best = mip.assignment
+        bestCost = c
+      }
+    }
+    bound = Math.max(bound, mip.bound)
+    if (mip.status === 'optimal' && best) bound = Math.max(bound, bestCost)
+    proved = best !== null && reached(bestCost, bound)
+  } else if (!best && performance.now() < end) {
+    // Keep searching with the rest of the time rather than give up.
+    const more = gapHeuristic(g, { deadlineAt: end, rnd, target: bound })
+    best = more.assignment
+    bestCost = more.cost
+  }
+  if (!best)
+    return {
+      feasible: false,
+      proven: false,
+      reason: 'none_found',
+      message: 'no feasible assignment was found within the time limit (none was proved impossible either)',
+    }
+  const objective = g.sign * bestCost
+  const signedBound = Number.isFinite(bound) ? g.sign * (integral ? Math.ceil(bound - 1e-6) : bound) : g.sign * Number.NEGATIVE_INFINITY
+  const loads = new Array<number>(g.m).fill(0)
+  best.forEach((i, j) => {
+    loads[i]! += g.hours[i * g.n + j]!
+  })
+  return {
+    feasible: true,
+    objective,
+    assignment: [...best],
+    loads,
+    bound: signedBound,
+    lpBound: lp?.status === 'optimal' ? g.sign * lp.bound : null,
+    gap: Number.isFinite(signedBound) && signedBound !== 0 ? Math.abs(objective - signedBound) / Math.abs(signedBound) : proved ? 0 : 1,
+    optimal: proved,
+    method,
+    elapsedMs: Math.round(performance.now() - started),
+  }
+}
+
+function costOf(g: Gap, a: Int32Array): number {
+  let c = 0
+  a.forEach((i, j) => {
+    c += g.cost[i * g.n + j]!
+  })
+  return c
+}
+
+function isFeasible(g: Gap, a: Int32Array): boolean {
+  const load = new Float64Array(g.m)
+  for (let j = 0; j < g.n; j++) {
+    const i = a[j]!
+    if (i < 0 || i >= g.m || !g.allowed[i * g.n + j]) return false
+    load[i]! += g.hours[i * g.n + j]!
+  }
+  return load.every((l, i) => l <= g.capacity[i]! + 1e-9)
+}

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { benchGap } from './gap-bench.js'
+import { benchRcpsp } from './rcpsp-bench.js'
+
+/**
+ * npm run bench:planning [-- --sets j30,j60,j120,gap,gap-large] [--limit N] [--time-limit-ms N] [--benchmarks DIR]
+ * Every answer is checked for feasibility by an independent checker. Wall time is what the limits use; CPU
+ * time shows how much of a core the process really had (other work on the machine slows wall time only).
+ */
+const { values } = parseArgs({
+  options: {
+    sets: { type: 'string', default: 'j30,j60,j120,gap,gap-large' },
+    limit: { type: 'string', default: '0' },
+    'time-limit-ms': { type: 'string' },
+    benchmarks: { type: 'string' },
+  },
+})
+// The benchmark data sits in shared/ beside the repository (or beside its worktrees' folder).
+const repo = resolve(import.meta.dirname, '../../../..')
+const benchmarks =
+  values.benchmarks ?? [resolve(repo, '../shared/benchmarks'), resolve(repo, '../../shared/benchmarks')].find((d) => existsSync(d))
+if (!benchmarks) {
+  console.error('no shared/benchmarks beside the repository; pass --benchmarks DIR')
+  process.exit(2)
+}
+const sets = new Set(values.sets.split(','))
+const limit = Number(values.limit)
+const timeLimitMs = values['time-limit-ms'] ? Number(values['time-limit-ms']) : undefined
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+console.log(`planning benchmarks; load average at start: ${load()} (2 cores shared; each solve is single-threaded)`)
+await benchRcpsp({ psplibDir: resolve(benchmarks, 'psplib'), sets, limit, ...(timeLimitMs ? { timeLimitMs } : {}) })
+await benchGap({ gapDir: resolve(benchmarks, 'gap'), sets, limit, ...(timeLimitMs ? { timeLimitMs } : {}) })
+console.log(`\nload average at end: ${load()}`)

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parsePsplib } from '../formats/psplib.js'
+import { psplibLikeSet } from '../generators/rcpsp.js'
+import { checkSchedule } from '../schedule/check.js'
+import { levelSchedule } from '../schedule/level.js'
+import type { ScheduleProblemInput } from '../schedule/model.js'
+import { pct, printTable, stats, timed } from './table.js'
+
+interface Row {
+  name: string
+  makespan: number
+  reference: number
+  lowerBound: number
+  criticalPath: number
+  feasible: boolean
+  wallMs: number
+  cpuMs: number
+}
+
+async function run(name: string, problem: ScheduleProblemInput, timeLimitMs: number, reference?: number): Promise<Row> {
+  const r = await timed(() => levelSchedule(problem, { timeLimitMs }))
+  if (!r.value.feasible) throw new Error(`${name}: ${r.value.message}`)
+  const errors = checkSchedule(problem, r.value.starts)
+  if (errors.length > 0) console.error(`${name}: INFEASIBLE ANSWER: ${errors.slice(0, 3).join('; ')}`)
+  return {
+    name,
+    makespan: r.value.makespan,
+    reference: reference ?? r.value.lowerBound,
+    lowerBound: r.value.lowerBound,
+    criticalPath: r.value.lowerBounds.criticalPath,
+    feasible: errors.length === 0,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+  }
+}
+
+function summary(set: string, rows: Row[], against: string, timeLimitMs: number): (string | number)[] {
+  const gaps = rows.map((r) => (r.makespan - r.reference) / r.reference)
+  const wall = stats(rows.map((r) => r.wallMs))
+  const cpu = stats(rows.map((r) => r.cpuMs))
+  const g = stats(gaps)
+  const dev = stats(rows.map((r) => (r.makespan - r.criticalPath) / r.criticalPath))
+  return [
+    set,
+    rows.length,
+    `${rows.filter((r) => r.feasible).length}/${rows.length}`,
+    against,
+    pct(rows.filter((r) => r.makespan === r.reference).length / rows.length, 1),
+    pct(g.mean),
+    pct(g.max),
+    pct(dev.mean, 2),
+    timeLimitMs,
+    Math.round(wall.mean),
+    Math.round(wall.max),
+    Math.round(cpu.mean),
+    Math.round(cpu.max),
+  ]
+}
+
+export async function benchRcpsp(opts: { psplibDir: string; sets: Set<string>; limit: number; timeLimitMs?: number }) {
+  const out: (string | number)[][] = []
+  if (opts.sets.has('j30')) {
+    const dir = join(opts.psplibDir, 'j30')
+    const optimum = new Map(
+      readFileSync(join(dir, 'optimum.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',') as [string, string]),
+    )
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.sm'))
+      .sort()
+    const picked = spread(files, opts.limit)
+    const rows: Row[] = []
+    const tl = opts.timeLimitMs ?? 1000
+    for (const f of picked) {
+      const row = await run(f, parsePsplib(readFileSync(join(dir, f), 'utf8')), tl, Number(optimum.get(f)))
+      if (row.makespan !== row.reference) console.error(`  j30 ${f}: ${row.makespan} vs optimum ${row.reference}`)
+      rows.push(row)
+    }
+    out.push(summary('PSPLIB j30', rows, 'optimum', tl))
+  }
+  for (const jobs of [60, 120] as const) {
+    if (!opts.sets.has(`j${jobs}`)) continue
+    const tl = opts.timeLimitMs ?? (jobs === 60 ? 2000 : 4000)
+    const rows: Row[] = []
+    for (const { name, problem } of spread(psplibLikeSet(jobs), opts.limit)) rows.push(await run(name, problem, tl))
+    out.push(summary(`generated j${jobs}`, rows, 'lower bound', tl))
+  }
+  if (out.length > 0)
+    printTable(
+      'RCPSP (makespan); "dev CP" = mean deviation from the critical-path bound, the metric PSPLIB results use for j60/j120',
+      ['set', 'n', 'feasible', 'against', '% equal', 'mean gap', 'max gap', 'dev CP', 'limit ms', 'mean ms', 'max ms', 'cpu mean', 'cpu max'],
+      out,
+    )
+}
+
+/** At most `limit` items spread evenly over the list (all when limit is 0). */
+export function spread<T>(items: T[], limit: number): T[] {
+  if (limit <= 0 || limit >= items.length) return items
+  return Array.from({ length: limit }, (_, k) => items[Math.floor((k * items.length) / limit)]!)
+}

@@ -1,0 +1,80 @@
+import highsModule, { type Highs } from 'highs'
+
+// The package's types are CommonJS-shaped (`exports.default`), its ESM build exports the loader as default.
+type Loader = (typeof highsModule)['default']
+const loadHighs = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as Loader
+
+let instance: Promise<Highs> | undefined
+
+/** HiGHS (Huangfu & Hall 2018) compiled to WebAssembly, loaded once per process. */
+export function highs(): Promise<Highs> {
+  instance ??= loadHighs()
+  return instance
+}
+
+/** A sparse model built row by row, handed to HiGHS as CSR. */
+export class RowModel {
+  readonly colCost: number[] = []
+  readonly colLower: number[] = []
+  readonly colUpper: number[] = []
+  readonly integer: boolean[] = []
+  readonly rowLower: number[] = []
+  readonly rowUpper: number[] = []
+  private readonly starts: number[] = [0]
+  private readonly indices: number[] = []
+  private readonly values: number[] = []
+
+  addCol(cost: number, lower: number, upper: number, integer: boolean): number {
+    this.colCost.push(cost)
+    this.colLower.push(lower)
+    this.colUpper.push(upper)
+    this.integer.push(integer)
+    return this.colCost.length - 1
+  }
+
+  /** Adds lower <= Σ coef·x <= upper; repeated columns are summed. */
+  addRow(cols: number[], coefs: number[], lower: number, upper: number): void {
+    const merged = new Map<number, number>()
+    cols.forEach((c, k) => merged.set(c, (merged.get(c) ?? 0) + (coefs[k] as number)))
+    for (const [c, v] of [...merged].sort((a, b) => a[0] - b[0])) {
+      if (v === 0) continue
+      this.indices.push(c)
+      this.values.push(v)
+    }
+    this.starts.push(this.indices.length)
+    this.rowLower.push(lower)
+    this.rowUpper.push(upper)
+  }
+
+  get numCols(): number {
+    return this.colCost.length
+  }
+
+  get numRows(): number {
+    return this.rowLower.length
+  }
+
+  data(h: Highs, options: { maximize?: boolean; relax?: boolean } = {}) {
+    const inf = h.infinity
+    const clamp = (v: number) => (v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v)
+    return {
+      numCols: this.numCols,
+      numRows: this.numRows,
+      sense: options.maximize ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize,
+      colCost: Float64Array.from(this.colCost),
+      colLower: Float64Array.from(this.colLower, clamp),
+      colUpper: Float64Array.from(this.colUpper, clamp),
+      rowLower: Float64Array.from(this.rowLower, clamp),
+      rowUpper: Float64Array.from(this.rowUpper, clamp),
+      matrix: {
+        format: 'csr' as const,
+        numRows: this.numRows,
+        numCols: this.numCols,
+        starts: Int32Array.from(this.starts),
+        indices: Int32Array.from(this.indices),
+        values: Float64Array.from(this.values),
+      },
+      ...(options.relax ? {} : { integrality: Int32Array.from(this.integer, (b) => (b ? 1 : 0)) }),
+    }
+  }
+}

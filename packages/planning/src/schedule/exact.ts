@@ -1,0 +1,144 @@
+import { highs, RowModel } from '../highs.js'
+import { type Compiled, capacityAt } from './compiled.js'
+import { tails } from './temporal.js'
+
+/**
+ * The exact step: the time-indexed 0-1 model of Pritsker, Watters & Wolfe (1969) with the disaggregated
+ * precedence rows of Christofides, Alvarez-Valdes & Tamarit (1987), solved by HiGHS. It asks for a schedule
+ * shorter than the heuristic's best (horizon = best - 1, windows from heads and tails), so infeasibility
+ * proves the heuristic optimal and any answer improves it; when time runs out the MIP's dual bound is still a
+ * valid lower bound. Only for models small enough to solve in the time left.
+ */
+export interface ExactOutcome {
+  status: 'optimal' | 'improved' | 'bound' | 'time' | 'skipped'
+  lowerBound: number
+  starts?: Int32Array
+  makespan: number
+}
+
+const MAX_COLUMNS = 6000
+const MAX_NONZEROS = 400_000
+/** Below this much time left, loading and building the model is not worth it. */
+const MIN_MS = 50
+
+export async function exactSearch(
+  c: Compiled,
+  es: Int32Array,
+  makespan: number,
+  lowerBound: number,
+  deadlineAt: number,
+): Promise<ExactOutcome> {
+  const skipped: ExactOutcome = { status: 'skipped', lowerBound, makespan }
+  const T = makespan - 1
+  const q = tails(c, null, 0)
+  const lo = es
+  const hi = new Int32Array(c.n)
+  let cols = 0
+  for (let i = 0; i < c.n; i++) {
+    hi[i] = T - c.dur[i]! - q[i]!
+    if (hi[i]! < lo[i]!) return { status: 'optimal', lowerBound: makespan, makespan }
+    cols += hi[i]! - lo[i]! + 1
+  }
+  let nonzeros = 0
+  for (let i = 0; i < c.n; i++) nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
+  if (cols > MAX_COLUMNS || nonzeros > MAX_NONZEROS) return skipped
+  if (deadlineAt - performance.now() < MIN_MS) return skipped
+  const h = await highs()
+
+  const m = new RowModel()
+  const first = new Int32Array(c.n)
+  for (let i = 0; i < c.n; i++) {
+    first[i] = m.numCols
+    for (let t = lo[i]!; t <= hi[i]!; t++) m.addCol(0, 0, 1, true)
+  }
+  const x = (i: number, t: number) => first[i]! + t - lo[i]!
+  const mk = m.addCol(1, 0, T, false)
+  for (let i = 0; i < c.n; i++) {
+    const cols: number[] = []
+    const coefs: number[] = []
+    for (let t = lo[i]!; t <= hi[i]!; t++) {
+      cols.push(x(i, t))
+      coefs.push(1)
+    }
+    m.addRow(cols, coefs, 1, 1)
+    // makespan >= finish of i
+    if (c.succStart[i + 1] === c.succStart[i]) {
+      const fc = cols.slice()
+      const fv = coefs.map((_, k) => -(lo[i]! + k + c.dur[i]!))
+      m.addRow([...fc, mk], [...fv, 1], 0, Number.POSITIVE_INFINITY)
+    }
+  }
+  // S_j - S_i >= delta as: for every t, (j started by t) <= (i started by t - delta).
+  for (let i = 0; i < c.n; i++) {
+    for (let e = c.succStart[i]!; e < c.succStart[i + 1]!; e++) {
+      const j = c.succ[e]!
+      const d = c.succDelta[e]!
+      for (let t = lo[j]!; t <= hi[j]!; t++) {
+        const cols: number[] = []
+        const coefs: number[] = []
+        for (let s = lo[j]!; s <= t; s++) {
+          cols.push(x(j, s))
+          coefs.push(1)
+        }
+        for (let s = lo[i]!; s <= Math.min(hi[i]!, t - d); s++) {
+          cols.push(x(i, s))
+          coefs.push(-1)
+        }
+        m.addRow(cols, coefs, Number.NEGATIVE_INFINITY, 0)
+      }
+    }
+  }
+  for (let k = 0; k < c.base.length; k++) {
+    const users: { i: number; r: number }[] = []
+    for (let i = 0; i < c.n; i++)
+      for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++) if (c.demRes[e] === k) users.push({ i, r: c.demAmt[e]! })
+    if (users.length === 0) continue
+    for (let t = 0; t < T; t++) {
+      const cols: number[] = []
+      const coefs: number[] = []
+      let total = 0
+      for (const { i, r } of users) {
+        for (let s = Math.max(lo[i]!, t - c.dur[i]! + 1); s <= Math.min(hi[i]!, t); s++) {
+          cols.push(x(i, s))
+          coefs.push(r)
+          total += r
+        }
+      }
+      const cap = capacityAt(c, k, t)
+      if (total > cap + 1e-9) m.addRow(cols, coefs, Number.NEGATIVE_INFINITY, cap)
+    }
+  }
+
+  const model = h.createModel(m.data(h))
+  try {
+    const seconds = Math.max(0.01, (deadlineAt - performance.now()) / 1000)
+    model.options.set({ output_flag: false, time_limit: seconds, mip_rel_gap: 0, mip_abs_gap: 0.999 })
+    model.run()
+    const status = model.getModelStatus()
+    if (status === h.constants.modelStatus.infeasible) return { status: 'optimal', lowerBound: makespan, makespan }
+    const dual = Number(model.info.get('mip_dual_bound'))
+    const bound = Number.isFinite(dual) ? Math.min(makespan, Math.ceil(dual - 1e-6)) : lowerBound
+    const lb = Math.max(lowerBound, bound)
+    const solution = Number(model.info.get('primal_solution_status')) === 2 ? model.getSolution().colValue : null
+    if (solution) {
+      const starts = new Int32Array(c.n)
+      for (let i = 0; i < c.n; i++) {
+        let best = lo[i]!
+        for (let t = lo[i]!; t <= hi[i]!; t++) if (solution[x(i, t)]! > solution[x(i, best)]!) best = t
+        starts[i] = best
+      }
+      let ms = 0
+      for (let i = 0; i < c.n; i++) ms = Math.max(ms, starts[i]! + c.dur[i]!)
+      const proven = status === h.constants.modelStatus.optimal
+      return {
+        status: proven ? 'optimal' : 'improved',
+        lowerBound: proven ? ms : Math.max(lb, 0),
+        starts,
+        makespan: ms,
+      }
+    }
+    return { status: lb > lowerBound ? 'bound' : 'time', lowerBound: lb, makespan }
+  } finally {
+    model.dispose()
+  }
+}

@@ -1,0 +1,218 @@
+import type { Random } from '../random.js'
+import type { Compiled } from './compiled.js'
+import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
+import { justify, makespanOf, parallelSgs, serialSgs } from './sgs.js'
+import type { Timeline } from './timeline.js'
+
+/**
+ * Genetic algorithm on activity lists (Hartmann 1998): precedence-feasible permutations decoded by the serial
+ * SGS, two-point crossover that keeps lists precedence-feasible, swap mutation of neighbours that are not
+ * related, ranking survival of parents and children. Every decoded schedule is double-justified (Valls,
+ * Ballestín & Quintanilla 2005) and its list re-sorted by start times, so good schedules breed on (Valls et
+ * al. 2008, the hybrid GA). The initial population mixes the classical priority rules, regret-based biased
+ * random sampling around them and parallel-SGS schedules. A stalled population restarts around the best.
+ */
+
+export interface SearchBudget {
+  /** Stop after this many schedule generation passes (each decode and each justification pass counts). */
+  maxSchedules: number
+  /** Stop at this time (performance.now() value). */
+  deadlineAt: number
+  /** Stop as soon as a schedule reaches this makespan (a lower bound). */
+  target: number
+}
+
+export interface Individual {
+  list: Int32Array
+  starts: Int32Array
+  makespan: number
+}
+
+export interface GaStats {
+  schedules: number
+  generations: number
+  restarts: number
+  stoppedBy: 'lower_bound' | 'schedules' | 'time'
+}
+
+export class Decoder {
+  schedules = 0
+  private readonly byKey: Int32Array
+  constructor(
+    private readonly c: Compiled,
+    private readonly tl: Timeline,
+  ) {
+    this.byKey = new Int32Array(c.n)
+  }
+
+  /** Serial SGS plus double justification; the list returned is the schedule's tasks by start day. */
+  decode(list: Int32Array): Individual | null {
+    const c = this.c
+    const starts = new Int32Array(c.n)
+    this.schedules += 3
+    if (!serialSgs(c, list, this.tl, starts)) return null
+    const makespan = justify(c, this.tl, starts, this.byKey)
+    return { list: sortedByStart(list, starts), starts, makespan }
+  }
+
+  decodeParallel(priority: Float64Array): Individual | null {
+    const c = this.c
+    const starts = new Int32Array(c.n)
+    this.schedules += 3
+    const order = parallelSgs(c, (i) => priority[i]!, this.tl, starts)
+    if (!order) return null
+    const makespan = justify(c, this.tl, starts, this.byKey)
+    return { list: sortedByStart(order, starts), starts, makespan }
+  }
+}
+
+/** Stable sort of a precedence-feasible list by start day keeps it precedence-feasible (ties keep list order). */
+function sortedByStart(list: Int32Array, starts: Int32Array): Int32Array {
+  const pos = new Int32Array(list.length)
+  for (let k = 0; k < list.length; k++) pos[list[k]!] = k
+  return list.slice().sort((a, b) => starts[a]! - starts[b]! || pos[a]! - pos[b]!)
+}
+
+function crossover(mother: Int32Array, father: Int32Array, q1: number, q2: number): Int32Array {
+  const n = mother.length
+  const child = new Int32Array(n)
+  const used = new Uint8Array(n)
+  let k = 0
+  for (; k < q1; k++) {
+    child[k] = mother[k]!
+    used[mother[k]!] = 1
+  }
+  for (let p = 0; k < q2 && p < n; p++) {
+    const a = father[p]!
+    if (!used[a]) {
+      child[k++] = a
+      used[a] = 1
+    }
+  }
+  for (let p = 0; k < n && p < n; p++) {
+    const a = mother[p]!
+    if (!used[a]) {
+      child[k++] = a
+      used[a] = 1
+    }
+  }
+  return child
+}
+
+function isPredecessor(c: Compiled, a: number, b: number): boolean {
+  for (let e = c.predStart[b]!; e < c.predStart[b + 1]!; e++) if (c.pred[e] === a) return true
+  return false
+}
+
+function mutate(c: Compiled, list: Int32Array, rate: number, rnd: Random): void {
+  for (let k = 0; k + 1 < list.length; k++) {
+    if (rnd.next() >= rate) continue
+    const a = list[k]!
+    const b = list[k + 1]!
+    if (!isPredecessor(c, a, b)) {
+      list[k] = b
+      list[k + 1] = a
+    }
+  }
+}
+
+function hashStarts(starts: Int32Array): number {
+  let h = 2166136261
+  for (let i = 0; i < starts.length; i++) h = Math.imul(h ^ starts[i]!, 16777619)
+  return h >>> 0
+}
+
+export function geneticSearch(
+  c: Compiled,
+  dec: Decoder,
+  es: Int32Array,
+  ls: Int32Array,
+  rnd: Random,
+  budget: SearchBudget,
+  seeds: Individual[],
+): { best: Individual; stats: GaStats } {
+  const size = Math.max(20, Math.min(80, Math.round(2 * Math.sqrt(c.n) + 30)))
+  const rules = PRIORITY_RULES.map((r) => priorityValues(c, r, es, ls))
+  const stats: GaStats = { schedules: 0, generations: 0, restarts: 0, stoppedBy: 'schedules' }
+  let best = seeds.reduce((a, b) => (b.makespan < a.makespan ? b : a))
+  const done = () => {
+    stats.schedules = dec.schedules
+    if (best.makespan <= budget.target) {
+      stats.stoppedBy = 'lower_bound'
+      return true
+    }
+    if (dec.schedules >= budget.maxSchedules) {
+      stats.stoppedBy = 'schedules'
+      return true
+    }
+    if (performance.now() >= budget.deadlineAt) {
+      stats.stoppedBy = 'time'
+      return true
+    }
+    return false
+  }
+  const keep = (x: Individual | null, into: Individual[]) => {
+    if (!x) return
+    into.push(x)
+    if (x.makespan < best.makespan) best = x
+  }
+  const fresh = (count: number, into: Individual[]) => {
+    for (let q = 0; q < count && !done(); q++) {
+      const rule = rules[q % rules.length]!
+      // Mostly biased sampling around a rule, some uniform random lists for diversity.
+      const alpha = q % 5 === 4 ? 0 : 1 + rnd.int(3)
+      keep(dec.decode(sampleList(c, rule, rnd, alpha)), into)
+    }
+  }
+  let pop: Individual[] = [...seeds]
+  fresh(size - pop.length, pop)
+  let stall = 0
+  const stallLimit = 30
+  while (!done()) {
+    stats.generations++
+    const before = best.makespan
+    const children: Individual[] = []
+    const order = pop.map((_, q) => q)
+    for (let q = order.length - 1; q > 0; q--) {
+      const r = rnd.int(q + 1)
+      ;[order[q], order[r]] = [order[r]!, order[q]!]
+    }
+    for (let q = 0; q + 1 < order.length && !done(); q += 2) {
+      const mother = pop[order[q]!]!.list
+      const father = pop[order[q + 1]!]!.list
+      let q1 = rnd.int(c.n + 1)
+      let q2 = rnd.int(c.n + 1)
+      if (q1 > q2) [q1, q2] = [q2, q1]
+      const daughter = crossover(mother, father, q1, q2)
+      const son = crossover(father, mother, q1, q2)
+      mutate(c, daughter, 0.05, rnd)
+      mutate(c, son, 0.05, rnd)
+      keep(dec.decode(daughter), children)
+      keep(dec.decode(son), children)
+    }
+    // Ranking survival over parents and children, one copy of each distinct schedule.
+    const all = [...pop, ...children].sort((a, b) => a.makespan - b.makespan)
+    const seen = new Set<number>()
+    const next: Individual[] = []
+    for (const x of all) {
+      const h = hashStarts(x.starts)
+      if (seen.has(h)) continue
+      seen.add(h)
+      next.push(x)
+      if (next.length >= size) break
+    }
+    pop = next
+    if (best.makespan < before) stall = 0
+    else if (++stall >= stallLimit) {
+      stall = 0
+      stats.restarts++
+      pop = [best]
+      fresh(size - 1, pop)
+    }
+    if (pop.length < size) fresh(size - pop.length, pop)
+  }
+  stats.schedules = dec.schedules
+  return { best, stats }
+}
+
+export { makespanOf }

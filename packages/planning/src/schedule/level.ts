@@ -1,0 +1,233 @@
+import { z } from 'zod'
+import { workingCalendar } from '../calendar.js'
+import { parseInput } from '../parse-input.js'
+import { seededRandom } from '../random.js'
+import { type Compiled, compile } from './compiled.js'
+import { type TemporalInfeasibility, positiveCycle } from './cpm.js'
+import { exactSearch } from './exact.js'
+import { type DelayReason, explainDelays } from './explain.js'
+import { Decoder, geneticSearch, type Individual } from './genetic.js'
+import { lowerBounds } from './lower-bounds.js'
+import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
+import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
+import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
+import { Timeline } from './timeline.js'
+
+export const levelOptionsSchema = z.object({
+  /** Seed of the search; the same seed, problem and schedule budget give the same schedule. */
+  seed: z.number().int().default(1),
+  /** Wall-clock cap on the whole search. */
+  timeLimitMs: z.number().int().min(1).max(600_000).default(1000),
+  /** Cap on schedule generation passes; the run is deterministic when this, not the time, stops it. */
+  maxSchedules: z.number().int().min(1).default(200_000),
+  /** Prove optimality with the time-indexed MIP (HiGHS) when the heuristic leaves a gap and the model is small. */
+  exact: z.enum(['auto', 'off']).default('auto'),
+})
+export type LevelOptions = z.input<typeof levelOptionsSchema>
+
+export interface LevelledTask {
+  id: string
+  start: number
+  finish: number
+  /** Earliest start ignoring resources (CPM). */
+  earlyStart: number
+  /** Days later than earlyStart. */
+  delay: number
+  /** Why it is later than earlyStart (empty when it is not). */
+  delayedBy: DelayReason[]
+  startDate?: string
+  /** Date of the last working day (the start date for a milestone). */
+  finishDate?: string
+}
+
+export interface LevelledSchedule {
+  feasible: true
+  makespan: number
+  starts: Record<string, number>
+  tasks: LevelledTask[]
+  /** The best lower bound on the makespan of any feasible schedule. */
+  lowerBound: number
+  lowerBounds: { criticalPath: number; resource: number; disjunctive: number; exact?: number }
+  /** (makespan - lowerBound) / lowerBound: how far from optimal the schedule can be at most. */
+  gap: number
+  /** True when makespan equals a lower bound (or the exact search proved it). */
+  optimal: boolean
+  /** Deadlines are soft: the schedule keeps precedence and capacity, and lists the deadlines it misses. */
+  deadlineMisses: { task: string; deadline: number; finish: number }[]
+  search: {
+    seed: number
+    schedules: number
+    generations: number
+    restarts: number
+    stoppedBy: 'lower_bound' | 'schedules' | 'time' | 'exact'
+    exact?: 'optimal' | 'improved' | 'bound' | 'time' | 'skipped'
+    elapsedMs: number
+  }
+  projectStartDate?: string
+  projectEndDate?: string
+}
+
+export interface ResourceInfeasibility {
+  feasible: false
+  reason: 'demand_exceeds_capacity'
+  task: string
+  resource: string
+  message: string
+}
+
+export type LevelResult = LevelledSchedule | TemporalInfeasibility | ResourceInfeasibility
+
+/**
+ * Resource levelling (RCPSP with generalised precedence and per-period capacity): the shortest schedule the
+ * search finds within its budget, its lower bounds and gap, and why each task is where it is.
+ */
+export async function levelSchedule(input: ScheduleProblemInput, options: LevelOptions = {}): Promise<LevelResult> {
+  const problem = parseInput(scheduleProblemSchema, input, 'schedule problem')
+  const opts = parseInput(levelOptionsSchema, options, 'levelling options')
+  const started = performance.now()
+  const deadlineAt = started + opts.timeLimitMs
+  const c = compile(problem)
+  const order = topologicalOrder(c)
+  const forward = earliestStarts(c, order)
+  if (!forward.ok) return positiveCycle(c, forward.cycle)
+  if (!order) throw new Error('cyclic dependencies without a positive cycle are handled by levelCyclic')
+  const impossible = demandAboveCapacity(c)
+  if (impossible) return impossible
+  const es = forward.es
+  let cpEnd = 0
+  for (let i = 0; i < c.n; i++) cpEnd = Math.max(cpEnd, es[i]! + c.dur[i]!)
+  const ls = latestStarts(c, order, cpEnd, false)
+  const bounds = lowerBounds(c, es, tails(c, order, cpEnd))
+  let lb = bounds.best
+
+  const tl = new Timeline(c, cpEnd * 2 + 16)
+  const dec = new Decoder(c, tl)
+  const rnd = seededRandom(opts.seed)
+  const seeds: Individual[] = []
+  for (const rule of PRIORITY_RULES) {
+    const values = priorityValues(c, rule, es, ls)
+    const serial = dec.decode(sampleList(c, values, null))
+    if (serial) seeds.push(serial)
+    const parallel = dec.decodeParallel(values)
+    if (parallel) seeds.push(parallel)
+  }
+  if (seeds.length === 0) throw new Error('no priority rule produced a schedule')
+  const { best, stats } = geneticSearch(c, dec, es, ls, rnd, { maxSchedules: opts.maxSchedules, deadlineAt, target: lb }, seeds)
+  let starts = best.starts
+  let makespan = best.makespan
+  let stoppedBy: LevelledSchedule['search']['stoppedBy'] = stats.stoppedBy
+  let exactStatus: LevelledSchedule['search']['exact']
+  let exactBound: number | undefined
+  if (makespan > lb && opts.exact === 'auto') {
+    const exact = await exactSearch(c, es, makespan, lb, deadlineAt)
+    exactStatus = exact.status
+    if (exact.status !== 'skipped') {
+      exactBound = exact.lowerBound
+      lb = Math.max(lb, exact.lowerBound)
+      if (exact.starts && exact.makespan < makespan) {
+        starts = exact.starts
+        makespan = exact.makespan
+      }
+      if (makespan <= lb) stoppedBy = 'exact'
+    }
+  }
+  return buildResult(c, problem, {
+    starts,
+    makespan,
+    es,
+    lb,
+    bounds: { ...bounds, exactBound },
+    search: {
+      seed: opts.seed,
+      schedules: stats.schedules,
+      generations: stats.generations,
+      restarts: stats.restarts,
+      stoppedBy,
+      ...(exactStatus ? { exact: exactStatus } : {}),
+      elapsedMs: Math.round(performance.now() - started),
+    },
+  })
+}
+
+function demandAboveCapacity(c: Compiled): ResourceInfeasibility | null {
+  for (let i = 0; i < c.n; i++) {
+    for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++) {
+      const k = c.demRes[e]!
+      const cap = Math.max(c.base[k]!, ...c.profile[k]!)
+      if (c.demAmt[e]! > cap + 1e-9) {
+        const task = c.ids[i] as string
+        const resource = c.resourceIds[k] as string
+        return {
+          feasible: false,
+          reason: 'demand_exceeds_capacity',
+          task,
+          resource,
+          message: `task ${task} needs ${c.demAmt[e]} of ${resource} per day, but ${resource} never has more than ${cap}`,
+        }
+      }
+    }
+  }
+  return null
+}
+
+function buildResult(
+  c: Compiled,
+  problem: ReturnType<typeof scheduleProblemSchema.parse>,
+  r: {
+    starts: Int32Array
+    makespan: number
+    es: Int32Array
+    lb: number
+    bounds: ReturnType<typeof lowerBounds> & { exactBound: number | undefined }
+    search: LevelledSchedule['search']
+  },
+): LevelledSchedule {
+  const reasons = explainDelays(c, problem, r.starts, r.es)
+  const cal = problem.calendar ? workingCalendar(problem.calendar) : null
+  const tasks: LevelledTask[] = []
+  const starts: Record<string, number> = {}
+  const deadlineMisses: LevelledSchedule['deadlineMisses'] = []
+  for (let i = 0; i < c.n; i++) {
+    const id = c.ids[i] as string
+    const start = r.starts[i]!
+    const finish = start + c.dur[i]!
+    starts[id] = start
+    const task: LevelledTask = {
+      id,
+      start,
+      finish,
+      earlyStart: r.es[i]!,
+      delay: start - r.es[i]!,
+      delayedBy: reasons[i]!,
+    }
+    if (cal) {
+      task.startDate = cal.dateOf(start)
+      task.finishDate = cal.dateOf(Math.max(start, finish - 1))
+    }
+    tasks.push(task)
+    if (finish > c.deadline[i]!) deadlineMisses.push({ task: id, deadline: c.deadline[i]!, finish })
+  }
+  const gap = r.lb > 0 ? (r.makespan - r.lb) / r.lb : 0
+  const result: LevelledSchedule = {
+    feasible: true,
+    makespan: r.makespan,
+    starts,
+    tasks,
+    lowerBound: r.lb,
+    lowerBounds: {
+      criticalPath: r.bounds.criticalPath,
+      resource: r.bounds.resource,
+      disjunctive: r.bounds.disjunctive,
+      ...(r.bounds.exactBound !== undefined ? { exact: r.bounds.exactBound } : {}),
+    },
+    gap,
+    optimal: r.makespan <= r.lb,
+    deadlineMisses,
+    search: r.search,
+  }
+  if (cal) {
+    result.projectStartDate = cal.dateOf(0)
+    result.projectEndDate = cal.dateOf(Math.max(0, r.makespan - 1))
+  }
+  return result
+}
