@@ -1,7 +1,7 @@
 import { addDays, weekday } from '@psa/calendar'
 import type { z } from 'zod'
-import { calendarSchema } from './schedule/model.js'
 import { parseInput } from './parse-input.js'
+import { calendarSchema } from './schedule/model.js'
 
 /** Maps working days (0 = the first working day on or after `start`) to ISO dates and back. */
 export interface WorkingCalendar {

@@ -32,14 +32,12 @@ export class RowModel {
     return this.colCost.length - 1
   }
 
-  /** Adds lower <= Σ coef·x <= upper; repeated columns are summed. */
+  /** Adds lower <= Σ coef·x <= upper; the columns of one row must be distinct. */
   addRow(cols: number[], coefs: number[], lower: number, upper: number): void {
-    const merged = new Map<number, number>()
-    cols.forEach((c, k) => merged.set(c, (merged.get(c) ?? 0) + (coefs[k] as number)))
-    for (const [c, v] of [...merged].sort((a, b) => a[0] - b[0])) {
-      if (v === 0) continue
-      this.indices.push(c)
-      this.values.push(v)
+    for (let k = 0; k < cols.length; k++) {
+      if (coefs[k] === 0) continue
+      this.indices.push(cols[k] as number)
+      this.values.push(coefs[k] as number)
     }
     this.starts.push(this.indices.length)
     this.rowLower.push(lower)
@@ -56,7 +54,8 @@ export class RowModel {
 
   data(h: Highs, options: { maximize?: boolean; relax?: boolean } = {}) {
     const inf = h.infinity
-    const clamp = (v: number) => (v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v)
+    const clamp = (v: number) =>
+      v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v
     return {
       numCols: this.numCols,
       numRows: this.numRows,
@@ -77,4 +76,28 @@ export class RowModel {
       ...(options.relax ? {} : { integrality: Int32Array.from(this.integer, (b) => (b ? 1 : 0)) }),
     }
   }
+}
+
+type Model = ReturnType<Highs['createModel']>
+
+/**
+ * Runs a model until it is solved or `deadlineAt` (a performance.now() value) passes. HiGHS's own time
+ * limit is checked only between phases, so the simplex and MIP interrupt callbacks enforce the deadline too.
+ */
+export function runUntil(
+  h: Highs,
+  model: Model,
+  deadlineAt: number,
+  options: Record<string, unknown> = {},
+): void {
+  const seconds = Math.max(0.005, (deadlineAt - performance.now()) / 1000)
+  model.options.set({ output_flag: false, time_limit: seconds, ...options })
+  const stop = (event: { interrupt(): void }): undefined => {
+    if (performance.now() >= deadlineAt) event.interrupt()
+  }
+  model.run({
+    [h.constants.callbackType.simplexInterrupt]: stop,
+    [h.constants.callbackType.ipmInterrupt]: stop,
+    [h.constants.callbackType.mipInterrupt]: stop,
+  })
 }

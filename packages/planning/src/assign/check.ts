@@ -13,7 +13,8 @@ export function checkAssignment(
   const m = p.capacity.length
   const n = p.cost[0]!.length
   const errors: string[] = []
-  if (assignment.length !== n) return { errors: [`expected ${n} jobs, got ${assignment.length}`], objective: Number.NaN }
+  if (assignment.length !== n)
+    return { errors: [`expected ${n} jobs, got ${assignment.length}`], objective: Number.NaN }
   const excluded = new Set(p.exclusions.map((e) => `${e.agent}:${e.job}`))
   const load = new Array<number>(m).fill(0)
   let objective = 0
@@ -26,8 +27,10 @@ export function checkAssignment(
     load[i]! += p.hours[i]![j]!
     objective += p.cost[i]![j]!
   })
+  const sign = p.objective === 'min' ? 1 : -1
   load.forEach((l, i) => {
     if (l > p.capacity[i]! + 1e-9) errors.push(`agent ${i} over capacity: ${l} > ${p.capacity[i]}`)
+    if (p.target && p.overCost) objective += sign * Math.max(0, l - p.target[i]!) * p.overCost[i]!
   })
   return { errors, objective }
 }

@@ -1,5 +1,5 @@
 import type { Random } from '../random.js'
-import type { Gap } from './model.js'
+import { type Gap, overTargetCost } from './model.js'
 
 /**
  * GAP heuristic for instances too large to prove: Lagrangian relaxation of the capacity rows (Ross & Soland
@@ -89,7 +89,11 @@ export function gapHeuristic(g: Gap, input: HeuristicInput): HeuristicResult {
   let lagrangianBound = Number.NEGATIVE_INFINITY
   let u = input.u
   if (!u) {
-    const sg = subgradient(g, Math.min(deadlineAt, performance.now() + (deadlineAt - performance.now()) * 0.15), Number.POSITIVE_INFINITY)
+    const sg = subgradient(
+      g,
+      Math.min(deadlineAt, performance.now() + (deadlineAt - performance.now()) * 0.15),
+      Number.POSITIVE_INFINITY,
+    )
     u = sg.u
     lagrangianBound = sg.bound
   }
@@ -179,61 +183,88 @@ export function gapHeuristic(g: Gap, input: HeuristicInput): HeuristicResult {
   }
   const rho0 = meanHours > 0 ? (meanCost / meanHours) * 2 + EPS : 1
   let rho = rho0
+  // Penalised load cost: the soft-capacity cost (part of the objective) plus rho per hour over capacity.
   const pen = (i: number, l: number) => {
     const over = l - capacity[i]!
-    return over > EPS ? rho * over : 0
+    return overTargetCost(g, i, l) + (over > EPS ? rho * over : 0)
+  }
+  const objective = () => {
+    let o = total
+    for (let i = 0; i < m; i++) o += overTargetCost(g, i, load[i]!)
+    return o
   }
 
+  // Descent with "don't look" marks: only jobs on agents whose load changed are looked at again, so a
+  // descent after a small perturbation costs little even on thousands of jobs.
+  const marked = new Uint8Array(n)
+  const queue: number[] = []
+  const mark = (j: number) => {
+    if (!marked[j]) {
+      marked[j] = 1
+      queue.push(j)
+    }
+  }
+  const markAgent = (i: number) => {
+    for (const j of jobsOn[i]!) mark(j)
+  }
+  const markAll = () => {
+    for (let j = 0; j < n; j++) mark(j)
+  }
+  const tryShift = (j: number): boolean => {
+    const i0 = sigma[j]!
+    const w0 = hours[i0 * n + j]!
+    const out = pen(i0, load[i0]! - w0) - pen(i0, load[i0]!) - cost[i0 * n + j]!
+    let bd = -EPS
+    let bi = -1
+    for (const i of cand[j]!) {
+      if (i === i0) continue
+      const d = out + cost[i * n + j]! + pen(i, load[i]! + hours[i * n + j]!) - pen(i, load[i]!)
+      if (d < bd) {
+        bd = d
+        bi = i
+      }
+    }
+    if (bi < 0) return false
+    move(j, bi)
+    markAgent(i0)
+    markAgent(bi)
+    return true
+  }
+  const trySwap = (j1: number): boolean => {
+    const i1 = sigma[j1]!
+    const p1 = i1 * n + j1
+    let bd = -EPS
+    let bj = -1
+    for (const i2 of cand[j1]!) {
+      if (i2 === i1) continue
+      const l1 = load[i1]! - hours[p1]!
+      const l2 = load[i2]! + hours[i2 * n + j1]!
+      const base = cost[i2 * n + j1]! - cost[p1]! - pen(i1, load[i1]!) - pen(i2, load[i2]!)
+      for (const j2 of jobsOn[i2]!) {
+        const q = i1 * n + j2
+        if (!allowed[q]) continue
+        const p2 = i2 * n + j2
+        const d = base + cost[q]! - cost[p2]! + pen(i1, l1 + hours[q]!) + pen(i2, l2 - hours[p2]!)
+        if (d < bd) {
+          bd = d
+          bj = j2
+        }
+      }
+    }
+    if (bj < 0) return false
+    const i2 = sigma[bj]!
+    move(j1, i2)
+    move(bj, i1)
+    markAgent(i1)
+    markAgent(i2)
+    return true
+  }
   const descend = () => {
-    for (let improved = true; improved && performance.now() < deadlineAt; ) {
-      improved = false
-      for (let j = 0; j < n; j++) {
-        const i0 = sigma[j]!
-        const w0 = hours[i0 * n + j]!
-        const out = pen(i0, load[i0]! - w0) - pen(i0, load[i0]!) - cost[i0 * n + j]!
-        let bd = -EPS
-        let bi = -1
-        for (const i of cand[j]!) {
-          if (i === i0) continue
-          const d = out + cost[i * n + j]! + pen(i, load[i]! + hours[i * n + j]!) - pen(i, load[i]!)
-          if (d < bd) {
-            bd = d
-            bi = i
-          }
-        }
-        if (bi >= 0) {
-          move(j, bi)
-          improved = true
-        }
-      }
-      for (let j1 = 0; j1 < n; j1++) {
-        const i1 = sigma[j1]!
-        const p1 = i1 * n + j1
-        let bd = -EPS
-        let bj = -1
-        for (const i2 of cand[j1]!) {
-          if (i2 === i1) continue
-          const l1 = load[i1]! - hours[p1]!
-          const l2 = load[i2]! + hours[i2 * n + j1]!
-          const base = cost[i2 * n + j1]! - cost[p1]! - pen(i1, load[i1]!) - pen(i2, load[i2]!)
-          for (const j2 of jobsOn[i2]!) {
-            const q = i1 * n + j2
-            if (!allowed[q]) continue
-            const p2 = i2 * n + j2
-            const d = base + cost[q]! - cost[p2]! + pen(i1, l1 + hours[q]!) + pen(i2, l2 - hours[p2]!)
-            if (d < bd) {
-              bd = d
-              bj = j2
-            }
-          }
-        }
-        if (bj >= 0) {
-          const i2 = sigma[bj]!
-          move(j1, i2)
-          move(bj, i1)
-          improved = true
-        }
-      }
+    for (let steps = 0; queue.length > 0; steps++) {
+      if ((steps & 63) === 0 && performance.now() >= deadlineAt) return
+      const j = queue.pop()!
+      marked[j] = 0
+      if (!tryShift(j)) trySwap(j)
     }
   }
 
@@ -241,27 +272,41 @@ export function gapHeuristic(g: Gap, input: HeuristicInput): HeuristicResult {
   let bestCost = Number.POSITIVE_INFINITY
   let descents = 0
   const target = input.target
+  markAll()
   while (performance.now() < deadlineAt) {
     descend()
     descents++
     if (overload() <= EPS) {
-      if (total < bestCost - EPS) {
-        bestCost = total
+      const value = objective()
+      if (value < bestCost - EPS) {
+        bestCost = value
         best = sigma.slice()
         if (bestCost <= target + EPS) break
       }
       rho = Math.max(rho0 * 0.1, rho * 0.9)
     } else {
+      // Over capacity at a local optimum: make overload dearer and look again at the overloaded agents' jobs.
       rho *= 1.5
+      for (let i = 0; i < m; i++) if (load[i]! > capacity[i]! + EPS) markAgent(i)
       continue
     }
     // Perturb the best (mostly) or the current solution with a few random shifts among candidates.
-    if (best && rnd.next() < 0.8) for (let j = 0; j < n; j++) if (sigma[j] !== best[j]) move(j, best[j]!)
-    const kicks = 2 + rnd.int(Math.max(2, Math.ceil(n / 25)))
+    if (best && rnd.next() < 0.8)
+      for (let j = 0; j < n; j++)
+        if (sigma[j] !== best[j]) {
+          const from = sigma[j]!
+          move(j, best[j]!)
+          markAgent(from)
+          markAgent(best[j]!)
+        }
+    const kicks = 2 + rnd.int(Math.max(2, Math.ceil(Math.min(n, 400) / 25)))
     for (let k = 0; k < kicks; k++) {
       const j = rnd.int(n)
       const c = cand[j]!
+      const from = sigma[j]!
       move(j, c[rnd.int(c.length)]!)
+      markAgent(from)
+      markAgent(sigma[j]!)
     }
   }
   return { assignment: best, cost: bestCost, lagrangianBound, descents }

@@ -1,4 +1,4 @@
-import { highs } from '../highs.js'
+import { highs, runUntil } from '../highs.js'
 import type { Gap } from './model.js'
 
 /**
@@ -28,58 +28,88 @@ function build(g: Gap, h: Awaited<ReturnType<typeof highs>>, integer: boolean) {
   const { m, n } = g
   const pairs: number[] = []
   for (let p = 0; p < m * n; p++) if (g.allowed[p]) pairs.push(p)
-  const N = pairs.length
+  // Agents with a soft capacity get a row load_i - o_i <= target_i and a continuous column o_i >= 0
+  // priced overCost_i (the hours above target).
+  const softRow = new Int32Array(m).fill(-1)
+  const soft: number[] = []
+  for (let i = 0; i < m; i++)
+    if (Number.isFinite(g.target[i]!) && g.overCost[i]! > 0) {
+      softRow[i] = n + m + soft.length
+      soft.push(i)
+    }
+  const N = pairs.length + soft.length
+  const R = n + m + soft.length
   const starts = new Int32Array(N + 1)
-  const indices = new Int32Array(2 * N)
-  const values = new Float64Array(2 * N)
+  const indices: number[] = []
+  const values: number[] = []
   const cost = new Float64Array(N)
+  const entry = (row: number, value: number) => {
+    indices.push(row)
+    values.push(value)
+  }
   pairs.forEach((p, col) => {
     const i = Math.floor(p / n)
     const j = p - i * n
     cost[col] = g.cost[p]!
-    starts[col] = 2 * col
-    indices[2 * col] = j
-    values[2 * col] = 1
-    indices[2 * col + 1] = n + i
-    values[2 * col + 1] = g.hours[p]!
+    starts[col] = indices.length
+    entry(j, 1)
+    entry(n + i, g.hours[p]!)
+    if (softRow[i]! >= 0) entry(softRow[i]!, g.hours[p]!)
   })
-  starts[N] = 2 * N
-  const rowLower = new Float64Array(n + m)
-  const rowUpper = new Float64Array(n + m)
+  soft.forEach((i, k) => {
+    const col = pairs.length + k
+    cost[col] = g.overCost[i]!
+    starts[col] = indices.length
+    entry(softRow[i]!, -1)
+  })
+  starts[N] = indices.length
+  const rowLower = new Float64Array(R).fill(-h.infinity)
+  const rowUpper = new Float64Array(R)
   rowLower.fill(1, 0, n)
   rowUpper.fill(1, 0, n)
-  rowLower.fill(-h.infinity, n)
   rowUpper.set(g.capacity, n)
+  for (const i of soft) rowUpper[softRow[i]!] = g.target[i]!
+  const colUpper = new Float64Array(N).fill(1)
+  colUpper.fill(h.infinity, pairs.length)
+  const integrality = new Int32Array(N)
+  integrality.fill(1, 0, pairs.length)
   return {
     pairs,
+    soft,
     data: {
       numCols: N,
-      numRows: n + m,
+      numRows: R,
       colCost: cost,
       colLower: new Float64Array(N),
-      colUpper: new Float64Array(N).fill(1),
+      colUpper,
       rowLower,
       rowUpper,
-      matrix: { format: 'csc' as const, numRows: n + m, numCols: N, starts, indices, values },
-      ...(integer ? { integrality: new Int32Array(N).fill(1) } : {}),
+      matrix: {
+        format: 'csc' as const,
+        numRows: R,
+        numCols: N,
+        starts,
+        indices: Int32Array.from(indices),
+        values: Float64Array.from(values),
+      },
+      ...(integer ? { integrality } : {}),
     },
   }
 }
-
-const seconds = (deadlineAt: number) => Math.max(0.01, (deadlineAt - performance.now()) / 1000)
 
 export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
   const h = await highs()
   const { pairs, data } = build(g, h, false)
   const model = h.createModel(data)
   try {
-    model.options.set({ output_flag: false, time_limit: seconds(deadlineAt) })
-    model.run()
+    runUntil(h, model, deadlineAt)
     const status = model.getModelStatus()
     const x = new Float64Array(g.m * g.n)
     const u = new Float64Array(g.m)
-    if (status === h.constants.modelStatus.infeasible) return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
-    if (status !== h.constants.modelStatus.optimal) return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }
+    if (status === h.constants.modelStatus.infeasible)
+      return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
+    if (status !== h.constants.modelStatus.optimal)
+      return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }
     const sol = model.getSolution()
     pairs.forEach((p, col) => {
       x[p] = sol.colValue[col]!
@@ -93,19 +123,25 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
 
 export async function solveGapMip(g: Gap, deadlineAt: number, incumbent: Int32Array | null): Promise<GapMip> {
   const h = await highs()
-  const { pairs, data } = build(g, h, true)
+  const { pairs, soft, data } = build(g, h, true)
   const model = h.createModel(data)
   try {
-    model.options.set({ output_flag: false, time_limit: seconds(deadlineAt), mip_rel_gap: 0, mip_abs_gap: 1e-6 })
     if (incumbent) {
-      const colValue = new Float64Array(pairs.length)
+      const colValue = new Float64Array(data.numCols)
+      const load = new Float64Array(g.m)
       pairs.forEach((p, col) => {
         const i = Math.floor(p / g.n)
-        if (incumbent[p - i * g.n] === i) colValue[col] = 1
+        if (incumbent[p - i * g.n] === i) {
+          colValue[col] = 1
+          load[i]! += g.hours[p]!
+        }
+      })
+      soft.forEach((i, k) => {
+        colValue[pairs.length + k] = Math.max(0, load[i]! - g.target[i]!)
       })
       model.setSolution({ colValue })
     }
-    model.run()
+    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: 1e-6 })
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'infeasible', assignment: null, bound: Number.POSITIVE_INFINITY }

@@ -15,20 +15,36 @@ export const assignmentProblemSchema = z
     /** hours[agent][job]: capacity the job uses on that agent. */
     hours: z.array(z.array(z.number().min(0).finite()).min(1)).min(1),
     capacity: z.array(z.number().min(0).finite()).min(1),
-    exclusions: z.array(z.object({ agent: z.number().int().min(0), job: z.number().int().min(0) })).default([]),
+    /**
+     * Soft capacity: hours above target[i] (up to the hard capacity) are allowed but each costs overCost[i]
+     * (subtracted for a max objective). A convex, piecewise-linear load cost, e.g. a utilisation target.
+     */
+    target: z.array(z.number().min(0).finite()).optional(),
+    overCost: z.array(z.number().min(0).finite()).optional(),
+    exclusions: z
+      .array(z.object({ agent: z.number().int().min(0), job: z.number().int().min(0) }))
+      .default([]),
   })
   .superRefine((p, ctx) => {
     const m = p.capacity.length
     const n = p.cost[0]?.length ?? 0
-    if (p.cost.length !== m) ctx.addIssue({ code: 'custom', path: ['cost'], message: `expected ${m} rows (one per agent)` })
+    if (p.cost.length !== m)
+      ctx.addIssue({ code: 'custom', path: ['cost'], message: `expected ${m} rows (one per agent)` })
     if (p.hours.length !== m)
       ctx.addIssue({ code: 'custom', path: ['hours'], message: `expected ${m} rows (one per agent)` })
     p.cost.forEach((row, i) => {
       if (row.length !== n) ctx.addIssue({ code: 'custom', path: ['cost', i], message: `expected ${n} jobs` })
     })
     p.hours.forEach((row, i) => {
-      if (row.length !== n) ctx.addIssue({ code: 'custom', path: ['hours', i], message: `expected ${n} jobs` })
+      if (row.length !== n)
+        ctx.addIssue({ code: 'custom', path: ['hours', i], message: `expected ${n} jobs` })
     })
+    if ((p.target === undefined) !== (p.overCost === undefined))
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'target and overCost go together' })
+    if (p.target && p.target.length !== m)
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `expected ${m} targets` })
+    if (p.overCost && p.overCost.length !== m)
+      ctx.addIssue({ code: 'custom', path: ['overCost'], message: `expected ${m} costs` })
     p.exclusions.forEach((e, k) => {
       if (e.agent >= m || e.job >= n)
         ctx.addIssue({ code: 'custom', path: ['exclusions', k], message: 'agent or job out of range' })
@@ -56,6 +72,9 @@ export interface Gap {
   cost: Float64Array
   hours: Float64Array
   capacity: Float64Array
+  /** Soft capacity per agent (Infinity when none) and the cost per hour above it (in minimisation form). */
+  target: Float64Array
+  overCost: Float64Array
   /** 1 where job j may go to agent i (not excluded and fits the agent's capacity on its own). */
   allowed: Uint8Array
 }
@@ -75,5 +94,13 @@ export function toGap(p: AssignmentProblem): Gap {
     }
   }
   for (const e of p.exclusions) allowed[e.agent * n + e.job] = 0
-  return { m, n, sign, cost, hours, capacity: Float64Array.from(p.capacity), allowed }
+  const target = p.target ? Float64Array.from(p.target) : new Float64Array(m).fill(Number.POSITIVE_INFINITY)
+  const overCost = p.overCost ? Float64Array.from(p.overCost) : new Float64Array(m)
+  return { m, n, sign, cost, hours, capacity: Float64Array.from(p.capacity), target, overCost, allowed }
+}
+
+/** The soft-capacity cost of agent i at load l. */
+export function overTargetCost(g: Gap, i: number, l: number): number {
+  const over = l - g.target[i]!
+  return over > 1e-9 ? over * g.overCost[i]! : 0
 }

@@ -8,6 +8,7 @@ import {
   assignmentOptionsSchema,
   assignmentProblemSchema,
   type Gap,
+  overTargetCost,
   toGap,
 } from './model.js'
 
@@ -74,7 +75,7 @@ export async function solveAssignment(
   }
   let pairs = 0
   for (const a of g.allowed) pairs += a
-  const integral = g.cost.every(Number.isInteger)
+  const integral = g.cost.every(Number.isInteger) && g.overCost.every((c) => c === 0)
   const reached = (cost: number, bound: number) => cost <= (integral ? Math.ceil(bound - 1e-6) : bound) + 1e-6
 
   let lp: Awaited<ReturnType<typeof solveGapLp>> | null = null
@@ -85,7 +86,8 @@ export async function solveAssignment(
         feasible: false,
         proven: true,
         reason: 'lp_infeasible',
-        message: 'no assignment exists: even splitting jobs between agents cannot fit them into the capacities',
+        message:
+          'no assignment exists: even splitting jobs between agents cannot fit them into the capacities',
       }
   }
   let bound = lp?.status === 'optimal' ? lp.bound : Number.NEGATIVE_INFINITY
@@ -113,7 +115,8 @@ export async function solveAssignment(
         feasible: false,
         proven: true,
         reason: 'mip_infeasible',
-        message: 'no assignment exists: the MIP proved that the jobs cannot all be placed within the capacities',
+        message:
+          'no assignment exists: the MIP proved that the jobs cannot all be placed within the capacities',
       }
     method = best ? 'heuristic+mip' : 'mip'
     if (mip.assignment) {
@@ -139,8 +142,11 @@ export async function solveAssignment(
       reason: 'none_found',
       message: 'no feasible assignment was found within the time limit (none was proved impossible either)',
     }
-  const objective = g.sign * bestCost
-  const signedBound = Number.isFinite(bound) ? g.sign * (integral ? Math.ceil(bound - 1e-6) : bound) : g.sign * Number.NEGATIVE_INFINITY
+  // `+ 0` turns the -0 of a negated zero into 0.
+  const objective = g.sign * bestCost + 0
+  const signedBound = Number.isFinite(bound)
+    ? g.sign * (integral ? Math.ceil(bound - 1e-6) : bound)
+    : g.sign * Number.NEGATIVE_INFINITY
   const loads = new Array<number>(g.m).fill(0)
   best.forEach((i, j) => {
     loads[i]! += g.hours[i * g.n + j]!
@@ -152,7 +158,12 @@ export async function solveAssignment(
     loads,
     bound: signedBound,
     lpBound: lp?.status === 'optimal' ? g.sign * lp.bound : null,
-    gap: Number.isFinite(signedBound) && signedBound !== 0 ? Math.abs(objective - signedBound) / Math.abs(signedBound) : proved ? 0 : 1,
+    gap:
+      Number.isFinite(signedBound) && signedBound !== 0
+        ? Math.abs(objective - signedBound) / Math.abs(signedBound)
+        : proved
+          ? 0
+          : 1,
     optimal: proved,
     method,
     elapsedMs: Math.round(performance.now() - started),
@@ -161,9 +172,12 @@ export async function solveAssignment(
 
 function costOf(g: Gap, a: Int32Array): number {
   let c = 0
+  const load = new Float64Array(g.m)
   a.forEach((i, j) => {
     c += g.cost[i * g.n + j]!
+    load[i]! += g.hours[i * g.n + j]!
   })
+  for (let i = 0; i < g.m; i++) c += overTargetCost(g, i, load[i]!)
   return c
 }
 

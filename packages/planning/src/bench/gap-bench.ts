@@ -17,7 +17,12 @@ interface Row {
   cpuMs: number
 }
 
-async function run(name: string, problem: AssignmentProblemInput, reference: number | null, timeLimitMs?: number) {
+async function run(
+  name: string,
+  problem: AssignmentProblemInput,
+  reference: number | null,
+  timeLimitMs?: number,
+) {
   const r = await timed(() => solveAssignment(problem, timeLimitMs ? { timeLimitMs } : {}))
   const v = r.value
   if (!v.feasible) {
@@ -31,7 +36,14 @@ async function run(name: string, problem: AssignmentProblemInput, reference: num
   const gap = Math.abs(v.objective - ref) / Math.abs(ref)
   const gapLp = v.lpBound === null ? Number.NaN : Math.abs(v.objective - v.lpBound) / Math.abs(v.lpBound)
   if (gap > 0.002) console.error(`  ${name}: ${v.objective} vs ${ref} (${pct(gap)})`)
-  return { feasible: check.errors.length === 0, optimal: v.optimal, gap, gapLp, wallMs: r.wallMs, cpuMs: r.cpuMs }
+  return {
+    feasible: check.errors.length === 0,
+    optimal: v.optimal,
+    gap,
+    gapLp,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+  }
 }
 
 function summary(set: string, rows: Row[], timeLimit: string) {
@@ -55,7 +67,12 @@ function summary(set: string, rows: Row[], timeLimit: string) {
   ]
 }
 
-export async function benchGap(opts: { gapDir: string; sets: Set<string>; limit: number; timeLimitMs?: number }) {
+export async function benchGap(opts: {
+  gapDir: string
+  sets: Set<string>
+  limit: number
+  timeLimitMs?: number
+}) {
   const out: (string | number)[][] = []
   if (opts.sets.has('gap')) {
     const bounds = new Map<string, number>()
@@ -72,7 +89,12 @@ export async function benchGap(opts: { gapDir: string; sets: Set<string>; limit:
       const name = f.replace(/\.txt$/, '')
       for (const objective of ['min', 'max'] as const) {
         const problem = parseOrlibGap(readFileSync(join(opts.gapDir, f), 'utf8'), objective)
-        const row = await run(`${name} ${objective}`, problem, bounds.get(`${name} ${objective}`) ?? null, opts.timeLimitMs)
+        const row = await run(
+          `${name} ${objective}`,
+          problem,
+          bounds.get(`${name} ${objective}`) ?? null,
+          opts.timeLimitMs,
+        )
         // OR-Library's gap1–gap12 (files cMMNN_k) are the small set; a/b/c MMNNN the large (Chu & Beasley).
         ;(/^c\d{4}_\d$/.test(name) ? small : large).push(row)
       }
@@ -86,12 +108,31 @@ export async function benchGap(opts: { gapDir: string; sets: Set<string>; limit:
     const types = ['C', 'D', 'E'] as const
     for (const type of opts.limit > 0 ? types.slice(0, Math.max(1, Math.min(3, opts.limit))) : types)
       rows.push(await run(`gen ${type} 80x1600`, generateGap(type, 80, 1600, 1), null, opts.timeLimitMs))
-    out.push(summary('generated C/D/E 80 x 1600 (vs own bound)', rows, opts.timeLimitMs ? String(opts.timeLimitMs) : 'auto'))
+    out.push(
+      summary(
+        'generated C/D/E 80 x 1600 (vs own bound)',
+        rows,
+        opts.timeLimitMs ? String(opts.timeLimitMs) : 'auto',
+      ),
+    )
   }
   if (out.length > 0)
     printTable(
       'GAP (staffing); gap = |objective - best known bound| / bound ("own bound" rows: the LP/MIP bound found)',
-      ['set', 'n', 'feasible', '% proven', 'mean gap', 'max gap', 'gap to LP', 'limit ms', 'mean ms', 'max ms', 'cpu mean', 'cpu max'],
+      [
+        'set',
+        'n',
+        'feasible',
+        '% proven',
+        'mean gap',
+        'max gap',
+        'gap to LP',
+        'limit ms',
+        'mean ms',
+        'max ms',
+        'cpu mean',
+        'cpu max',
+      ],
       out,
     )
 }

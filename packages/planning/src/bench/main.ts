@@ -21,7 +21,8 @@ const { values } = parseArgs({
 // The benchmark data sits in shared/ beside the repository (or beside its worktrees' folder).
 const repo = resolve(import.meta.dirname, '../../../..')
 const benchmarks =
-  values.benchmarks ?? [resolve(repo, '../shared/benchmarks'), resolve(repo, '../../shared/benchmarks')].find((d) => existsSync(d))
+  values.benchmarks ??
+  [resolve(repo, '../shared/benchmarks'), resolve(repo, '../../shared/benchmarks')].find((d) => existsSync(d))
 if (!benchmarks) {
   console.error('no shared/benchmarks beside the repository; pass --benchmarks DIR')
   process.exit(2)
@@ -29,8 +30,18 @@ if (!benchmarks) {
 const sets = new Set(values.sets.split(','))
 const limit = Number(values.limit)
 const timeLimitMs = values['time-limit-ms'] ? Number(values['time-limit-ms']) : undefined
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
-console.log(`planning benchmarks; load average at start: ${load()} (2 cores shared; each solve is single-threaded)`)
-await benchRcpsp({ psplibDir: resolve(benchmarks, 'psplib'), sets, limit, ...(timeLimitMs ? { timeLimitMs } : {}) })
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
+console.log(
+  `planning benchmarks; load average at start: ${load()} (2 cores shared; each solve is single-threaded)`,
+)
+await benchRcpsp({
+  psplibDir: resolve(benchmarks, 'psplib'),
+  sets,
+  limit,
+  ...(timeLimitMs ? { timeLimitMs } : {}),
+})
 await benchGap({ gapDir: resolve(benchmarks, 'gap'), sets, limit, ...(timeLimitMs ? { timeLimitMs } : {}) })
 console.log(`\nload average at end: ${load()}`)

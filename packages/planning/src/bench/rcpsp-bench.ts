@@ -18,7 +18,12 @@ interface Row {
   cpuMs: number
 }
 
-async function run(name: string, problem: ScheduleProblemInput, timeLimitMs: number, reference?: number): Promise<Row> {
+async function run(
+  name: string,
+  problem: ScheduleProblemInput,
+  timeLimitMs: number,
+  reference?: number,
+): Promise<Row> {
   const r = await timed(() => levelSchedule(problem, { timeLimitMs }))
   if (!r.value.feasible) throw new Error(`${name}: ${r.value.message}`)
   const errors = checkSchedule(problem, r.value.starts)
@@ -58,7 +63,12 @@ function summary(set: string, rows: Row[], against: string, timeLimitMs: number)
   ]
 }
 
-export async function benchRcpsp(opts: { psplibDir: string; sets: Set<string>; limit: number; timeLimitMs?: number }) {
+export async function benchRcpsp(opts: {
+  psplibDir: string
+  sets: Set<string>
+  limit: number
+  timeLimitMs?: number
+}) {
   const out: (string | number)[][] = []
   if (opts.sets.has('j30')) {
     const dir = join(opts.psplibDir, 'j30')
@@ -77,7 +87,8 @@ export async function benchRcpsp(opts: { psplibDir: string; sets: Set<string>; l
     const tl = opts.timeLimitMs ?? 1000
     for (const f of picked) {
       const row = await run(f, parsePsplib(readFileSync(join(dir, f), 'utf8')), tl, Number(optimum.get(f)))
-      if (row.makespan !== row.reference) console.error(`  j30 ${f}: ${row.makespan} vs optimum ${row.reference}`)
+      if (row.makespan !== row.reference)
+        console.error(`  j30 ${f}: ${row.makespan} vs optimum ${row.reference}`)
       rows.push(row)
     }
     out.push(summary('PSPLIB j30', rows, 'optimum', tl))
@@ -86,13 +97,28 @@ export async function benchRcpsp(opts: { psplibDir: string; sets: Set<string>; l
     if (!opts.sets.has(`j${jobs}`)) continue
     const tl = opts.timeLimitMs ?? (jobs === 60 ? 2000 : 4000)
     const rows: Row[] = []
-    for (const { name, problem } of spread(psplibLikeSet(jobs), opts.limit)) rows.push(await run(name, problem, tl))
+    for (const { name, problem } of spread(psplibLikeSet(jobs), opts.limit))
+      rows.push(await run(name, problem, tl))
     out.push(summary(`generated j${jobs}`, rows, 'lower bound', tl))
   }
   if (out.length > 0)
     printTable(
       'RCPSP (makespan); "dev CP" = mean deviation from the critical-path bound, the metric PSPLIB results use for j60/j120',
-      ['set', 'n', 'feasible', 'against', '% equal', 'mean gap', 'max gap', 'dev CP', 'limit ms', 'mean ms', 'max ms', 'cpu mean', 'cpu max'],
+      [
+        'set',
+        'n',
+        'feasible',
+        'against',
+        '% equal',
+        'mean gap',
+        'max gap',
+        'dev CP',
+        'limit ms',
+        'mean ms',
+        'max ms',
+        'cpu mean',
+        'cpu max',
+      ],
       out,
     )
 }

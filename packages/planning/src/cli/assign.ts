@@ -26,7 +26,10 @@ if (timeLimitMs !== undefined && (!Number.isInteger(timeLimitMs) || timeLimitMs 
 if (!Number.isInteger(seed)) fail('--seed must be a whole number')
 
 process.exitCode = await forEachFile(positionals, async (text, file) => {
-  const result = await solveAssignment(parseOrlibGap(text, objective), { seed, ...(timeLimitMs ? { timeLimitMs } : {}) })
+  const result = await solveAssignment(parseOrlibGap(text, objective), {
+    seed,
+    ...(timeLimitMs ? { timeLimitMs } : {}),
+  })
   const instance = instanceName(file, true)
   if (!result.feasible) return { instance, infeasible: true, ...(result.proven ? {} : { proven: false }) }
   return { instance, objective: result.objective, assignment: result.assignment }

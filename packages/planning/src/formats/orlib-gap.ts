@@ -20,12 +20,16 @@ export function parseOrlibGap(text: string, objective: 'min' | 'max'): Assignmen
     throw new FormatError(tokens[0]?.line ?? 1, 'expected the number of agents and jobs ("m n") first')
   const need = 2 + 2 * m * n + m
   if (tokens.length < need)
-    throw new FormatError(tokens.at(-1)?.line ?? 1, `expected ${need} numbers for ${m} agents × ${n} jobs, found ${tokens.length}`)
+    throw new FormatError(
+      tokens.at(-1)?.line ?? 1,
+      `expected ${need} numbers for ${m} agents × ${n} jobs, found ${tokens.length}`,
+    )
   if (tokens.length > need) throw new FormatError(tokens[need]!.line, `unexpected data after ${need} numbers`)
   const matrix = (from: number) =>
     Array.from({ length: m }, (_, i) => tokens.slice(from + i * n, from + (i + 1) * n).map((t) => t.value))
   const hours = matrix(2 + m * n)
   for (let q = 2 + m * n; q < need; q++)
-    if (tokens[q]!.value < 0) throw new FormatError(tokens[q]!.line, 'resource use and capacity cannot be negative')
+    if (tokens[q]!.value < 0)
+      throw new FormatError(tokens[q]!.line, 'resource use and capacity cannot be negative')
   return { objective, cost: matrix(2), hours, capacity: tokens.slice(need - m).map((t) => t.value) }
 }

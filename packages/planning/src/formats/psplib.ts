@@ -34,7 +34,10 @@ export function parsePsplib(text: string): ScheduleProblemInput {
     const [job, , count] = v
     if (job !== j + 1) throw new FormatError(k + 1, `expected job ${j + 1}, found ${job ?? 'nothing'}`)
     if (count === undefined || v.length !== 3 + count)
-      throw new FormatError(k + 1, `job ${job} announces ${count ?? '?'} successors but lists ${v.length - 3}`)
+      throw new FormatError(
+        k + 1,
+        `job ${job} announces ${count ?? '?'} successors but lists ${v.length - 3}`,
+      )
     for (const s of v.slice(3)) {
       if (s < 1 || s > nJobs) throw new FormatError(k + 1, `successor ${s} is not a job`)
       dependencies.push({ from: String(job), to: String(s) })
@@ -48,7 +51,10 @@ export function parsePsplib(text: string): ScheduleProblemInput {
     const v = ints(k)
     if (v[0] !== j + 1) throw new FormatError(k + 1, `expected job ${j + 1}, found ${v[0]}`)
     if (v.length !== 3 + nRes)
-      throw new FormatError(k + 1, `expected job, mode, duration and ${nRes} demands, found ${v.length} numbers`)
+      throw new FormatError(
+        k + 1,
+        `expected job, mode, duration and ${nRes} demands, found ${v.length} numbers`,
+      )
     const duration = v[2] as number
     if (duration < 0) throw new FormatError(k + 1, 'negative duration')
     tasks.push({
@@ -63,7 +69,8 @@ export function parsePsplib(text: string): ScheduleProblemInput {
   const availLine = find(/^RESOURCEAVAILABILITIES:/)
   if (availLine < 0) throw new FormatError(0, 'missing "RESOURCEAVAILABILITIES:" section')
   const caps = ints(availLine + 2)
-  if (caps.length !== nRes) throw new FormatError(availLine + 3, `expected ${nRes} capacities, found ${caps.length}`)
+  if (caps.length !== nRes)
+    throw new FormatError(availLine + 3, `expected ${nRes} capacities, found ${caps.length}`)
   return {
     tasks,
     dependencies,

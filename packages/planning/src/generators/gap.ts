@@ -6,7 +6,12 @@ import { seededRandom } from '../random.js'
  * load): C: r ~ U[5,25], c ~ U[10,50]; D: r ~ U[1,100], c = 111 - r + U[-10,10] (cost and hours inversely
  * correlated, the hard one); E: r = 1 - 10 ln U(0,1], c = 1000 / r - 10 U[0,1].
  */
-export function generateGap(type: 'C' | 'D' | 'E', agents: number, jobs: number, seed: number): AssignmentProblemInput {
+export function generateGap(
+  type: 'C' | 'D' | 'E',
+  agents: number,
+  jobs: number,
+  seed: number,
+): AssignmentProblemInput {
   const rnd = seededRandom(seed)
   const cost: number[][] = []
   const hours: number[][] = []

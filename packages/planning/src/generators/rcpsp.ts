@@ -34,10 +34,11 @@ export function generateRcpsp(p: RcpspParameters): ScheduleProblemInput {
     while (stack.length) {
       const x = stack.pop()!
       if (x === b) return true
-      for (const y of succ[x]!) if (!seen.has(y) && y <= b) {
-        seen.add(y)
-        stack.push(y)
-      }
+      for (const y of succ[x]!)
+        if (!seen.has(y) && y <= b) {
+          seen.add(y)
+          stack.push(y)
+        }
     }
     return false
   }
@@ -107,7 +108,13 @@ export function psplibLikeSet(jobs: 60 | 120, seed = 1): { name: string; problem
         k++
         out.push({
           name: `g${jobs}_${k}`,
-          problem: generateRcpsp({ jobs, networkComplexity: nc, resourceFactor: rf, resourceStrength: rs, seed: seed * 1000 + k }),
+          problem: generateRcpsp({
+            jobs,
+            networkComplexity: nc,
+            resourceFactor: rf,
+            resourceStrength: rs,
+            seed: seed * 1000 + k,
+          }),
         })
       }
   return out

@@ -1,6 +1,6 @@
+import { parseInput } from '../parse-input.js'
 import { delta } from './compiled.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
-import { parseInput } from '../parse-input.js'
 
 /**
  * Independent feasibility check of a schedule (start day per task id), written plainly from the model's
@@ -14,14 +14,18 @@ export function checkSchedule(input: ScheduleProblemInput, starts: Record<string
   const dur = new Map(p.tasks.map((t) => [t.id, t.duration]))
   for (const t of p.tasks) {
     const s = starts[t.id]
-    if (s === undefined || !Number.isInteger(s) || s < 0) errors.push(`task ${t.id} has no valid start (${s})`)
-    else if (s < (t.release ?? 0)) errors.push(`task ${t.id} starts on day ${s}, before its release ${t.release}`)
+    if (s === undefined || !Number.isInteger(s) || s < 0)
+      errors.push(`task ${t.id} has no valid start (${s})`)
+    else if (s < (t.release ?? 0))
+      errors.push(`task ${t.id} starts on day ${s}, before its release ${t.release}`)
   }
   if (errors.length > 0) return errors
   for (const d of p.dependencies) {
     const need = delta(d.type, d.lag, dur.get(d.from)!, dur.get(d.to)!)
     if (starts[d.to]! - starts[d.from]! < need)
-      errors.push(`${d.type} ${d.from} -> ${d.to} (lag ${d.lag}) violated: starts ${starts[d.from]} and ${starts[d.to]}`)
+      errors.push(
+        `${d.type} ${d.from} -> ${d.to} (lag ${d.lag}) violated: starts ${starts[d.from]} and ${starts[d.to]}`,
+      )
   }
   const horizon = Math.max(0, ...p.tasks.map((t) => starts[t.id]! + t.duration))
   for (const r of p.resources) {
@@ -36,7 +40,8 @@ export function checkSchedule(input: ScheduleProblemInput, starts: Record<string
       for (let day = starts[t.id]!; day < starts[t.id]! + t.duration; day++) use[day]! += amount
     }
     use.forEach((u, day) => {
-      if (u > capacity(day) + 1e-9) errors.push(`resource ${r.id} over capacity on day ${day}: ${u} > ${capacity(day)}`)
+      if (u > capacity(day) + 1e-9)
+        errors.push(`resource ${r.id} over capacity on day ${day}: ${u} > ${capacity(day)}`)
     })
   }
   return errors

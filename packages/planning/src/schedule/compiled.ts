@@ -22,6 +22,8 @@ export interface Compiled {
   pred: Int32Array
   predDelta: Int32Array
   predDep: Int32Array
+  /** Whether some dependency lets a successor start before its predecessor. */
+  hasNegativeDelta: boolean
   resourceIds: string[]
   /** Capacity of resource k on day t: profile[k][t] for t < profile[k].length, else base[k]. */
   base: Float64Array
@@ -135,6 +137,7 @@ export function compile(problem: ScheduleProblem): Compiled {
     pred: inc.adj,
     predDelta: inc.dl,
     predDep: inc.dep,
+    hasNegativeDelta: d.some((x) => x < 0),
     resourceIds,
     base,
     profile,

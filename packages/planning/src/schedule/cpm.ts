@@ -1,6 +1,6 @@
+import { parseInput } from '../parse-input.js'
 import { type Compiled, compile } from './compiled.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
-import { parseInput } from '../parse-input.js'
 import { earliestStarts, latestStarts, topologicalOrder } from './temporal.js'
 
 export interface CpmTask {
@@ -50,7 +50,10 @@ export function positiveCycle(c: Compiled, cycle: number[]): TemporalInfeasibili
 }
 
 /** The critical path method on the difference constraints (generalised precedence with lags). */
-export function criticalPath(input: ScheduleProblemInput, options: { maxCriticalPaths?: number } = {}): CpmResult {
+export function criticalPath(
+  input: ScheduleProblemInput,
+  options: { maxCriticalPaths?: number } = {},
+): CpmResult {
   return criticalPathOf(compile(parseInput(scheduleProblemSchema, input, 'schedule problem')), options)
 }
 

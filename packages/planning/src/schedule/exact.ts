@@ -1,4 +1,4 @@
-import { highs, RowModel } from '../highs.js'
+import { highs, RowModel, runUntil } from '../highs.js'
 import { type Compiled, capacityAt } from './compiled.js'
 import { tails } from './temporal.js'
 
@@ -17,9 +17,22 @@ export interface ExactOutcome {
 }
 
 const MAX_COLUMNS = 6000
-const MAX_NONZEROS = 400_000
+const MAX_NONZEROS = 150_000
 /** Below this much time left, loading and building the model is not worth it. */
-const MIN_MS = 50
+const MIN_MS = 150
+
+/** Whether the time-indexed model for beating `makespan` is small enough to try. */
+export function exactFits(c: Compiled, es: Int32Array, makespan: number): boolean {
+  const q = tails(c, null, 0)
+  let cols = 0
+  let nonzeros = 0
+  for (let i = 0; i < c.n; i++) {
+    const w = Math.max(0, makespan - 1 - c.dur[i]! - q[i]! - es[i]! + 1)
+    cols += w
+    nonzeros += w * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
+  }
+  return cols <= MAX_COLUMNS && nonzeros <= MAX_NONZEROS
+}
 
 export async function exactSearch(
   c: Compiled,
@@ -40,10 +53,12 @@ export async function exactSearch(
     cols += hi[i]! - lo[i]! + 1
   }
   let nonzeros = 0
-  for (let i = 0; i < c.n; i++) nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
+  for (let i = 0; i < c.n; i++)
+    nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
   if (cols > MAX_COLUMNS || nonzeros > MAX_NONZEROS) return skipped
   if (deadlineAt - performance.now() < MIN_MS) return skipped
   const h = await highs()
+  const buildStarted = performance.now()
 
   const m = new RowModel()
   const first = new Int32Array(c.n)
@@ -91,7 +106,8 @@ export async function exactSearch(
   for (let k = 0; k < c.base.length; k++) {
     const users: { i: number; r: number }[] = []
     for (let i = 0; i < c.n; i++)
-      for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++) if (c.demRes[e] === k) users.push({ i, r: c.demAmt[e]! })
+      for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++)
+        if (c.demRes[e] === k) users.push({ i, r: c.demAmt[e]! })
     if (users.length === 0) continue
     for (let t = 0; t < T; t++) {
       const cols: number[] = []
@@ -109,17 +125,19 @@ export async function exactSearch(
     }
   }
 
+  // Handing the model to WebAssembly costs about as much as building it; skip when that would overrun.
+  if (deadlineAt - performance.now() < MIN_MS + (performance.now() - buildStarted)) return skipped
   const model = h.createModel(m.data(h))
   try {
-    const seconds = Math.max(0.01, (deadlineAt - performance.now()) / 1000)
-    model.options.set({ output_flag: false, time_limit: seconds, mip_rel_gap: 0, mip_abs_gap: 0.999 })
-    model.run()
+    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 })
     const status = model.getModelStatus()
-    if (status === h.constants.modelStatus.infeasible) return { status: 'optimal', lowerBound: makespan, makespan }
+    if (status === h.constants.modelStatus.infeasible)
+      return { status: 'optimal', lowerBound: makespan, makespan }
     const dual = Number(model.info.get('mip_dual_bound'))
     const bound = Number.isFinite(dual) ? Math.min(makespan, Math.ceil(dual - 1e-6)) : lowerBound
     const lb = Math.max(lowerBound, bound)
-    const solution = Number(model.info.get('primal_solution_status')) === 2 ? model.getSolution().colValue : null
+    const solution =
+      Number(model.info.get('primal_solution_status')) === 2 ? model.getSolution().colValue : null
     if (solution) {
       const starts = new Int32Array(c.n)
       for (let i = 0; i < c.n; i++) {

@@ -60,7 +60,14 @@ export function explainDelays(
             for (let f = c.demStart[j]!; f < c.demStart[j + 1]!; f++)
               if (c.demRes[f] === k) usedBy.push(c.ids[j] as string)
           }
-          reasons.push({ kind: 'resource', resource: c.resourceIds[k] as string, day: p, needed: need, available, usedBy })
+          reasons.push({
+            kind: 'resource',
+            resource: c.resourceIds[k] as string,
+            day: p,
+            needed: need,
+            available,
+            usedBy,
+          })
           break
         }
       }

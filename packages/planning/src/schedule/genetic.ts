@@ -52,7 +52,7 @@ export class Decoder {
     this.schedules += 3
     if (!serialSgs(c, list, this.tl, starts)) return null
     const makespan = justify(c, this.tl, starts, this.byKey)
-    return { list: sortedByStart(list, starts), starts, makespan }
+    return { list: sortedByStart(c, list, starts), starts, makespan }
   }
 
   decodeParallel(priority: Float64Array): Individual | null {
@@ -62,15 +62,61 @@ export class Decoder {
     const order = parallelSgs(c, (i) => priority[i]!, this.tl, starts)
     if (!order) return null
     const makespan = justify(c, this.tl, starts, this.byKey)
-    return { list: sortedByStart(order, starts), starts, makespan }
+    return { list: sortedByStart(c, order, starts), starts, makespan }
   }
 }
 
-/** Stable sort of a precedence-feasible list by start day keeps it precedence-feasible (ties keep list order). */
-function sortedByStart(list: Int32Array, starts: Int32Array): Int32Array {
-  const pos = new Int32Array(list.length)
-  for (let k = 0; k < list.length; k++) pos[list[k]!] = k
-  return list.slice().sort((a, b) => starts[a]! - starts[b]! || pos[a]! - pos[b]!)
+/**
+ * The tasks by start day, ties in list order, as a precedence-feasible list. Plain sorting suffices unless
+ * a negative lag let a successor start before its predecessor; then predecessors are pulled forward (Kahn's
+ * algorithm taking the earliest-starting ready task).
+ */
+function sortedByStart(c: Compiled, list: Int32Array, starts: Int32Array): Int32Array {
+  const n = list.length
+  const pos = new Int32Array(n)
+  for (let k = 0; k < n; k++) pos[list[k]!] = k
+  const key = (i: number) => starts[i]! * n + pos[i]!
+  const sorted = list.slice().sort((a, b) => key(a) - key(b))
+  if (!c.hasNegativeDelta) return sorted
+  const missing = new Int32Array(n)
+  for (let i = 0; i < n; i++) missing[i] = c.predStart[i + 1]! - c.predStart[i]!
+  const heap: number[] = []
+  const push = (i: number) => {
+    heap.push(i)
+    for (let h = heap.length - 1; h > 0; ) {
+      const up = (h - 1) >> 1
+      if (key(heap[up]!) <= key(heap[h]!)) break
+      ;[heap[up], heap[h]] = [heap[h]!, heap[up]!]
+      h = up
+    }
+  }
+  const pop = () => {
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      for (let h = 0; ; ) {
+        const l = 2 * h + 1
+        const r = l + 1
+        let m = h
+        if (l < heap.length && key(heap[l]!) < key(heap[m]!)) m = l
+        if (r < heap.length && key(heap[r]!) < key(heap[m]!)) m = r
+        if (m === h) break
+        ;[heap[m], heap[h]] = [heap[h]!, heap[m]!]
+        h = m
+      }
+    }
+    return top
+  }
+  for (let i = 0; i < n; i++) if (missing[i] === 0) push(i)
+  const out = new Int32Array(n)
+  for (let k = 0; k < n; k++) {
+    const i = pop()
+    out[k] = i
+    for (let e = c.succStart[i]!; e < c.succStart[i + 1]!; e++)
+      if (--missing[c.succ[e]!]! === 0) push(c.succ[e]!)
+  }
+  return out
 }
 
 function crossover(mother: Int32Array, father: Int32Array, q1: number, q2: number): Int32Array {

@@ -3,15 +3,18 @@ import { workingCalendar } from '../calendar.js'
 import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
 import { type Compiled, compile } from './compiled.js'
-import { type TemporalInfeasibility, positiveCycle } from './cpm.js'
-import { exactSearch } from './exact.js'
+import { positiveCycle, type TemporalInfeasibility } from './cpm.js'
+import { exactFits, exactSearch } from './exact.js'
 import { type DelayReason, explainDelays } from './explain.js'
 import { Decoder, geneticSearch, type Individual } from './genetic.js'
 import { lowerBounds } from './lower-bounds.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
+import { leftJustify, makespanOf } from './sgs.js'
 import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
 import { Timeline } from './timeline.js'
+
+const EXACT_SHARE = 0.3
 
 export const levelOptionsSchema = z.object({
   /** Seed of the search; the same seed, problem and schedule budget give the same schedule. */
@@ -81,11 +84,15 @@ export type LevelResult = LevelledSchedule | TemporalInfeasibility | ResourceInf
  * Resource levelling (RCPSP with generalised precedence and per-period capacity): the shortest schedule the
  * search finds within its budget, its lower bounds and gap, and why each task is where it is.
  */
-export async function levelSchedule(input: ScheduleProblemInput, options: LevelOptions = {}): Promise<LevelResult> {
+export async function levelSchedule(
+  input: ScheduleProblemInput,
+  options: LevelOptions = {},
+): Promise<LevelResult> {
   const problem = parseInput(scheduleProblemSchema, input, 'schedule problem')
   const opts = parseInput(levelOptionsSchema, options, 'levelling options')
   const started = performance.now()
-  const deadlineAt = started + opts.timeLimitMs
+  // Leave room for building the answer (explanations, dates) inside the limit.
+  const deadlineAt = started + opts.timeLimitMs * 0.95 - 2
   const c = compile(problem)
   const order = topologicalOrder(c)
   const forward = earliestStarts(c, order)
@@ -112,7 +119,19 @@ export async function levelSchedule(input: ScheduleProblemInput, options: LevelO
     if (parallel) seeds.push(parallel)
   }
   if (seeds.length === 0) throw new Error('no priority rule produced a schedule')
-  const { best, stats } = geneticSearch(c, dec, es, ls, rnd, { maxSchedules: opts.maxSchedules, deadlineAt, target: lb }, seeds)
+  // Small projects keep part of the time for the exact step, which can prove optimality or improve.
+  const seedBest = Math.min(...seeds.map((x) => x.makespan))
+  const exactLikely = opts.exact === 'auto' && seedBest > lb && exactFits(c, es, seedBest)
+  const heuristicEnd = exactLikely ? started + (deadlineAt - started) * (1 - EXACT_SHARE) : deadlineAt
+  const { best, stats } = geneticSearch(
+    c,
+    dec,
+    es,
+    ls,
+    rnd,
+    { maxSchedules: opts.maxSchedules, deadlineAt: heuristicEnd, target: lb },
+    seeds,
+  )
   let starts = best.starts
   let makespan = best.makespan
   let stoppedBy: LevelledSchedule['search']['stoppedBy'] = stats.stoppedBy
@@ -131,6 +150,12 @@ export async function levelSchedule(input: ScheduleProblemInput, options: LevelO
       if (makespan <= lb) stoppedBy = 'exact'
     }
   }
+  // The exact step's schedule is not left-justified; the explanations need every task as early as it can go.
+  starts = starts.slice()
+  const final = new Timeline(c, makespan + 1)
+  for (let i = 0; i < c.n; i++) final.place(i, starts[i]!)
+  leftJustify(c, final, starts, new Int32Array(c.n), new Float64Array(c.n))
+  makespan = makespanOf(c, starts)
   return buildResult(c, problem, {
     starts,
     makespan,

@@ -81,13 +81,18 @@ export const scheduleProblemSchema = z
   .superRefine((p, ctx) => {
     const tasks = new Set<string>()
     p.tasks.forEach((t, i) => {
-      if (tasks.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id ${t.id}` })
+      if (tasks.has(t.id))
+        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id ${t.id}` })
       tasks.add(t.id)
     })
     const resources = new Set<string>()
     p.resources.forEach((r, i) => {
       if (resources.has(r.id))
-        ctx.addIssue({ code: 'custom', path: ['resources', i, 'id'], message: `duplicate resource id ${r.id}` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resources', i, 'id'],
+          message: `duplicate resource id ${r.id}`,
+        })
       resources.add(r.id)
     })
     p.tasks.forEach((t, i) => {

@@ -9,7 +9,12 @@ import type { Compiled } from './compiled.js'
 export type PriorityRule = 'LFT' | 'LST' | 'MSLK' | 'MTS' | 'GRPW' | 'WRUP'
 export const PRIORITY_RULES: readonly PriorityRule[] = ['LFT', 'MTS', 'GRPW', 'LST', 'MSLK', 'WRUP']
 
-export function priorityValues(c: Compiled, rule: PriorityRule, es: Int32Array, ls: Int32Array): Float64Array {
+export function priorityValues(
+  c: Compiled,
+  rule: PriorityRule,
+  es: Int32Array,
+  ls: Int32Array,
+): Float64Array {
   const v = new Float64Array(c.n)
   for (let i = 0; i < c.n; i++) {
     switch (rule) {

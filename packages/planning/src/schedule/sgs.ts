@@ -135,19 +135,39 @@ export function justify(c: Compiled, tl: Timeline, starts: Int32Array, byKey: In
     tl.place(i, t)
     starts[i] = t
   }
-  for (let i = 0; i < n; i++) keys[i] = starts[i]! * (n + 1) + i
-  sortBy(byKey, keys)
-  for (let k = 0; k < n; k++) {
-    const i = byKey[k]!
-    const lb = precedenceStart(c, i, starts)
-    const s = starts[i]!
-    if (lb >= s) continue
-    tl.remove(i, s)
-    const t = tl.earliestFit(i, lb)
-    tl.place(i, t)
-    starts[i] = t
-  }
+  leftJustify(c, tl, starts, byKey, keys)
   return makespanOf(c, starts)
+}
+
+/**
+ * Shifts every task to the earliest day precedence and capacity allow, earliest start first, until nothing
+ * moves (one pass unless negative lags let a successor start before its predecessor). Afterwards each task
+ * starts at its precedence bound or on the day after one it could not fit on, which the explanations rely on.
+ */
+export function leftJustify(
+  c: Compiled,
+  tl: Timeline,
+  starts: Int32Array,
+  byKey: Int32Array,
+  keys: Float64Array,
+): void {
+  const n = c.n
+  for (let moved = true, pass = 0; moved && pass < n; pass++) {
+    moved = false
+    for (let i = 0; i < n; i++) keys[i] = starts[i]! * (n + 1) + i
+    sortBy(byKey, keys)
+    for (let k = 0; k < n; k++) {
+      const i = byKey[k]!
+      const lb = precedenceStart(c, i, starts)
+      const s = starts[i]!
+      if (lb >= s) continue
+      tl.remove(i, s)
+      const t = tl.earliestFit(i, lb)
+      tl.place(i, t)
+      starts[i] = t
+      if (t < s) moved = true
+    }
+  }
 }
 
 function sortBy(idx: Int32Array, keys: Float64Array): void {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { planStaffing, type StaffingProblemInput } from './staffing.js'
+
+const base = (): StaffingProblemInput => ({
+  requests: [
+    { id: 'react-lead', hours: 80 },
+    { id: 'react-dev', hours: 120 },
+  ],
+  candidates: [
+    { id: 'ana', capacityHours: 160, bookedHours: 40, utilisationTarget: 0.85, costRate: 9000 },
+    { id: 'ben', capacityHours: 220, bookedHours: 0, utilisationTarget: 0.85, costRate: 6000 },
+    { id: 'cy', capacityHours: 160, bookedHours: 120, utilisationTarget: 0.85, costRate: 5000 },
+  ],
+  pairs: [
+    { request: 'react-lead', candidate: 'ana', skillFit: 1 },
+    { request: 'react-lead', candidate: 'ben', skillFit: 0.6 },
+    { request: 'react-dev', candidate: 'ana', skillFit: 0.9 },
+    { request: 'react-dev', candidate: 'ben', skillFit: 0.9 },
+    { request: 'react-dev', candidate: 'cy', skillFit: 1 },
+  ],
+})
+
+describe('planStaffing', () => {
+  it('staffs every request, one person may take two, nobody beyond capacity', async () => {
+    const r = await planStaffing({ ...base(), weights: { cost: 0, skillFit: 1, utilisation: 0 } })
+    if (!r.feasible) throw new Error(r.message)
+    // Best fit: ana leads; cy has only 40 hours left, so the dev work goes to ana or ben, whoever fits best.
+    expect(r.assignments.find((a) => a.request === 'react-lead')?.candidate).toBe('ana')
+    for (const p of r.people) expect(p.utilisationAfter).toBeLessThanOrEqual(1)
+    expect(r.optimal).toBe(true)
+  })
+
+  it('weighs cost against fit explicitly', async () => {
+    const cheap = await planStaffing({ ...base(), weights: { cost: 1, skillFit: 0, utilisation: 0 } })
+    if (!cheap.feasible) throw new Error(cheap.message)
+    expect(cheap.assignments.map((a) => a.candidate)).toEqual(['ben', 'ben'])
+    expect(cheap.totalCost).toBe(200 * 6000)
+  })
+
+  it('keeps people under their utilisation target when the weight says so', async () => {
+    const r = await planStaffing({ ...base(), weights: { cost: 1, skillFit: 0, utilisation: 10 } })
+    if (!r.feasible) throw new Error(r.message)
+    // ben at 200 hours would pass 85% of 220; the lead goes to ana instead.
+    expect(r.people.every((p) => p.overTargetHours === 0)).toBe(true)
+    expect(r.assignments.map((a) => a.candidate)).toEqual(['ana', 'ben'])
+  })
+
+  it('honours exclusions and leaves a request open only when allowed and cheaper than staffing it', async () => {
+    const excluded = {
+      ...base(),
+      exclusions: [
+        { request: 'react-lead', candidate: 'ana' },
+        { request: 'react-lead', candidate: 'ben' },
+      ],
+    }
+    expect(await planStaffing(excluded)).toMatchObject({ feasible: false, proven: true })
+    const open = await planStaffing({ ...excluded, unfilledPenalty: 5 })
+    if (!open.feasible) throw new Error(open.message)
+    expect(open.assignments[0]).toMatchObject({ request: 'react-lead', candidate: null })
+    expect(open.objective.unfilled).toBeCloseTo(80 / 120)
+  })
+})

@@ -1,0 +1,110 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { scheduleProblems } from '../testing/arbitraries.js'
+import { checkSchedule } from './check.js'
+import { levelSchedule } from './level.js'
+
+const budget = { timeLimitMs: 5000, maxSchedules: 600 }
+
+describe('levelSchedule', () => {
+  it('returns a feasible schedule on random problems with every dependency type, lags, releases and capacity changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(scheduleProblems({ deadlines: true }), async (p) => {
+        const r = await levelSchedule(p, { ...budget, exact: 'off' })
+        if (!r.feasible) throw new Error(r.message)
+        expect(checkSchedule(p, r.starts)).toEqual([])
+        expect(r.makespan).toBeGreaterThanOrEqual(r.lowerBound)
+        for (const t of r.tasks) {
+          // Every task later than its early start says why.
+          if (t.delay > 0) expect(t.delayedBy.length).toBeGreaterThan(0)
+          const deadline = p.tasks.find((x) => x.id === t.id)?.deadline
+          expect(r.deadlineMisses.some((m) => m.task === t.id)).toBe(
+            deadline !== undefined && t.finish > deadline,
+          )
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('proves optimality with the exact step on small random problems', async () => {
+    await fc.assert(
+      fc.asyncProperty(scheduleProblems(), async (p) => {
+        const r = await levelSchedule(p, { ...budget, maxSchedules: 30 })
+        if (!r.feasible) throw new Error(r.message)
+        expect(checkSchedule(p, r.starts)).toEqual([])
+        expect(r.optimal).toBe(true)
+        expect(r.gap).toBe(0)
+      }),
+      { numRuns: 25 },
+    )
+  })
+
+  it('is deterministic for a fixed seed and schedule budget', async () => {
+    const p = fc.sample(scheduleProblems(), { seed: 7, numRuns: 1 })[0]!
+    const a = await levelSchedule(p, { seed: 3, ...budget, exact: 'off' })
+    const b = await levelSchedule(p, { seed: 3, ...budget, exact: 'off' })
+    if (!a.feasible || !b.feasible) throw new Error('infeasible')
+    expect(a.starts).toEqual(b.starts)
+  })
+
+  it('explains resource and dependency delays and maps days to dates', async () => {
+    const r = await levelSchedule({
+      tasks: [
+        { id: 'a', duration: 2, demands: [{ resource: 'dev', amount: 1 }] },
+        { id: 'b', duration: 3, demands: [{ resource: 'dev', amount: 1 }] },
+        { id: 'c', duration: 1 },
+      ],
+      dependencies: [{ from: 'b', to: 'c' }],
+      resources: [{ id: 'dev', capacity: 1, changes: [{ from: 0, to: 1, capacity: 0 }] }],
+      calendar: { start: '2026-01-02', holidays: ['2026-01-05'] },
+    })
+    if (!r.feasible) throw new Error(r.message)
+    // Nobody on day 0; b first (c waits for it), then a.
+    expect(r.makespan).toBe(6)
+    const byId = Object.fromEntries(r.tasks.map((t) => [t.id, t]))
+    expect(byId.b).toMatchObject({
+      start: 1,
+      delayedBy: [{ kind: 'resource', resource: 'dev', day: 0, available: 0 }],
+    })
+    expect(byId.a).toMatchObject({
+      start: 4,
+      delayedBy: [{ kind: 'resource', resource: 'dev', usedBy: ['b'] }],
+    })
+    expect(byId.c).toMatchObject({ start: 4, delayedBy: [{ kind: 'dependency', predecessor: 'b' }] })
+    // Working day 0 is Fri 2 Jan 2026; Mon 5 Jan is a holiday, so day 1 is Tue 6 Jan.
+    expect(r.projectStartDate).toBe('2026-01-02')
+    expect(byId.b!.startDate).toBe('2026-01-06')
+    expect(byId.b!.finishDate).toBe('2026-01-08')
+  })
+
+  it('reports a positive cycle and a demand no capacity can meet as infeasible', async () => {
+    const cycle = await levelSchedule({
+      tasks: [
+        { id: 'a', duration: 1 },
+        { id: 'b', duration: 1 },
+      ],
+      dependencies: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+      ],
+    })
+    expect(cycle).toMatchObject({ feasible: false, reason: 'positive_cycle' })
+    const tooBig = await levelSchedule({
+      tasks: [{ id: 'a', duration: 1, demands: [{ resource: 'r', amount: 3 }] }],
+      resources: [{ id: 'r', capacity: 2 }],
+    })
+    expect(tooBig).toMatchObject({
+      feasible: false,
+      reason: 'demand_exceeds_capacity',
+      task: 'a',
+      resource: 'r',
+    })
+  })
+
+  it('rejects invalid input with the problem named', async () => {
+    await expect(
+      levelSchedule({ tasks: [{ id: 'a', duration: 1, demands: [{ resource: 'x', amount: 1 }] }] }),
+    ).rejects.toThrow(/unknown resource x/)
+  })
+})
