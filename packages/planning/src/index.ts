@@ -46,6 +46,7 @@ export {
   type LevelResult,
   levelOptionsSchema,
   levelSchedule,
+  type NoScheduleFound,
   type ResourceInfeasibility,
 } from './schedule/level.js'
 // Scheduling model and algorithms

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { scheduleProblems } from '../testing/arbitraries.js'
 import { checkSchedule } from './check.js'
+import { criticalPath } from './cpm.js'
 import { levelSchedule } from './level.js'
 
 const budget = { timeLimitMs: 5000, maxSchedules: 600 }
@@ -22,6 +23,32 @@ describe('levelSchedule', () => {
             deadline !== undefined && t.finish > deadline,
           )
         }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('schedules cyclic dependencies (maximum time lags) feasibly or says clearly why not', async () => {
+    const withCycles = fc
+      .tuple(
+        scheduleProblems(),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: -15, max: 2 })), { maxLength: 3 }),
+      )
+      .map(([p, back]) => {
+        const n = p.tasks.length
+        const extra = back.flatMap(([a, b, lag]) => {
+          const [lo, hi] = [a % n, b % n].sort((x, y) => x - y) as [number, number]
+          if (lo === hi || p.dependencies?.some((d) => d.from === `t${hi}` && d.to === `t${lo}`)) return []
+          return [{ from: `t${hi}`, to: `t${lo}`, type: 'start_to_start' as const, lag }]
+        })
+        return { ...p, dependencies: [...(p.dependencies ?? []), ...extra] }
+      })
+    await fc.assert(
+      fc.asyncProperty(withCycles, async (p) => {
+        const r = await levelSchedule(p, { ...budget, exact: 'off' })
+        if (r.feasible) expect(checkSchedule(p, r.starts)).toEqual([])
+        else if (criticalPath(p).feasible) expect(r.reason).toBe('no_schedule_found')
+        else expect(r.reason).toBe('positive_cycle')
       }),
       { numRuns: 150 },
     )

@@ -4,6 +4,7 @@ import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
 import { type Compiled, compile } from './compiled.js'
 import { positiveCycle, type TemporalInfeasibility } from './cpm.js'
+import { levelCyclic } from './cyclic.js'
 import { exactFits, exactSearch } from './exact.js'
 import { type DelayReason, explainDelays } from './explain.js'
 import { Decoder, geneticSearch, type Individual } from './genetic.js'
@@ -78,7 +79,50 @@ export interface ResourceInfeasibility {
   message: string
 }
 
-export type LevelResult = LevelledSchedule | TemporalInfeasibility | ResourceInfeasibility
+/** Dependency cycles (maximum time lags) together with capacity left no schedule the search could find. */
+export interface NoScheduleFound {
+  feasible: false
+  reason: 'no_schedule_found'
+  message: string
+}
+
+export type LevelResult = LevelledSchedule | TemporalInfeasibility | ResourceInfeasibility | NoScheduleFound
+
+function levelWithCycles(
+  c: Compiled,
+  problem: ReturnType<typeof scheduleProblemSchema.parse>,
+  es: Int32Array,
+  seed: number,
+  started: number,
+  deadlineAt: number,
+): LevelResult {
+  let cpEnd = 0
+  for (let i = 0; i < c.n; i++) cpEnd = Math.max(cpEnd, es[i]! + c.dur[i]!)
+  const starts = levelCyclic(c, new Timeline(c, cpEnd * 2 + 16), deadlineAt)
+  if (!starts)
+    return {
+      feasible: false,
+      reason: 'no_schedule_found',
+      message:
+        'the dependency cycles (maximum time lags) and the capacities left no schedule within the time limit; it may not exist',
+    }
+  const bounds = lowerBounds(c, es, tails(c, null, cpEnd))
+  return buildResult(c, problem, {
+    starts,
+    makespan: makespanOf(c, starts),
+    es,
+    lb: bounds.best,
+    bounds: { ...bounds, exactBound: undefined },
+    search: {
+      seed,
+      schedules: 1,
+      generations: 0,
+      restarts: 0,
+      stoppedBy: 'schedules',
+      elapsedMs: Math.round(performance.now() - started),
+    },
+  })
+}
 
 /**
  * Resource levelling (RCPSP with generalised precedence and per-period capacity): the shortest schedule the
@@ -97,10 +141,10 @@ export async function levelSchedule(
   const order = topologicalOrder(c)
   const forward = earliestStarts(c, order)
   if (!forward.ok) return positiveCycle(c, forward.cycle)
-  if (!order) throw new Error('cyclic dependencies without a positive cycle are handled by levelCyclic')
   const impossible = demandAboveCapacity(c)
   if (impossible) return impossible
   const es = forward.es
+  if (!order) return levelWithCycles(c, problem, es, opts.seed, started, deadlineAt)
   let cpEnd = 0
   for (let i = 0; i < c.n; i++) cpEnd = Math.max(cpEnd, es[i]! + c.dur[i]!)
   const ls = latestStarts(c, order, cpEnd, false)
