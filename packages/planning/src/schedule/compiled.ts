@@ -157,3 +157,10 @@ export function capacityAt(c: Compiled, k: number, t: number): number {
 export function profileEnd(c: Compiled): number {
   return c.profile.reduce((e, p) => Math.max(e, p.length), 0)
 }
+
+/** The most resource k ever has on a day. */
+export function maxCapacity(c: Compiled, k: number): number {
+  let m = c.base[k]!
+  for (const v of c.profile[k]!) m = Math.max(m, v)
+  return m
+}

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { workingCalendar } from '../calendar.js'
 import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
-import { type Compiled, compile } from './compiled.js'
+import { type Compiled, compile, maxCapacity } from './compiled.js'
 import { positiveCycle, type TemporalInfeasibility } from './cpm.js'
 import { levelCyclic } from './cyclic.js'
 import { exactFits, exactSearch } from './exact.js'
@@ -222,7 +222,7 @@ function demandAboveCapacity(c: Compiled): ResourceInfeasibility | null {
   for (let i = 0; i < c.n; i++) {
     for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++) {
       const k = c.demRes[e]!
-      const cap = Math.max(c.base[k]!, ...c.profile[k]!)
+      const cap = maxCapacity(c, k)
       if (c.demAmt[e]! > cap + 1e-9) {
         const task = c.ids[i] as string
         const resource = c.resourceIds[k] as string

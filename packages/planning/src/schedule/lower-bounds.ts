@@ -1,4 +1,4 @@
-import { type Compiled, capacityAt } from './compiled.js'
+import { type Compiled, capacityAt, maxCapacity } from './compiled.js'
 
 /**
  * Lower bounds on the makespan of any feasible schedule, from heads (earliest starts) and tails (longest path
@@ -34,12 +34,6 @@ export function lowerBounds(c: Compiled, heads: Int32Array, tails: Int32Array): 
 function demandOf(c: Compiled, i: number, k: number): number {
   for (let e = c.demStart[i]!; e < c.demStart[i + 1]!; e++) if (c.demRes[e] === k) return c.demAmt[e]!
   return 0
-}
-
-function maxCapacity(c: Compiled, k: number): number {
-  let m = c.base[k]!
-  for (const v of c.profile[k]!) m = Math.max(m, v)
-  return m
 }
 
 /** First day T >= from such that capacity over [from, T) supplies `energy`. */
