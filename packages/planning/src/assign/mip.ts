@@ -121,7 +121,13 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
   }
 }
 
-export async function solveGapMip(g: Gap, deadlineAt: number, incumbent: Int32Array | null): Promise<GapMip> {
+/** `integral`: every objective value is a whole number, so a gap below 1 already proves optimality. */
+export async function solveGapMip(
+  g: Gap,
+  deadlineAt: number,
+  incumbent: Int32Array | null,
+  integral: boolean,
+): Promise<GapMip> {
   const h = await highs()
   const { pairs, soft, data } = build(g, h, true)
   const model = h.createModel(data)
@@ -141,7 +147,7 @@ export async function solveGapMip(g: Gap, deadlineAt: number, incumbent: Int32Ar
       })
       model.setSolution({ colValue })
     }
-    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: 1e-6 })
+    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: integral ? 0.999 : 1e-6 })
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'infeasible', assignment: null, bound: Number.POSITIVE_INFINITY }

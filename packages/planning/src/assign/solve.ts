@@ -80,7 +80,8 @@ export async function solveAssignment(
 
   let lp: Awaited<ReturnType<typeof solveGapLp>> | null = null
   if (pairs <= LP_MAX_PAIRS) {
-    lp = await solveGapLp(g, started + (end - started) * 0.5)
+    // Large instances give the LP more of the time: its solution is also the heuristic's starting point.
+    lp = await solveGapLp(g, started + (end - started) * (pairs > MIP_MAX_PAIRS ? 0.6 : 0.5))
     if (lp.status === 'infeasible')
       return {
         feasible: false,
@@ -109,7 +110,7 @@ export async function solveAssignment(
   let method: Assignment['method'] = 'heuristic'
   let proved = best !== null && reached(bestCost, bound)
   if (useMip && !proved && performance.now() < end) {
-    const mip = await solveGapMip(g, end, best)
+    const mip = await solveGapMip(g, end, best, integral)
     if (mip.status === 'infeasible')
       return {
         feasible: false,

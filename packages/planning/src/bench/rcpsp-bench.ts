@@ -28,6 +28,8 @@ async function run(
   if (!r.value.feasible) throw new Error(`${name}: ${r.value.message}`)
   const errors = checkSchedule(problem, r.value.starts)
   if (errors.length > 0) console.error(`${name}: INFEASIBLE ANSWER: ${errors.slice(0, 3).join('; ')}`)
+  if (r.wallMs > timeLimitMs)
+    console.error(`  ${name}: ${Math.round(r.wallMs)} ms wall (${Math.round(r.cpuMs)} ms cpu) > limit`)
   return {
     name,
     makespan: r.value.makespan,

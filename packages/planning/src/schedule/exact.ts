@@ -20,6 +20,8 @@ const MAX_COLUMNS = 6000
 const MAX_NONZEROS = 150_000
 /** Below this much time left, loading and building the model is not worth it. */
 const MIN_MS = 150
+/** Measured cost of building plus loading the model, with room for a loaded machine. */
+const MS_PER_NONZERO = 0.012
 
 /** Whether the time-indexed model for beating `makespan` is small enough to try. */
 export function exactFits(c: Compiled, es: Int32Array, makespan: number): boolean {
@@ -56,7 +58,8 @@ export async function exactSearch(
   for (let i = 0; i < c.n; i++)
     nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
   if (cols > MAX_COLUMNS || nonzeros > MAX_NONZEROS) return skipped
-  if (deadlineAt - performance.now() < MIN_MS) return skipped
+  // Building the model and handing it to WebAssembly cannot be interrupted: only start with room for both.
+  if (deadlineAt - performance.now() < MIN_MS + nonzeros * MS_PER_NONZERO) return skipped
   const h = await highs()
   const buildStarted = performance.now()
 
@@ -125,7 +128,6 @@ export async function exactSearch(
     }
   }
 
-  // Handing the model to WebAssembly costs about as much as building it; skip when that would overrun.
   if (deadlineAt - performance.now() < MIN_MS + (performance.now() - buildStarted)) return skipped
   const model = h.createModel(m.data(h))
   try {
