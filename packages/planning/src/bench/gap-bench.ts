@@ -6,7 +6,7 @@ import { solveAssignment } from '../assign/solve.js'
 import { parseOrlibGap } from '../formats/orlib-gap.js'
 import { generateGap } from '../generators/gap.js'
 import { spread } from './rcpsp-bench.js'
-import { pct, printTable, stats, timed } from './table.js'
+import { pct, printTable, stats, timeCells, timed } from './table.js'
 
 interface Row {
   feasible: boolean
@@ -49,8 +49,6 @@ async function run(
 function summary(set: string, rows: Row[], timeLimit: string) {
   const g = stats(rows.map((r) => r.gap))
   const lp = stats(rows.map((r) => r.gapLp).filter((x) => !Number.isNaN(x)))
-  const wall = stats(rows.map((r) => r.wallMs))
-  const cpu = stats(rows.map((r) => r.cpuMs))
   return [
     set,
     rows.length,
@@ -60,10 +58,7 @@ function summary(set: string, rows: Row[], timeLimit: string) {
     pct(g.max),
     pct(lp.mean),
     timeLimit,
-    Math.round(wall.mean),
-    Math.round(wall.max),
-    Math.round(cpu.mean),
-    Math.round(cpu.max),
+    ...timeCells(rows),
   ]
 }
 

@@ -5,7 +5,7 @@ import { psplibLikeSet } from '../generators/rcpsp.js'
 import { checkSchedule } from '../schedule/check.js'
 import { levelSchedule } from '../schedule/level.js'
 import type { ScheduleProblemInput } from '../schedule/model.js'
-import { pct, printTable, stats, timed } from './table.js'
+import { pct, printTable, stats, timeCells, timed } from './table.js'
 
 interface Row {
   name: string
@@ -44,8 +44,6 @@ async function run(
 
 function summary(set: string, rows: Row[], against: string, timeLimitMs: number): (string | number)[] {
   const gaps = rows.map((r) => (r.makespan - r.reference) / r.reference)
-  const wall = stats(rows.map((r) => r.wallMs))
-  const cpu = stats(rows.map((r) => r.cpuMs))
   const g = stats(gaps)
   const dev = stats(rows.map((r) => (r.makespan - r.criticalPath) / r.criticalPath))
   return [
@@ -58,10 +56,7 @@ function summary(set: string, rows: Row[], against: string, timeLimitMs: number)
     pct(g.max),
     pct(dev.mean, 2),
     timeLimitMs,
-    Math.round(wall.mean),
-    Math.round(wall.max),
-    Math.round(cpu.mean),
-    Math.round(cpu.max),
+    ...timeCells(rows),
   ]
 }
 

@@ -31,3 +31,10 @@ export function stats(xs: number[]) {
     max: n ? Math.max(...xs) : 0,
   }
 }
+
+/** Wall and CPU milliseconds per instance, mean and max: the last four columns of every table. */
+export function timeCells(rows: Timing[]): number[] {
+  const wall = stats(rows.map((r) => r.wallMs))
+  const cpu = stats(rows.map((r) => r.cpuMs))
+  return [wall.mean, wall.max, cpu.mean, cpu.max].map(Math.round)
+}
