@@ -76,8 +76,15 @@ function sortedByStart(c: Compiled, list: Int32Array, starts: Int32Array): Int32
   const pos = new Int32Array(n)
   for (let k = 0; k < n; k++) pos[list[k]!] = k
   const key = (i: number) => starts[i]! * n + pos[i]!
-  const sorted = list.slice().sort((a, b) => key(a) - key(b))
-  if (!c.hasNegativeDelta) return sorted
+  if (!c.hasNegativeDelta) {
+    // Unique packed keys sort natively; a key's remainder is the task's position in the list.
+    const keys = new Float64Array(n)
+    for (let k = 0; k < n; k++) keys[k] = key(list[k]!)
+    keys.sort()
+    const sorted = new Int32Array(n)
+    for (let k = 0; k < n; k++) sorted[k] = list[keys[k]! % n]!
+    return sorted
+  }
   const missing = new Int32Array(n)
   for (let i = 0; i < n; i++) missing[i] = c.predStart[i + 1]! - c.predStart[i]!
   const heap: number[] = []

@@ -118,9 +118,10 @@ function capacityChangeAfter(c: Compiled, t: number, limit: number): number {
 export function justify(c: Compiled, tl: Timeline, starts: Int32Array, byKey: Int32Array): number {
   const n = c.n
   const makespan = makespanOf(c, starts)
+  // Latest finish first (ties: higher index first), by sorting packed keys natively.
   const keys = new Float64Array(n)
-  for (let i = 0; i < n; i++) keys[i] = -(starts[i]! + c.dur[i]!) * (n + 1) - i
-  sortBy(byKey, keys)
+  for (let i = 0; i < n; i++) keys[i] = (makespan - starts[i]! - c.dur[i]!) * (n + 1) + (n - i)
+  sortPacked(byKey, keys, n, (r) => n - r)
   for (let k = 0; k < n; k++) {
     const i = byKey[k]!
     let ub = makespan - c.dur[i]!
@@ -135,13 +136,39 @@ export function justify(c: Compiled, tl: Timeline, starts: Int32Array, byKey: In
     tl.place(i, t)
     starts[i] = t
   }
-  leftJustify(c, tl, starts, byKey, keys)
+  leftPass(c, tl, starts, byKey, keys)
   return makespanOf(c, starts)
 }
 
+/** One pass shifting every task to its earliest feasible day, earliest start first. True if one moved. */
+function leftPass(
+  c: Compiled,
+  tl: Timeline,
+  starts: Int32Array,
+  byKey: Int32Array,
+  keys: Float64Array,
+): boolean {
+  const n = c.n
+  for (let i = 0; i < n; i++) keys[i] = starts[i]! * (n + 1) + i
+  sortPacked(byKey, keys, n, (r) => r)
+  let moved = false
+  for (let k = 0; k < n; k++) {
+    const i = byKey[k]!
+    const lb = precedenceStart(c, i, starts)
+    const s = starts[i]!
+    if (lb >= s) continue
+    tl.remove(i, s)
+    const t = tl.earliestFit(i, lb)
+    tl.place(i, t)
+    starts[i] = t
+    if (t < s) moved = true
+  }
+  return moved
+}
+
 /**
- * Shifts every task to the earliest day precedence and capacity allow, earliest start first, until nothing
- * moves (one pass unless negative lags let a successor start before its predecessor). Afterwards each task
+ * Left passes until nothing moves (the justification's single pass can leave a task that a later move
+ * freed room for). Afterwards each task
  * starts at its precedence bound or on the day after one it could not fit on, which the explanations rely on.
  */
 export function leftJustify(
@@ -151,26 +178,11 @@ export function leftJustify(
   byKey: Int32Array,
   keys: Float64Array,
 ): void {
-  const n = c.n
-  for (let moved = true, pass = 0; moved && pass < n; pass++) {
-    moved = false
-    for (let i = 0; i < n; i++) keys[i] = starts[i]! * (n + 1) + i
-    sortBy(byKey, keys)
-    for (let k = 0; k < n; k++) {
-      const i = byKey[k]!
-      const lb = precedenceStart(c, i, starts)
-      const s = starts[i]!
-      if (lb >= s) continue
-      tl.remove(i, s)
-      const t = tl.earliestFit(i, lb)
-      tl.place(i, t)
-      starts[i] = t
-      if (t < s) moved = true
-    }
-  }
+  for (let pass = 0; pass < c.n && leftPass(c, tl, starts, byKey, keys); pass++);
 }
 
-function sortBy(idx: Int32Array, keys: Float64Array): void {
-  for (let i = 0; i < idx.length; i++) idx[i] = i
-  idx.sort((a, b) => keys[a]! - keys[b]!)
+/** Sorts keys of the form major * (n + 1) + residue natively and decodes each residue to a task. */
+function sortPacked(idx: Int32Array, keys: Float64Array, n: number, task: (residue: number) => number): void {
+  keys.sort()
+  for (let k = 0; k < idx.length; k++) idx[k] = task(keys[k]! % (n + 1))
 }
