@@ -73,7 +73,7 @@ describe('solveAssignment', () => {
         expect(r.objective).toBe(optimum)
         expect(r.optimal).toBe(true)
       }),
-      { numRuns: 120 },
+      { numRuns: 80 },
     )
   })
 
