@@ -91,6 +91,8 @@ export function runUntil(
   options: Record<string, unknown> = {},
 ): void {
   const seconds = Math.max(0.005, (deadlineAt - performance.now()) / 1000)
+  // HiGHS's time limit counts all runs of a model since its clocks were last zeroed.
+  model.zeroAllClocks()
   model.options.set({ output_flag: false, time_limit: seconds, ...options })
   const stop = (event: { interrupt(): void }): undefined => {
     if (performance.now() >= deadlineAt) event.interrupt()

@@ -24,10 +24,15 @@ export interface GapMip {
   bound: number
 }
 
-function build(g: Gap, h: Awaited<ReturnType<typeof highs>>, integer: boolean) {
+function build(
+  g: Gap,
+  h: Awaited<ReturnType<typeof highs>>,
+  integer: boolean,
+  columns: Uint8Array = g.allowed,
+) {
   const { m, n } = g
   const pairs: number[] = []
-  for (let p = 0; p < m * n; p++) if (g.allowed[p]) pairs.push(p)
+  for (let p = 0; p < m * n; p++) if (columns[p]) pairs.push(p)
   // Agents with a soft capacity get a row load_i - o_i <= target_i and a continuous column o_i >= 0
   // priced overCost_i (the hours above target).
   const softRow = new Int32Array(m).fill(-1)
@@ -97,28 +102,140 @@ function build(g: Gap, h: Awaited<ReturnType<typeof highs>>, integer: boolean) {
   }
 }
 
+/** Above this many pairs the LP is solved by pricing columns in, not whole. */
+const PRICING_PAIRS = 20_000
+/** Columns per job to start the pricing with. */
+const START_COLUMNS = 4
+/** Columns per job entering in one pricing round. */
+const ENTER_PER_JOB = 3
+
+/**
+ * The LP relaxation. Large instances use column generation (Dantzig–Wolfe pricing): solve the LP over a few
+ * cheap agents per job, add every pair whose reduced cost c - v_j + u_i·a (from the duals) is negative,
+ * repeat until none is; the result is the optimum of the whole LP at a fraction of its size.
+ */
 export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
+  const { m, n } = g
+  let total = 0
+  for (const a of g.allowed) total += a
+  const columns = new Uint8Array(m * n)
+  if (total <= PRICING_PAIRS) columns.set(g.allowed)
+  else seedColumns(g, columns, START_COLUMNS)
   const h = await highs()
-  const { pairs, data } = build(g, h, false)
+  const { pairs, soft, data } = build(g, h, false, columns)
+  const softRow = new Int32Array(m).fill(-1)
+  soft.forEach((i, k) => {
+    softRow[i] = n + m + k
+  })
   const model = h.createModel(data)
+  const x = new Float64Array(m * n)
+  const u = new Float64Array(m)
   try {
-    runUntil(h, model, deadlineAt)
-    const status = model.getModelStatus()
-    const x = new Float64Array(g.m * g.n)
-    const u = new Float64Array(g.m)
-    if (status === h.constants.modelStatus.infeasible)
-      return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
-    if (status !== h.constants.modelStatus.optimal)
-      return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }
-    const sol = model.getSolution()
-    pairs.forEach((p, col) => {
-      x[p] = sol.colValue[col]!
-    })
-    for (let i = 0; i < g.m; i++) u[i] = Math.max(0, -sol.rowDual[g.n + i]!)
-    return { status: 'optimal', bound: model.getObjectiveValue(), x, u }
+    let perJob = START_COLUMNS
+    for (;;) {
+      runUntil(h, model, deadlineAt)
+      const status = model.getModelStatus()
+      let fresh: number[] = []
+      let duals: Float64Array | null = null
+      if (status === h.constants.modelStatus.infeasible) {
+        // Too few columns to fit the capacities: widen; infeasible for real once every pair is in.
+        if (pairs.length === total) return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
+        perJob = Math.min(m, perJob * 2)
+        const wider = columns.slice()
+        seedColumns(g, wider, perJob >= m ? m : perJob)
+        for (let p = 0; p < m * n; p++) if (wider[p] && !columns[p]) fresh.push(p)
+      } else if (status !== h.constants.modelStatus.optimal) {
+        return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }
+      } else {
+        duals = model.getSolution().rowDual
+        // Pricing: reduced cost c - v_j + a·(u_i + w_i) of every pair not yet in; per job only the few most
+        // negative enter (partial pricing), since early duals would otherwise drag in nearly every pair.
+        const load = new Float64Array(m)
+        for (let i = 0; i < m; i++) load[i] = -duals[n + i]! - (softRow[i]! >= 0 ? duals[softRow[i]!]! : 0)
+        const best: { p: number; rc: number }[] = []
+        for (let j = 0; j < n; j++) {
+          best.length = 0
+          for (let i = 0; i < m; i++) {
+            const p = i * n + j
+            if (!g.allowed[p] || columns[p]) continue
+            const rc = g.cost[p]! - duals[j]! + load[i]! * g.hours[p]!
+            if (rc < -1e-7) best.push({ p, rc })
+          }
+          best.sort((a, b) => a.rc - b.rc)
+          for (const c of best.slice(0, ENTER_PER_JOB)) fresh.push(c.p)
+        }
+        if (fresh.length === 0) {
+          const sol = model.getSolution()
+          pairs.forEach((p, col) => {
+            x[p] = sol.colValue[col]!
+          })
+          for (let i = 0; i < m; i++) u[i] = Math.max(0, -duals[n + i]!)
+          return { status: 'optimal', bound: model.getObjectiveValue(), x, u }
+        }
+      }
+      addColumns(model, g, fresh, softRow, data.numRows)
+      for (const p of fresh) {
+        columns[p] = 1
+        pairs.push(p)
+      }
+      fresh = []
+    }
   } finally {
     model.dispose()
   }
+}
+
+/**
+ * Marks, per job, its k cheapest agents and the k it takes least capacity of: where cost and hours pull
+ * apart (Chu & Beasley's types D and E) the LP optimum mixes both.
+ */
+function seedColumns(g: Gap, columns: Uint8Array, k: number): void {
+  const { m, n } = g
+  for (let j = 0; j < n; j++) {
+    const agents: number[] = []
+    for (let i = 0; i < m; i++) if (g.allowed[i * n + j]) agents.push(i)
+    agents.sort((a, b) => g.cost[a * n + j]! - g.cost[b * n + j]!)
+    for (const i of agents.slice(0, k)) columns[i * n + j] = 1
+    agents.sort((a, b) => g.hours[a * n + j]! - g.hours[b * n + j]!)
+    for (const i of agents.slice(0, k)) columns[i * n + j] = 1
+  }
+}
+
+function addColumns(
+  model: { addCols(data: unknown): unknown },
+  g: Gap,
+  fresh: number[],
+  softRow: Int32Array,
+  numRows: number,
+): void {
+  const starts = new Int32Array(fresh.length + 1)
+  const indices: number[] = []
+  const values: number[] = []
+  fresh.forEach((p, k) => {
+    const i = Math.floor(p / g.n)
+    const j = p - i * g.n
+    starts[k] = indices.length
+    indices.push(j, g.n + i)
+    values.push(1, g.hours[p]!)
+    if (softRow[i]! >= 0) {
+      indices.push(softRow[i]!)
+      values.push(g.hours[p]!)
+    }
+  })
+  starts[fresh.length] = indices.length
+  model.addCols({
+    cost: Float64Array.from(fresh, (p) => g.cost[p]!),
+    lower: new Float64Array(fresh.length),
+    upper: new Float64Array(fresh.length).fill(1),
+    matrix: {
+      format: 'csc',
+      numRows,
+      numCols: fresh.length,
+      starts,
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    },
+  })
 }
 
 /** `integral`: every objective value is a whole number, so a gap below 1 already proves optimality. */

@@ -61,7 +61,7 @@ export async function solveAssignment(
   const started = performance.now()
   const g = toGap(problem)
   const limit = opts.timeLimitMs ?? Math.min(10_000, Math.max(2_000, (g.m * g.n) / 12.8))
-  const end = started + limit * 0.95
+  const end = started + limit * 0.93
   for (let j = 0; j < g.n; j++) {
     let any = false
     for (let i = 0; i < g.m && !any; i++) any = g.allowed[i * g.n + j] === 1
@@ -80,8 +80,7 @@ export async function solveAssignment(
 
   let lp: Awaited<ReturnType<typeof solveGapLp>> | null = null
   if (pairs <= LP_MAX_PAIRS) {
-    // Large instances give the LP more of the time: its solution is also the heuristic's starting point.
-    lp = await solveGapLp(g, started + (end - started) * (pairs > MIP_MAX_PAIRS ? 0.6 : 0.5))
+    lp = await solveGapLp(g, started + (end - started) * 0.5)
     if (lp.status === 'infeasible')
       return {
         feasible: false,
