@@ -142,7 +142,7 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
         if (pairs.length === total) return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
         perJob = Math.min(m, perJob * 2)
         const wider = columns.slice()
-        seedColumns(g, wider, perJob >= m ? m : perJob)
+        seedColumns(g, wider, perJob)
         for (let p = 0; p < m * n; p++) if (wider[p] && !columns[p]) fresh.push(p)
       } else if (status !== h.constants.modelStatus.optimal) {
         return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }

@@ -41,11 +41,13 @@ const load = () =>
 console.log(
   `planning benchmarks; load average at start: ${load()} (2 cores shared; each solve is single-threaded)`,
 )
+const referenceMs = values['reference-ms'] ? Number(values['reference-ms']) : undefined
 await benchRcpsp({
   psplibDir: resolve(benchmarks, 'psplib'),
   sets,
   limit,
   ...(timeLimitMs ? { timeLimitMs } : {}),
+  ...(referenceMs ? { referenceMs } : {}),
 })
 await benchGap({ gapDir: resolve(benchmarks, 'gap'), sets, limit, ...(timeLimitMs ? { timeLimitMs } : {}) })
 console.log(`\nload average at end: ${load()}`)
