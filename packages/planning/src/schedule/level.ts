@@ -136,7 +136,7 @@ export async function levelSchedule(
   const opts = parseInput(levelOptionsSchema, options, 'levelling options')
   const started = performance.now()
   // Leave room for building the answer (explanations, dates) inside the limit.
-  const deadlineAt = started + opts.timeLimitMs * 0.95 - 2
+  const deadlineAt = started + opts.timeLimitMs * 0.9 - 2
   const c = compile(problem)
   const order = topologicalOrder(c)
   const forward = earliestStarts(c, order)
