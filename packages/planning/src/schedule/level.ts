@@ -11,7 +11,7 @@ import { Decoder, geneticSearch, type Individual } from './genetic.js'
 import { lowerBounds } from './lower-bounds.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
-import { leftJustify, makespanOf } from './sgs.js'
+import { leftJustify, makespanOf, precedenceStart } from './sgs.js'
 import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
 import { Timeline } from './timeline.js'
 
@@ -187,7 +187,8 @@ export async function levelSchedule(
     if (exact.status !== 'skipped') {
       exactBound = exact.lowerBound
       lb = Math.max(lb, exact.lowerBound)
-      if (exact.starts && exact.makespan < makespan) {
+      // The MIP's answer passes through floating point: take it only if it checks out.
+      if (exact.starts && exact.makespan < makespan && respectsAll(c, exact.starts)) {
         starts = exact.starts
         makespan = exact.makespan
       }
@@ -216,6 +217,16 @@ export async function levelSchedule(
       elapsedMs: Math.round(performance.now() - started),
     },
   })
+}
+
+/** Precedence, release dates and capacity on every day, checked on the compiled model. */
+function respectsAll(c: Compiled, starts: Int32Array): boolean {
+  const tl = new Timeline(c, makespanOf(c, starts) + 1)
+  for (let i = 0; i < c.n; i++) {
+    if (starts[i]! < precedenceStart(c, i, starts) || !tl.fits(i, starts[i]!)) return false
+    tl.place(i, starts[i]!)
+  }
+  return true
 }
 
 function demandAboveCapacity(c: Compiled): ResourceInfeasibility | null {
