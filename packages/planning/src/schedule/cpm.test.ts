@@ -55,6 +55,13 @@ describe('criticalPath', () => {
     expect(r.criticalPaths).toEqual([['design', 'build', 'test']])
   })
 
+  it('gives dates with a calendar', () => {
+    const r = criticalPath({ tasks: [{ id: 'a', duration: 3 }], calendar: { start: '2026-12-04' } })
+    if (!r.feasible) throw new Error(r.message)
+    // Fri 4 Dec, then Mon 7 and Tue 8.
+    expect(r.tasks[0]).toMatchObject({ earlyStartDate: '2026-12-04', earlyFinishDate: '2026-12-08' })
+  })
+
   it('reports a cycle whose lags add up to more than zero as infeasible, naming its tasks', () => {
     const r = criticalPath({
       tasks: [

@@ -1,3 +1,4 @@
+import { workingCalendar } from '../calendar.js'
 import { parseInput } from '../parse-input.js'
 import { type Compiled, compile } from './compiled.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
@@ -14,6 +15,11 @@ export interface CpmTask {
   /** Days the task can slip without delaying any successor's early start. */
   freeFloat: number
   critical: boolean
+  /** With a calendar: dates of the early start and of the last day worked (late ones too, when not before day 0). */
+  earlyStartDate?: string
+  earlyFinishDate?: string
+  lateStartDate?: string
+  lateFinishDate?: string
 }
 
 export interface CpmSchedule {
@@ -54,7 +60,22 @@ export function criticalPath(
   input: ScheduleProblemInput,
   options: { maxCriticalPaths?: number } = {},
 ): CpmResult {
-  return criticalPathOf(compile(parseInput(scheduleProblemSchema, input, 'schedule problem')), options)
+  const problem = parseInput(scheduleProblemSchema, input, 'schedule problem')
+  const result = criticalPathOf(compile(problem), options)
+  if (result.feasible && problem.calendar) {
+    const cal = workingCalendar(problem.calendar)
+    const date = (day: number) => (day >= 0 ? cal.dateOf(day) : undefined)
+    for (const t of result.tasks) {
+      const dates = {
+        earlyStartDate: date(t.earlyStart),
+        earlyFinishDate: date(Math.max(t.earlyStart, t.earlyFinish - 1)),
+        lateStartDate: date(t.lateStart),
+        lateFinishDate: date(Math.max(t.lateStart, t.lateFinish - 1)),
+      }
+      for (const [k, v] of Object.entries(dates)) if (v) Object.assign(t, { [k]: v })
+    }
+  }
+  return result
 }
 
 export function criticalPathOf(c: Compiled, options: { maxCriticalPaths?: number } = {}): CpmResult {
