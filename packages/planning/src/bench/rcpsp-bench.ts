@@ -5,7 +5,7 @@ import { psplibLikeSet } from '../generators/rcpsp.js'
 import { checkSchedule } from '../schedule/check.js'
 import { levelSchedule } from '../schedule/level.js'
 import type { ScheduleProblemInput } from '../schedule/model.js'
-import { pct, printTable, stats, timeCells, timed } from './table.js'
+import { pct, printTable, stats, TIME_HEADERS, timeCells, timed } from './table.js'
 
 interface Row {
   name: string
@@ -120,10 +120,7 @@ export async function benchRcpsp(opts: {
         'max gap',
         'dev CP',
         'limit ms',
-        'mean ms',
-        'max ms',
-        'cpu mean',
-        'cpu max',
+        ...TIME_HEADERS,
       ],
       out,
     )

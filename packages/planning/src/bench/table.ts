@@ -32,6 +32,8 @@ export function stats(xs: number[]) {
   }
 }
 
+export const TIME_HEADERS = ['mean ms', 'max ms', 'cpu mean', 'cpu max']
+
 /** Wall and CPU milliseconds per instance, mean and max: the last four columns of every table. */
 export function timeCells(rows: Timing[]): number[] {
   const wall = stats(rows.map((r) => r.wallMs))
