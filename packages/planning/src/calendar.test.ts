@@ -20,7 +20,7 @@ describe('workingCalendar', () => {
   })
 
   it('starts on the next working day and honours custom working weeks', () => {
-    const cal = workingCalendar({ start: '2026-12-05', workingWeekdays: [0, 1, 2, 3] })
+    const cal = workingCalendar({ start: '2026-12-05', workingWeekdays: [1, 2, 3, 4] })
     expect([0, 3, 4].map((d) => cal.dateOf(d))).toEqual(['2026-12-07', '2026-12-10', '2026-12-14'])
   })
 })

@@ -1,4 +1,4 @@
-import { addDays, weekday } from '@psa/calendar'
+import { addDays, isoWeekday } from '@psa/calendar'
 import type { z } from 'zod'
 import { parseInput } from './parse-input.js'
 import { calendarSchema } from './schedule/model.js'
@@ -17,7 +17,7 @@ export function workingCalendar(input: CalendarInput): WorkingCalendar {
   const holidays = new Set(cal.holidays)
   const dates: string[] = []
   let cursor = cal.start
-  const isWorking = (d: string) => weekdays.has(weekday(d)) && !holidays.has(d)
+  const isWorking = (d: string) => weekdays.has(isoWeekday(d)) && !holidays.has(d)
   const extend = (until: (last: string) => boolean) => {
     // A year of holidays at most between two working days keeps a bad calendar from spinning forever.
     let idle = 0

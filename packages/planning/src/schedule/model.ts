@@ -66,8 +66,8 @@ export const resourceSchema = z.object({
 export const calendarSchema = z.object({
   /** The date of working day 0 (moved to the next working day if it is not one). */
   start: isoDate,
-  /** Weekdays worked, 0 = Monday … 6 = Sunday. */
-  workingWeekdays: z.array(z.number().int().min(0).max(6)).min(1).default([0, 1, 2, 3, 4]),
+  /** Weekdays worked, ISO 8601: 1 = Monday … 7 = Sunday (as in @psa/calendar). */
+  workingWeekdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
   holidays: z.array(isoDate).default([]),
 })
 
