@@ -36,6 +36,12 @@ export function exactFits(c: Compiled, es: Int32Array, makespan: number): boolea
   return cols <= MAX_COLUMNS && nonzeros <= MAX_NONZEROS
 }
 
+function finishCoveredBySuccessor(c: Compiled, i: number): boolean {
+  for (let e = c.succStart[i]!; e < c.succStart[i + 1]!; e++)
+    if (c.succDelta[e]! + c.dur[c.succ[e]!]! >= c.dur[i]!) return true
+  return false
+}
+
 export async function exactSearch(
   c: Compiled,
   es: Int32Array,
@@ -79,8 +85,9 @@ export async function exactSearch(
       coefs.push(1)
     }
     m.addRow(cols, coefs, 1, 1)
-    // makespan >= finish of i
-    if (c.succStart[i + 1] === c.succStart[i]) {
+    // makespan >= finish of i, unless a successor is bound to finish no earlier (a start-to-start lag
+    // shorter than i, or a negative one, lets i finish last though it has successors).
+    if (!finishCoveredBySuccessor(c, i)) {
       const fc = cols.slice()
       const fv = coefs.map((_, k) => -(lo[i]! + k + c.dur[i]!))
       m.addRow([...fc, mk], [...fv, 1], 0, Number.POSITIVE_INFINITY)

@@ -67,6 +67,30 @@ describe('levelSchedule', () => {
     )
   })
 
+  it('counts a task that finishes after its start-to-start successor in the exact makespan', async () => {
+    // Found by the property above: t3 precedes t4 by a negative start-to-start lag, so t3 can finish last.
+    const r = await levelSchedule(
+      {
+        tasks: [
+          { id: 't0', duration: 4, release: 4, demands: [{ resource: 'r0', amount: 1 }] },
+          { id: 't1', duration: 3 },
+          { id: 't2', duration: 2 },
+          { id: 't3', duration: 1, demands: [{ resource: 'r0', amount: 1 }] },
+          { id: 't4', duration: 3, demands: [{ resource: 'r0', amount: 1 }] },
+        ],
+        dependencies: [
+          { from: 't1', to: 't3', type: 'start_to_start', lag: 2 },
+          { from: 't0', to: 't1' },
+          { from: 't3', to: 't4', type: 'start_to_start', lag: -4 },
+        ],
+        resources: [{ id: 'r0', capacity: 1 }],
+      },
+      { ...budget, maxSchedules: 30 },
+    )
+    if (!r.feasible) throw new Error(r.message)
+    expect(r).toMatchObject({ makespan: 12, lowerBound: 12, gap: 0, optimal: true })
+  })
+
   it('is deterministic for a fixed seed and schedule budget', async () => {
     const p = fc.sample(scheduleProblems(), { seed: 7, numRuns: 1 })[0]!
     const a = await levelSchedule(p, { seed: 3, ...budget, exact: 'off' })
