@@ -11,6 +11,7 @@ export default defineConfig({
     // Prepares this run's Postgres test databases (templates with the schema and the demo data, and the run's
     // copy) once; tests reach them through @psa/test-kit.
     globalSetup: ['packages/devstack/src/test-database-setup.ts'],
+    setupFiles: ['packages/test-kit/src/property-seed.ts'],
     // Node is started with `--conditions source` for the workspace packages; third-party packages that
     // also publish a "source" export (eventsource, via the Strands SDK's MCP client) would then be loaded
     // as raw TypeScript, so Vite bundles them for the workers instead.
