@@ -235,6 +235,50 @@ describe('the web app in Chromium', () => {
     ).toBeGreaterThan(3)
   }, 90_000)
 
+  it('shows an orchestrator run’s delegated sessions as a tree that fills in live', async () => {
+    await page.goto(`${web}/agents`)
+    await page.getByRole('radio', { name: 'Orchestrator' }).check()
+    await page
+      .getByRole('textbox', { name: 'Request' })
+      .fill(
+        'Set up, staff and quote a 12-week website rebuild for Acme Retail Group starting 5 Jan, budget $150k, at 30% margin',
+      )
+    await page.getByRole('button', { name: 'Send to agent' }).click()
+    await page.waitForURL(/\/agents\/[0-9a-f-]{36}$/)
+    const parentId = page.url().split('/').at(-1) as string
+    // No reload from here on: the tree grows as the orchestrator delegates and its children finish.
+    const tree = page
+      .getByRole('region', { name: 'Delegated to' })
+      .getByRole('list', { name: 'Delegated sessions' })
+    const children = tree.getByRole('listitem')
+    await children.first().waitFor({ timeout: 60_000 })
+    // The first delegation shows while the run is still going.
+    expect(await page.getByText('stream ended').count()).toBe(0)
+    await expect
+      .poll(() => children.getByText('completed', { exact: true }).count(), { timeout: 90_000 })
+      .toBe(3)
+    expect(await children.getByRole('link').allTextContents()).toEqual([
+      'Project manager',
+      'Resource manager',
+      'Quotes',
+    ])
+    await page.getByText('stream ended').waitFor({ timeout: 30_000 })
+    const { sessions } = await gateway<{
+      sessions: { session_id: string; parent_session_id: string | null }[]
+    }>('/api/sessions?page_size=50&include_children=true')
+    expect(sessions.filter((s) => s.parent_session_id === parentId)).toHaveLength(3)
+    // The history nests the run's children under it too.
+    const history = page.getByRole('region', { name: 'History' })
+    const run = history.getByRole('listitem').filter({ has: page.locator(`a[href="/agents/${parentId}"]`) })
+    expect(await run.getByRole('list', { name: 'Delegated sessions' }).getByRole('link').count()).toBe(3)
+    await checkPage('orchestrator-run')
+
+    await children.getByRole('link', { name: 'Quotes' }).click()
+    await page.waitForURL((url) => !url.pathname.endsWith(parentId))
+    await page.getByRole('link', { name: "the orchestrator's run" }).click()
+    await page.waitForURL((url) => url.pathname.endsWith(parentId))
+  }, 180_000)
+
   it('says clearly that the backend is unreachable when the gateway is down', async () => {
     const pid = stack.supervisor.pid('gateway')
     expect(pid).toBeDefined()

@@ -11,6 +11,7 @@ import { StatusBadge } from '../ui/badge'
 import { Card } from '../ui/card'
 import { QueryState } from '../ui/states'
 import styles from './agents.module.css'
+import { SessionTree } from './session-tree'
 import { agentLabel } from './suggestions'
 
 /** Recent sessions of the organisation, orchestrator runs with their delegated sessions beneath them. */
@@ -43,21 +44,12 @@ export function SessionHistory() {
           const roots = sessions.filter((s) => !s.parent_session_id || !ids.has(s.parent_session_id))
           return (
             <ul className={styles.history}>
-              {roots.map((s) => {
-                const children = sessions.filter((c) => c.parent_session_id === s.session_id)
-                return (
-                  <li key={s.session_id}>
-                    {item(s)}
-                    {children.length > 0 ? (
-                      <ul className={styles.children} aria-label="Delegated sessions">
-                        {children.map((c) => (
-                          <li key={c.session_id}>{item(c)}</li>
-                        ))}
-                      </ul>
-                    ) : null}
-                  </li>
-                )
-              })}
+              {roots.map((s) => (
+                <li key={s.session_id}>
+                  {item(s)}
+                  <SessionTree sessions={sessions} parentId={s.session_id} item={item} />
+                </li>
+              ))}
             </ul>
           )
         }}

@@ -14,6 +14,7 @@ import { EmptyState, QueryState } from '../ui/states'
 import { useToast } from '../ui/toast'
 import { ProposalCard } from './proposal-card'
 import { ResultView } from './result-view'
+import { childSessions, SessionTree, treeIsLive } from './session-tree'
 import { agentLabel } from './suggestions'
 import { ThinkingLog } from './thinking-log'
 import { isTerminal, useSessionEvents } from './use-session-events'
@@ -38,6 +39,7 @@ function SessionBody({ session }: { session: Session }) {
   const last = events.at(-1)
   const ended = last ? isTerminal(last) : ['completed', 'failed', 'cancelled'].includes(session.status)
   const proposalsCreated = events.filter((e) => e.type === 'proposal_created').length
+  const toolCalls = events.filter((e) => e.type.startsWith('tool_call_')).length
   const status = [...events].reverse().find((e) => e.type === 'status_changed')?.data.status ?? session.status
   const final = events.find((e) => e.type === 'final_result')
 
@@ -47,6 +49,10 @@ function SessionBody({ session }: { session: Session }) {
     void queryClient.invalidateQueries({ queryKey: ['session', session.session_id] })
     void queryClient.invalidateQueries({ queryKey: ['proposals', { session_id: session.session_id }] })
   }, [ended, proposalsCreated, queryClient, session.session_id])
+  // A delegation is a tool call: its start creates a child session, its end means the child finished.
+  useEffect(() => {
+    if (toolCalls > 0) void queryClient.invalidateQueries({ queryKey: ['sessions'] })
+  }, [toolCalls, queryClient])
 
   const queue = useQuery({
     queryKey: ['session', session.session_id, 'queue'],
@@ -55,8 +61,13 @@ function SessionBody({ session }: { session: Session }) {
     refetchInterval: 2_000,
   })
   const proposals = useQuery(queries.sessionProposals(api, session.session_id))
-  const all = useQuery(queries.sessions(api))
-  const children = (all.data ?? []).filter((s) => s.parent_session_id === session.session_id)
+  // The delegated sessions come from the session list, which the change feed refreshes as their rows
+  // change; while any is still running it is polled as well, so the tree stays live without the feed.
+  const all = useQuery({
+    ...queries.sessions(api),
+    refetchInterval: (q) => (treeIsLive(q.state.data ?? [], session.session_id) ? 3_000 : false),
+  })
+  const children = childSessions(all.data ?? [], session.session_id)
   const cancel = useMutation({
     mutationFn: () =>
       api<Session>(`/api/sessions/${session.session_id}/cancel`, { method: 'POST', body: {} }),
@@ -127,7 +138,17 @@ function SessionBody({ session }: { session: Session }) {
       </dl>
       {children.length > 0 ? (
         <Card title="Delegated to" labelledBy="children">
-          <SessionTree sessions={all.data ?? []} parentId={session.session_id} />
+          <SessionTree
+            sessions={all.data ?? []}
+            parentId={session.session_id}
+            item={(c) => (
+              <span className="row" style={{ gap: '0.4rem' }}>
+                <Link href={`/agents/${c.session_id}`}>{agentLabel(c.type)}</Link>
+                <StatusBadge status={c.status} />
+                <span className="muted small">{c.request.slice(0, 90)}</span>
+              </span>
+            )}
+          />
         </Card>
       ) : null}
       {final || session.result ? (
@@ -154,24 +175,5 @@ function SessionBody({ session }: { session: Session }) {
         )}
       </Card>
     </div>
-  )
-}
-
-/** An orchestrator run's delegated sessions, and theirs, as a tree. */
-export function SessionTree({ sessions, parentId }: { sessions: Session[]; parentId: string }) {
-  const children = sessions.filter((s) => s.parent_session_id === parentId)
-  if (children.length === 0) return null
-  return (
-    <ul className="list-plain">
-      {children.map((c) => (
-        <li key={c.session_id}>
-          <Link href={`/agents/${c.session_id}`}>{agentLabel(c.type)}</Link> <StatusBadge status={c.status} />{' '}
-          <span className="muted small">{c.request.slice(0, 90)}</span>
-          <div style={{ marginLeft: '1rem' }}>
-            <SessionTree sessions={sessions} parentId={c.session_id} />
-          </div>
-        </li>
-      ))}
-    </ul>
   )
 }
