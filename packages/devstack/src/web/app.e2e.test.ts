@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freeStackPorts, type StackPorts } from '../services.js'
 import { type RunningStack, startStack } from '../stack.js'
+import { API_TYPES_PATH, apiTypesSource } from './api-types.js'
 import { accessibilityProblems, launchChromium, screenshot } from './browser.js'
 
 // The web app in a real browser against the whole stack as `npm start` runs it (built services under the
@@ -278,6 +279,11 @@ describe('the web app in Chromium', () => {
     await page.getByRole('link', { name: "the orchestrator's run" }).click()
     await page.waitForURL((url) => url.pathname.endsWith(parentId))
   }, 180_000)
+
+  it('types the gateway’s answers as the running gateway documents them (npm run web:api-types)', async () => {
+    const document = (await (await fetch(`${api}/openapi.json`)).json()) as object
+    expect(await apiTypesSource(document)).toBe(readFileSync(join(root, API_TYPES_PATH), 'utf8'))
+  })
 
   it('says clearly that the backend is unreachable when the gateway is down', async () => {
     const pid = stack.supervisor.pid('gateway')

@@ -4,7 +4,9 @@ import { diffVersions } from './quote-diff'
 
 const line = (id: string, role: string, likely: string, extra: Partial<QuoteLine> = {}): QuoteLine => ({
   id,
+  role_id: role,
   role: { id: role, name: role === 'dev' ? 'Developer' : 'Designer' },
+  sort_order: 1,
   description: null,
   optimistic_hours: '10',
   likely_hours: likely,
@@ -34,6 +36,8 @@ const version = (n: number, lines: QuoteLine[], extra: Partial<QuoteVersion> = {
   expected_hours: '10',
   notes: null,
   created_at: '2026-11-01T00:00:00Z',
+  created_by: null,
+  rate_card_id: null,
   lines,
   ...extra,
 })

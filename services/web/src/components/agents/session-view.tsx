@@ -126,7 +126,7 @@ function SessionBody({ session }: { session: Session }) {
             </dd>
           </>
         ) : null}
-        {ended && session.processing_time_ms !== null ? (
+        {ended && session.processing_time_ms > 0 ? (
           <>
             <dt>Took</dt>
             <dd>
