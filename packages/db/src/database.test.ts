@@ -100,6 +100,15 @@ describe('Database (direct connection)', () => {
     expect(seen).toEqual({ who: 'authenticated', role: 'authenticated', sub: alice.id })
   })
 
+  it('runs every transaction without JIT compilation, as the user, the service and on the raw path', async () => {
+    const jit = (tx: Parameters<Parameters<Database['asService']>[0]>[0]) =>
+      sql<{ jit: string }>`select current_setting('jit') as jit`.execute(tx).then((r) => r.rows[0]?.jit)
+    expect(await db.asUser(claims(alice), jit)).toBe('off')
+    expect(await db.asService(jit)).toBe('off')
+    const raw = await db.asUserSql(claims(alice), (tx) => tx`select current_setting('jit') as jit`)
+    expect(raw[0]?.jit).toBe('off')
+  })
+
   it('leaves no role or claims behind on the connection after the transaction', async () => {
     await notesVisible(db, alice)
     const [row] =
