@@ -45,3 +45,4 @@ export const agentTypeFromProto = (type: AgentType): AgentTypeName | undefined =
 export const sessionStatusToProto = (name: SessionStatusName): SessionStatus => STATUS_BY_NAME[name]
 export const sessionStatusFromProto = (status: SessionStatus): SessionStatusName | undefined =>
   NAME_BY_STATUS[status]
+export { MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, nestsDeeperThan } from './context-limits.js'

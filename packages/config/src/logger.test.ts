@@ -58,3 +58,54 @@ describe('redactText', () => {
     expect(redactText('token eyJhbGciOi.eyJzdWIiOi.sig')).toBe('token [JWT]')
   })
 })
+
+describe('logs never contain tokens, keys or passwords', () => {
+  const SECRETS = {
+    jwt: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlc2lnbmF0dXJl',
+    awsKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    awsSecret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    awsSession: 'FwoGZXIvYXdzEBYaDHVzZXNzaW9udG9rZW4',
+    bedrockKey: 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWtleS12YWx1ZQ==',
+    natsToken: 's3cr3t-nats-token-value',
+    natsPassword: 'nats-pa55word',
+    natsSeed: `SUA${'B'.repeat(55)}`,
+    openaiKey: 'sk-proj-abcdefghijklmnopqrstuvwx',
+    dbPassword: 'db-pa55word',
+  }
+
+  it('censors credentials by field name at any depth, by shape in text, and in query strings', () => {
+    const { lines, logger } = capture()
+    logger.info(
+      {
+        url: `/api/sessions/x/events?after=1&access%5Ftoken=${SECRETS.jwt}`,
+        env: {
+          AWS_ACCESS_KEY_ID: SECRETS.awsKeyId,
+          AWS_SECRET_ACCESS_KEY: SECRETS.awsSecret,
+          AWS_SESSION_TOKEN: SECRETS.awsSession,
+          AWS_BEARER_TOKEN_BEDROCK: SECRETS.bedrockKey,
+          NATS_TOKEN: SECRETS.natsToken,
+          NATS_PASSWORD: SECRETS.natsPassword,
+        },
+        provider: { config: { credentials: { secretAccessKey: SECRETS.awsSecret } } },
+        nats: { servers: `nats://app:${SECRETS.natsPassword}@127.0.0.1:4222`, nkeySeed: SECRETS.natsSeed },
+        note: `seed ${SECRETS.natsSeed} key ${SECRETS.openaiKey} id ${SECRETS.awsKeyId}`,
+        usage: { total_tokens: 42 },
+      },
+      `GET /x?token=${SECRETS.natsToken} failed with password=${SECRETS.dbPassword}`,
+    )
+    logger.child({ apiKey: SECRETS.openaiKey }).warn('child')
+    logger.error(
+      {
+        err: Object.assign(new Error(`bedrock said no to ${SECRETS.bedrockKey}`), {
+          headers: { authorization: `Bearer ${SECRETS.jwt}` },
+        }),
+      },
+      'boom',
+    )
+    const text = lines.map((l) => JSON.stringify(l)).join('\n')
+    for (const [name, secret] of Object.entries(SECRETS)) expect(text, name).not.toContain(secret)
+    expect(text).toContain('access%5Ftoken=[REDACTED]')
+    expect(lines[0]?.usage).toEqual({ total_tokens: 42 })
+    expect(lines[0]?.msg).toMatch(/^GET \/x\?token=\[REDACTED\] failed/)
+  })
+})

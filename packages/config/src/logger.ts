@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { type Logger, type LoggerOptions, pino } from 'pino'
+import { redactText, redactValue } from './redaction.js'
 
 export type { Logger } from 'pino'
+export { redactText } from './redaction.js'
 
 /**
  * Fields (trace id, session id, user id...) that every log line written inside `withLogContext` carries,
@@ -44,24 +46,21 @@ export const REDACTED_PATHS = [
   '*.SUPABASE_SERVICE_ROLE_KEY',
   '*.OPENAI_API_KEY',
   '*.ANTHROPIC_API_KEY',
+  '*.AWS_SECRET_ACCESS_KEY',
+  '*.AWS_SESSION_TOKEN',
+  '*.AWS_BEARER_TOKEN_BEDROCK',
+  '*.secretAccessKey',
+  '*.sessionToken',
+  '*.NATS_TOKEN',
+  '*.NATS_PASSWORD',
+  '*.NATS_CREDS',
+  '*.NATS_NKEY_SEED',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   'metadata.authorization',
 ]
-
-const CREDENTIALS_IN_URL = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::[^/@\s]*)?@/gi
-const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/g
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g
-
-/** Masks passwords in URLs, bearer tokens and JWTs inside free text (error messages, connection strings). */
-export function redactText(text: string): string {
-  return text
-    .replace(CREDENTIALS_IN_URL, '$1$2:[REDACTED]@')
-    .replace(BEARER, '$1[REDACTED]')
-    .replace(JWT, '[JWT]')
-}
 
 export interface LoggerConfig {
   service: string
@@ -77,14 +76,34 @@ export function createLogger(config: LoggerConfig): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Beyond the fixed paths above: secret-named fields at any depth and credentials inside any string.
+      log: (object) => redactValue(object) as Record<string, unknown>,
+      bindings: (bindings) => redactValue(bindings) as Record<string, unknown>,
+    },
     mixin: () => ({ ...logContext.getStore() }),
+    hooks: {
+      // The message text too: an error's message interpolated into it, a URL with its query.
+      logMethod(args, method) {
+        for (let i = 0; i < args.length; i++) {
+          const arg = args[i]
+          if (typeof arg === 'string') args[i] = redactText(arg)
+        }
+        method.apply(this, args)
+      },
+    },
     serializers: {
       err: (err: unknown) => {
         const serialized = pino.stdSerializers.err(err as Error)
-        if (serialized?.message) serialized.message = redactText(serialized.message)
-        if (serialized?.stack) serialized.stack = redactText(serialized.stack)
-        return serialized
+        if (!serialized) return serialized
+        // The error's own fields too (a provider SDK's error keeps the request headers or body).
+        const { message, stack, ...rest } = serialized
+        return {
+          ...(redactValue(rest) as Record<string, unknown>),
+          ...(message ? { message: redactText(message) } : {}),
+          ...(stack ? { stack: redactText(stack) } : {}),
+        }
       },
     },
   }

@@ -67,6 +67,9 @@ export function mapDatabaseError(err: unknown): AppError {
         },
       )
     case '22P02':
+    case '22021': // invalid byte sequence: U+0000 in text or jsonb
+    case '22P05': // untranslatable character
+    case '54001': // statement too complex (stack depth limit exceeded), e.g. a deeply nested jsonb value
     case '22007':
     case '22008':
     case '22003':

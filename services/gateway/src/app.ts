@@ -45,6 +45,7 @@ export interface GatewayAppOptions {
     | 'TRUST_PROXY'
     | 'CORS_ORIGINS'
     | 'AUTH_DEV_MODE'
+    | 'READINESS_CACHE_MS'
   >
   logger: Logger
   db: Database
@@ -147,7 +148,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
   await app.register(rateLimitPlugin, { perMinute: env.RATE_LIMIT_PER_MINUTE, metrics })
   await app.register(metricsPlugin, { metrics })
 
-  await app.register(opsRoutes, { health, metrics })
+  await app.register(opsRoutes, { health, metrics, readinessCacheMs: env.READINESS_CACHE_MS })
   if (devIssuer) await app.register(devAuthRoutes, { issuer: devIssuer, db })
   await app.register(agentRoutes, { orchestrator })
   await app.register(originalRuntimeRoutes, { orchestrator })

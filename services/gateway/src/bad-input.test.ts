@@ -141,6 +141,31 @@ const BAD: [string, Omit<InjectOptions, 'headers'> & { headers?: Record<string, 
   ['wrong method', { method: 'PUT', url: '/api/proposals' }],
   ['PATCH on submit', { method: 'PATCH', url: '/api/agents', payload: {} }],
   ['very long URL', { method: 'GET', url: `/api/projects?q=${'y'.repeat(7_000)}` }],
+  [
+    'submit: context nested 1,500 levels',
+    {
+      method: 'POST',
+      url: '/api/agents',
+      headers: json,
+      payload: `{"type":"quotes","request":"x","context":${'{"a":'.repeat(1_500)}1${'}'.repeat(1_500)}}`,
+    },
+  ],
+  [
+    'submit: context nested in arrays',
+    {
+      method: 'POST',
+      url: '/api/agents',
+      headers: json,
+      payload: `{"type":"quotes","request":"x","context":{"a":${'['.repeat(1_500)}${']'.repeat(1_500)}}}`,
+    },
+  ],
+  ...['projects', 'clients', 'resources', 'quotes', 'resources/capacity'].map(
+    (list): (typeof BAD)[number] => [
+      `NUL byte in q on ${list}`,
+      { method: 'GET', url: `/api/${list}?q=a%00b` },
+    ],
+  ),
+  ['NUL byte in an enum parameter', { method: 'GET', url: '/api/projects?status=active%00' }],
 ]
 
 describe('bad input never produces a 5xx', () => {

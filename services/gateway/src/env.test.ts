@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { ConfigError } from '@psa/config'
 import { describe, expect, it } from 'vitest'
 import { parseGatewayEnv, trustProxyOption } from './env.js'
@@ -57,5 +58,27 @@ describe('gateway env', () => {
     const hops = trustProxyOption('1') as (address: string, hop: number) => boolean
     expect(hops('10.0.0.1', 0)).toBe(true)
     expect(hops('10.0.0.1', 1)).toBe(false)
+  })
+})
+
+describe('development sign-in is opt-in only', () => {
+  it('is off unless AUTH_DEV_MODE is set: no default turns it on, not even the start script', async () => {
+    expect(parseGatewayEnv(base).AUTH_DEV_MODE).toBe(false)
+    expect(parseGatewayEnv({ ...base, AUTH_DEV_MODE: '' }).AUTH_DEV_MODE).toBe(false)
+    // Without it, a gateway with no Supabase project refuses to start instead of falling back to dev sign-in.
+    expect(() => parseGatewayEnv({})).toThrow(/SUPABASE_URL/)
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    for (const script of Object.values(pkg.scripts)) expect(script).not.toMatch(/AUTH_DEV_MODE|DEV_SIGNING/)
+  })
+
+  it('cannot be reached with the production configuration every image sets', () => {
+    for (const value of ['true', '1', 'yes']) {
+      expect(() => parseGatewayEnv({ ...base, NODE_ENV: 'production', AUTH_DEV_MODE: value })).toThrow(
+        ConfigError,
+      )
+    }
+    expect(parseGatewayEnv({ ...base, NODE_ENV: 'production' }).AUTH_DEV_MODE).toBe(false)
   })
 })

@@ -44,6 +44,8 @@ export const gatewayEnvSchema = baseEnvSchema
      * transaction pooler (Supabase's port 6543, PgBouncer in transaction mode), which cannot hold one.
      */
     DATABASE_LISTEN_URL: z.url({ error: 'must be a postgres:// URL' }).optional(),
+    /** How long /readyz reuses its last check (it is public: each check pings Postgres and the orchestrator). */
+    READINESS_CACHE_MS: envVars.durationMs(1_000),
     /** The local development signing key (AUTH_DEV_MODE only). */
     DEV_SIGNING_KEY_PATH: z.string().min(1).default('.psa/dev-signing-key.json'),
   })

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js'
+import { Client, credentials, type ServiceError, status } from '@grpc/grpc-js'
 import {
   cancelCommandSchema,
   lastStreamSeq,
@@ -7,6 +7,7 @@ import {
 } from '@psa/agent-pipeline'
 import { formatTraceparent } from '@psa/config'
 import {
+  AgentRequest,
   type AgentResponse,
   AgentType,
   agentTypeToProto,
@@ -251,6 +252,7 @@ describe('SubmitRequest', () => {
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: '   \n ' }, 'request'],
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x'.repeat(20_001) }, 'request'],
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x', context: { blob: 'y'.repeat(70_000) } }, 'context'],
+      [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x', context: nested(33) }, 'context'],
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x', sessionId: 'not-a-uuid' }, 'session_id'],
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x', organisationId: '123' }, 'organisation_id'],
       [{ type: AgentType.AGENT_TYPE_QUOTES, request: 'x', parentSessionId: 'nope' }, 'parent_session_id'],
@@ -524,6 +526,75 @@ describe('ListSessions and GetSession', () => {
     await h.call('cancelSession', { sessionId: id }, h.tenants.oscar)
   })
 })
+
+describe('hostile messages', () => {
+  it('answers INVALID_ARGUMENT, not INTERNAL, for a message the decoder cannot take', async () => {
+    const head = Buffer.from(
+      AgentRequest.encode(
+        AgentRequest.fromPartial({ type: AgentType.AGENT_TYPE_QUOTES, request: 'x' }),
+      ).finish(),
+    )
+    const raw = new Client(h.address, credentials.createInsecure())
+    const send = (bytes: Buffer) =>
+      new Promise<ServiceError>((resolve, reject) =>
+        raw.makeUnaryRequest(
+          '/psa.v1.AgentService/SubmitRequest',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          // biome-ignore lint/style/noNonNullAssertion: the call above set it
+          metadata!,
+          (err) => (err ? resolve(err) : reject(new Error('accepted'))),
+        ),
+      )
+    const metadata = await h.as(h.tenants.alice)
+    try {
+      // A Struct nested 5,000 levels in ~30 KB, as no client library would build it.
+      const deep = await send(Buffer.concat([head, field(3, deepStruct(5_000))]))
+      expect(deep.code).toBe(status.INVALID_ARGUMENT)
+      expect(deep.details).toMatch(/nests too deeply/)
+      const beyondDecoder = await h.callError(
+        'submitRequest',
+        { type: AgentType.AGENT_TYPE_QUOTES, request: 'x', context: nested(200) },
+        h.tenants.alice,
+      )
+      expect(beyondDecoder.error.code).toBe(status.INVALID_ARGUMENT)
+      const truncated = await send(Buffer.concat([head, Buffer.from([0x1a, 0x7f, 0x0a])]))
+      expect(truncated.code).toBe(status.INVALID_ARGUMENT)
+    } finally {
+      raw.close()
+    }
+  })
+})
+
+function varint(n: number): Buffer {
+  const bytes: number[] = []
+  let v = n
+  while (v > 0x7f) {
+    bytes.push((v & 0x7f) | 0x80)
+    v >>>= 7
+  }
+  bytes.push(v)
+  return Buffer.from(bytes)
+}
+/** A length-delimited protobuf field. */
+const field = (n: number, body: Buffer) => Buffer.concat([varint((n << 3) | 2), varint(body.length), body])
+/** google.protobuf.Struct `{ a: { a: ... {} } }` `levels` deep, built from the inside out. */
+function deepStruct(levels: number): Buffer {
+  let struct = Buffer.alloc(0)
+  for (let i = 0; i < levels; i++) {
+    const value = field(5, struct) // Value.struct_value
+    struct = field(1, Buffer.concat([field(1, Buffer.from('a')), field(2, value)])) // Struct.fields entry
+  }
+  return struct
+}
+
+/** `{ a: { a: ... 1 } }`, `levels` objects deep. */
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { a: 1 }
+  for (let i = 1; i < levels; i++) value = { a: value }
+  return value
+}
 
 describe('child sessions', () => {
   it("delegates from the caller's own running session only", async () => {

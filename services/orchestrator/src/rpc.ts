@@ -16,6 +16,7 @@ import {
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { statusName, toGrpcError } from './grpc-errors.js'
+import { assertDecoded } from './message-decoding.js'
 import type { OrchestratorMetrics } from './metrics.js'
 
 export interface RpcDeps {
@@ -161,6 +162,7 @@ export function unary<Req, Res>(
       try {
         const { user, claims } = await authenticate(deps, call.metadata)
         outcome.userId = user.userId
+        assertDecoded(call.request)
         const response = await withLogContext({ user_id: user.userId }, () =>
           handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request),
         )
@@ -194,6 +196,7 @@ export function serverStream<Req, Res>(
       try {
         const { user, claims } = await authenticate(deps, call.metadata)
         outcome.userId = user.userId
+        assertDecoded(call.request)
         await withLogContext({ user_id: user.userId }, () =>
           handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request, call),
         )

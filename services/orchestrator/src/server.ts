@@ -15,6 +15,7 @@ import { DeadLetterProcessor } from './dead-letters.js'
 import type { OrchestratorEnv } from './env.js'
 import { SessionEventHub } from './event-hub.js'
 import type { EventStreamDeps } from './event-stream.js'
+import { withSafeDecoding } from './message-decoding.js'
 import { createOrchestratorMetrics, type OrchestratorMetrics } from './metrics.js'
 import { startQueueDepthMetrics } from './queue-metrics.js'
 
@@ -143,7 +144,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       'grpc.keepalive_timeout_ms': 10_000,
     })
     server.addService(
-      AgentServiceService,
+      withSafeDecoding(AgentServiceService),
       createAgentService({
         store,
         nc: nats.nc,

@@ -4,6 +4,9 @@ import {
   AgentType,
   type AgentTypeName,
   agentTypeFromProto,
+  MAX_CONTEXT_BYTES,
+  MAX_CONTEXT_DEPTH,
+  nestsDeeperThan,
   SESSION_STATUSES,
   SessionStatus,
   type SessionStatusName,
@@ -13,8 +16,6 @@ import { z } from 'zod'
 
 /** The largest request text accepted (the queue message schema allows the same). */
 export const MAX_REQUEST_CHARS = 20_000
-/** The largest structured context accepted, measured as JSON. */
-export const MAX_CONTEXT_BYTES = 64 * 1024
 export const DEFAULT_PAGE_SIZE = 20
 export const MAX_PAGE_SIZE = 100
 export const MAX_CANCEL_REASON_CHARS = 500
@@ -68,6 +69,10 @@ export const submitRequestSchema = z.object({
     .record(z.string(), z.unknown())
     .optional()
     .transform((c) => c ?? {})
+    .refine((c) => !nestsDeeperThan(c, MAX_CONTEXT_DEPTH), {
+      error: `must not nest objects or arrays more than ${MAX_CONTEXT_DEPTH} levels deep`,
+      abort: true,
+    })
     .refine((c) => Buffer.byteLength(JSON.stringify(c), 'utf8') <= MAX_CONTEXT_BYTES, {
       error: `must be at most ${MAX_CONTEXT_BYTES / 1024} KiB as JSON`,
     }),

@@ -1,10 +1,9 @@
 import type { Database } from '@psa/db'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
 import { clientDetailSchema, clientSchema, getClient, listClients } from '../domain/clients.js'
 import { claimsOf } from '../domain/tenancy.js'
-import { errorResponses, idParamsSchema } from '../schemas/common.js'
+import { errorResponses, idParamsSchema, searchQuerySchema } from '../schemas/common.js'
 import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
@@ -15,7 +14,7 @@ export async function clientRoutes(app: FastifyInstance, { db }: { db: Database 
     url: '/api/clients',
     tags: ['clients'],
     summary: "The organisation's clients, by name",
-    filters: { q: z.string().trim().min(1).max(200).optional().describe('Matches the name') },
+    filters: { q: searchQuerySchema('Matches the name') },
     key: 'clients',
     item: clientSchema,
     list: (tx, { filters, ...page }) => listClients(tx, { ...page, q: filters.q }),

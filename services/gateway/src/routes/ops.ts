@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { GatewayMetrics } from '../metrics.js'
+import { CachedReadiness } from '../readiness-cache.js'
 
-const checkSchema = z.object({ ok: z.boolean(), latency_ms: z.number(), error: z.string().optional() })
+const checkSchema = z.object({ ok: z.boolean(), latency_ms: z.number() })
 const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   checks: z.record(z.string(), checkSchema),
@@ -13,9 +14,14 @@ const readinessSchema = z.object({
 /** Probes, metrics and the OpenAPI document: public and not rate limited (probes must never get a 429). */
 export async function opsRoutes(
   app: FastifyInstance,
-  { health, metrics }: { health: Health; metrics: GatewayMetrics },
+  {
+    health,
+    metrics,
+    readinessCacheMs,
+  }: { health: Health; metrics: GatewayMetrics; readinessCacheMs: number },
 ) {
   const r = app.withTypeProvider<ZodTypeProvider>()
+  const readiness = new CachedReadiness({ health, ttlMs: readinessCacheMs, logger: app.log })
   const config = { public: true, rateLimit: false } as const
 
   r.get(
@@ -38,11 +44,12 @@ export async function opsRoutes(
       schema: {
         tags: ['ops'],
         summary: 'Readiness: Postgres and the orchestrator answer, and the server is not shutting down',
+        description: 'Checked at most once per READINESS_CACHE_MS; failure reasons are logged, not returned.',
         response: { 200: readinessSchema, 503: readinessSchema },
       },
     },
     async (_request, reply) => {
-      const report = await health.readiness()
+      const report = await readiness.get()
       return reply
         .code(report.ready ? 200 : 503)
         .send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks })

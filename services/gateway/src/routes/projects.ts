@@ -11,7 +11,14 @@ import {
   projectListItemSchema,
 } from '../domain/projects.js'
 import { claimsOf } from '../domain/tenancy.js'
-import { asOfDate, asOfQuerySchema, errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import {
+  asOfDate,
+  asOfQuerySchema,
+  errorResponses,
+  idParamsSchema,
+  searchQuerySchema,
+  uuidSchema,
+} from '../schemas/common.js'
 import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
@@ -26,7 +33,7 @@ export async function projectRoutes(app: FastifyInstance, { db }: { db: Database
       status: z.enum(PROJECT_STATUSES).optional(),
       health: z.enum(PROJECT_HEALTHS).optional(),
       client_id: uuidSchema.optional(),
-      q: z.string().trim().min(1).max(200).optional().describe('Matches name or code'),
+      q: searchQuerySchema('Matches name or code'),
       ...asOfQuerySchema.shape,
     },
     key: 'projects',

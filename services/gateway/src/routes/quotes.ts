@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { getQuote, listQuotes, QUOTE_STATUSES, quoteDetailSchema, quoteSchema } from '../domain/quotes.js'
 import { claimsOf } from '../domain/tenancy.js'
-import { errorResponses, idParamsSchema, uuidSchema } from '../schemas/common.js'
+import { errorResponses, idParamsSchema, searchQuerySchema, uuidSchema } from '../schemas/common.js'
 import { pagedListRoute } from './paged-list.js'
 import { userOf } from './user.js'
 
@@ -18,7 +18,7 @@ export async function quoteRoutes(app: FastifyInstance, { db }: { db: Database }
     filters: {
       status: z.enum(QUOTE_STATUSES).optional(),
       client_id: uuidSchema.optional(),
-      q: z.string().trim().min(1).max(200).optional().describe('Matches the title'),
+      q: searchQuerySchema('Matches the title'),
     },
     key: 'quotes',
     item: quoteSchema,

@@ -13,6 +13,7 @@ import {
   errorResponses,
   idParamsSchema,
   organisationHeadersSchema,
+  searchQuerySchema,
   uuidSchema,
 } from '../schemas/common.js'
 import { requestedOrganisation } from './call-context.js'
@@ -37,7 +38,7 @@ export async function resourceRoutes(app: FastifyInstance, { db }: { db: Databas
         .optional()
         .describe('With skill_id: at least this proficiency (1..5)'),
       active: booleanQuerySchema.optional(),
-      q: z.string().trim().min(1).max(200).optional().describe('Matches the name'),
+      q: searchQuerySchema('Matches the name'),
     },
     key: 'resources',
     item: resourceSchema,
@@ -64,7 +65,7 @@ export async function resourceRoutes(app: FastifyInstance, { db }: { db: Databas
           weeks: z.coerce.number({ error: 'must be a number' }).int().min(1).max(26).default(12),
           role_id: uuidSchema.optional(),
           skill_id: uuidSchema.optional(),
-          q: z.string().trim().min(1).max(200).optional().describe('Matches the name'),
+          q: searchQuerySchema('Matches the name'),
           organisation_id: uuidSchema.optional(),
         }),
         response: { 200: capacitySchema, ...errorResponses(403, 404) },

@@ -3,6 +3,8 @@ import {
   type AgentResponse,
   agentTypeFromProto,
   type GetQueuePositionResponse,
+  MAX_CONTEXT_DEPTH,
+  nestsDeeperThan,
   SESSION_STATUSES,
   sessionStatusFromProto,
 } from '@psa/proto'
@@ -18,6 +20,11 @@ const noNul = (value: string) => !value.includes(NUL)
 
 const contextSchema = z
   .record(z.string(), z.unknown())
+  // First: the other checks (and zod's own error paths) walk the value recursively.
+  .refine((v) => !nestsDeeperThan(v, MAX_CONTEXT_DEPTH), {
+    error: `must not nest objects or arrays more than ${MAX_CONTEXT_DEPTH} levels deep`,
+    abort: true,
+  })
   .refine((v) => !JSON.stringify(v).includes('\\u0000'), { error: 'must not contain NUL characters' })
   .describe('Structured context: ids of a project, client or quote, dates, preferences')
 

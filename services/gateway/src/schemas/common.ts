@@ -53,6 +53,23 @@ export const pageTokenSchema = z
   .optional()
   .describe('next_page_token of the previous page')
 
+/**
+ * A free-text search parameter (`q`). Postgres text cannot hold U+0000, and other C0 controls never belong in
+ * a search: refused here with a clear 400 instead of failing in the query.
+ */
+export const searchQuerySchema = (description: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), {
+      error: 'must not contain control characters',
+    })
+    .optional()
+    .describe(description)
+
 export const booleanQuerySchema = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1')
