@@ -240,32 +240,16 @@ describe('agent sessions', () => {
         `,
       )
 
-  it('members submit requests for themselves only', async () => {
-    expect(await asActor(sql, as('member'), submit({ userId: org.users.member.id }))).toEqual({
-      ok: true,
-      count: 1,
-    })
-    expect(await asActor(sql, as('manager'), submit({ userId: org.users.manager.id }))).toEqual({
-      ok: true,
-      count: 1,
-    })
-    expect(await asActor(sql, as('member'), submit({ userId: org.users.manager.id }))).toMatchObject({
-      ok: false,
-      code: '42501',
-    })
-    expect(await asActor(sql, as('viewer'), submit({ userId: org.users.viewer.id }))).toMatchObject({
-      ok: false,
-      code: '42501',
-    })
-  })
-
-  it('auto-apply is for those who could apply the result themselves (managers and up)', async () => {
-    expect(
-      await asActor(sql, as('member'), submit({ userId: org.users.member.id, autoApply: true })),
-    ).toMatchObject({ ok: false, code: '42501' })
-    expect(
-      await asActor(sql, as('manager'), submit({ userId: org.users.manager.id, autoApply: true })),
-    ).toEqual({
+  it('nobody submits a session through the API: the orchestrator admits them, as the service', async () => {
+    for (const key of ['owner', 'manager', 'member', 'viewer'] as const) {
+      const outcome = await asActor(
+        sql,
+        as(key),
+        submit({ userId: org.users[key].id, autoApply: key === 'owner' }),
+      )
+      expect(outcome, key).toMatchObject({ ok: false, code: '42501' })
+    }
+    expect(await asActor(sql, { kind: 'service_role' }, submit({ userId: org.users.member.id }))).toEqual({
       ok: true,
       count: 1,
     })
@@ -314,19 +298,20 @@ describe('proposals', () => {
         sp`update public.proposals set status = ${status}::public.proposal_status where id = ${id('proposals')}`,
     )
 
-  it('managers apply a proposal and are recorded as the ones who did; members cannot', async () => {
-    expect(await asActor(sql, as('member'), decide('applied'))).toEqual({ ok: true, count: 0 })
-    const applied = await asActor(sql, as('manager'), async (tx) => {
+  it('managers reject; applied is recorded by the apply itself (as the service), never set by a user', async () => {
+    expect(await asActor(sql, as('member'), decide('rejected'))).toEqual({ ok: true, count: 0 })
+    expect(await asActor(sql, as('manager'), decide('applied'))).toMatchObject({ ok: false, code: '42501' })
+    const rejected = await asActor(sql, as('manager'), async (tx) => {
       // A forged decider is overwritten with the real one.
-      await tx`update public.proposals set status = 'applied', applied_by = ${org.users.owner.id}, applied_at = '2020-01-01'
+      await tx`update public.proposals set status = 'rejected', rejected_by = ${org.users.owner.id}, rejected_at = '2020-01-01'
         where id = ${id('proposals')}`
-      const [row] = await tx<{ applied_by: string; recent: boolean; version: number }[]>`
-        select applied_by, applied_at > now() - interval '1 minute' as recent, version
+      const [row] = await tx<{ rejected_by: string; recent: boolean; version: number }[]>`
+        select rejected_by, rejected_at > now() - interval '1 minute' as recent, version
         from public.proposals where id = ${id('proposals')}
       `
       return row
     })
-    expect(applied).toEqual({ applied_by: org.users.manager.id, recent: true, version: 2 })
+    expect(rejected).toEqual({ rejected_by: org.users.manager.id, recent: true, version: 2 })
   })
 
   it('users decide, they do not rewrite what the agent proposed', async () => {
@@ -341,7 +326,7 @@ describe('proposals', () => {
   })
 
   it('follows pending -> applied -> reverted and refuses to go back', async () => {
-    const steps = await asActor(sql, as('manager'), async (tx) => ({
+    const steps = await asActor(sql, { kind: 'service_role' }, async (tx) => ({
       apply: await decide('applied')(tx),
       revert: await decide('reverted')(tx),
       reapply: await decide('applied')(tx),

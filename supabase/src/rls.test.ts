@@ -62,8 +62,8 @@ const ACCESS: Record<string, Access> = {
   quotes: all('manager'),
   quote_versions: all('manager'),
   quote_lines: all('manager'),
-  // Sessions are submitted by members for themselves (the fixture's session is the member's).
-  agent_sessions: { insert: 'only-member', update: null, delete: null },
+  // Sessions are admitted by the orchestrator (as the service) only: see rls-holes.test.ts.
+  agent_sessions: all(null),
   agent_logs: all(null),
   proposals: { insert: null, update: 'manager', delete: null },
   agent_dead_letters: all(null),

@@ -17,6 +17,7 @@ import { AttemptStore } from './attempt-store.js'
 import { EventLog, eventLogRow } from './event-log.js'
 import type { SessionEventEnvelope } from './events.js'
 import { toJsonb } from './jsonb.js'
+import { assertMaySubmit } from './submit-rules.js'
 
 export type SessionRow = Selectable<DB['agent_sessions']>
 
@@ -74,8 +75,8 @@ export class SessionStore {
   }
 
   /**
-   * Admits a request: inserts the queued session as the user (RLS decides whether they may submit, and
-   * auto-apply), runs `enqueue` (publish the work and the admission event) and stores that event, before
+   * Admits a request: resolves the membership as the user (RLS), refuses viewers and auto-apply below
+   * manager (`assertMaySubmit`, and `authorize`), inserts the queued session as the service, runs `enqueue` (publish the work and the admission event) and stores that event, before
    * the commit, all in one transaction that holds a per-user lock so the in-flight limit holds under
    * concurrent submits. If `enqueue` fails nothing is stored, and the session only becomes visible once
    * its work is safely in JetStream. Submitting an id that exists returns that session (a retry).
@@ -121,6 +122,7 @@ export class SessionStore {
         in_flight: number
       }
       if (!membership) throw noMembership(input.organisation_id)
+      assertMaySubmit(membership, input.auto_apply)
       options.authorize?.(membership)
       if (inFlight >= options.maxInFlight) {
         throw new AppError(
@@ -129,14 +131,15 @@ export class SessionStore {
           { details: { in_flight: inFlight, limit: options.maxInFlight } },
         )
       }
-      const [inserted] = await Promise.all([
+      const [, inserted] = await Promise.all([
+        // Sessions and their event log are written by the pipeline, not by users: the checks above are the
+        // admission (signed-in users cannot insert sessions through the API, migration 20261202000100).
+        tx`select set_config('role', 'service_role', true)`.execute(),
         tx<SessionRow[]>`
           insert into agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status)
           values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
                   ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued')
           returning *`.execute(),
-        // The event log is written by the pipeline, not by users.
-        tx`select set_config('role', 'service_role', true)`.execute(),
       ])
       const session = inserted[0] as SessionRow
       const event = await options.enqueue(session)

@@ -68,12 +68,14 @@ export async function applyProposal(
         }
         throw err
       }
+      await asRecorder(tx)
       return tx
         .updateTable('proposals')
         .set({
           status: 'applied',
           revert_changeset: jsonb({ version: 1, operations: revert }),
           error: null,
+          applied_by: claims.sub,
         })
         .where('id', '=', proposal.id)
         .where('version', '=', proposal.version)
@@ -81,7 +83,7 @@ export async function applyProposal(
         .executeTakeFirstOrThrow()
     })
   } catch (err) {
-    if (failure) throw await recordFailure(db, claims, proposalId, failure)
+    if (failure) throw await recordFailure(db, proposalId, failure)
     throw err
   }
 }
@@ -128,9 +130,10 @@ export async function revertProposal(
       organisationId: proposal.organisation_id,
       mode: 'revert',
     })
+    await asRecorder(tx)
     return tx
       .updateTable('proposals')
-      .set({ status: 'reverted' })
+      .set({ status: 'reverted', reverted_by: claims.sub })
       .where('id', '=', proposal.id)
       .where('version', '=', proposal.version)
       .returningAll()
@@ -197,6 +200,15 @@ async function lockForDecision(
   return proposal
 }
 
+/**
+ * The rest of the transaction runs as the service role: the changeset ran as the user (RLS decided what it
+ * could change), and only the service records its outcome. Signed-in users cannot set a proposal applied,
+ * reverted or failed, nor its inverse or error, through the API (migration 20261202000300).
+ */
+async function asRecorder(tx: Tx): Promise<void> {
+  await sql`select set_config('role', 'service_role', true)`.execute(tx)
+}
+
 function pastTense(action: 'apply' | 'reject' | 'revert'): string {
   return action === 'apply' ? 'applied' : `${action}ed`
 }
@@ -204,13 +216,13 @@ function pastTense(action: 'apply' | 'reject' | 'revert'): string {
 /** Stores the failure on the proposal in its own transaction (the apply rolled back), then returns it. */
 async function recordFailure(
   db: Database,
-  claims: JwtClaims,
   proposalId: string,
   failure: { error: AppError; version: number },
 ): Promise<AppError> {
   const { error } = failure
   try {
-    const updated = await db.asUser(claims, (tx) =>
+    // After lockForDecision checked the caller may decide: recorded by the service (see asRecorder).
+    const updated = await db.asService((tx) =>
       tx
         .updateTable('proposals')
         .set({

@@ -15,7 +15,6 @@ import {
   toProtoEvent,
 } from '@psa/agent-pipeline'
 import { type Logger, withLogContext } from '@psa/config'
-import { hasRole, type Membership } from '@psa/db'
 import { AppError } from '@psa/errors'
 import {
   type AgentResponse,
@@ -78,22 +77,6 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const submit = async (ctx: CallContext, input: ValidSubmitRequest): Promise<AgentResponse> => {
     const { claims, user } = ctx
     if (input.parentSessionId) return submitDelegated(ctx, input, await delegatingParent(ctx, input))
-    const authorize = (membership: Membership) => {
-      if (!hasRole(membership.role, 'member')) {
-        throw new AppError('FORBIDDEN', 'Viewers cannot submit agent requests; ask for the member role', {
-          details: { organisation_id: membership.organisationId, role: membership.role },
-        })
-      }
-      if (input.autoApply && !hasRole(membership.role, 'manager')) {
-        throw new AppError(
-          'FORBIDDEN',
-          'Only managers and above may ask for proposals to be applied automatically',
-          {
-            details: { organisation_id: membership.organisationId, role: membership.role },
-          },
-        )
-      }
-    }
     ctx.signal.throwIfAborted()
     const admission = await admit(
       admissionDeps,
@@ -108,7 +91,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         trace: ctx.trace,
         ...(user.email ? { userEmail: user.email } : {}),
       },
-      { maxInFlight: deps.maxInFlightPerUser, authorize },
+      { maxInFlight: deps.maxInFlightPerUser },
     )
     return withLogContext({ session_id: admission.session.id }, async () => {
       if (!admission.created) return retried(admission.session, input)
