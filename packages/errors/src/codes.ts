@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: 3 },
   RATE_LIMITED: { http: 429, grpc: 8 },
   TOO_MANY_IN_FLIGHT: { http: 429, grpc: 8 },
+  // Open event streams (SSE or gRPC) per user are capped: each holds a listener and periodic reads.
+  TOO_MANY_STREAMS: { http: 429, grpc: 8 },
   CANCELLED: { http: 499, grpc: 1 },
   INTERNAL: { http: 500, grpc: 13 },
   NOT_IMPLEMENTED: { http: 501, grpc: 12 },

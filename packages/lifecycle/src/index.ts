@@ -11,3 +11,4 @@ export {
 export { type OpsServer, startOpsServer } from './ops-server.js'
 export { createServiceContext, type ServiceContext } from './service.js'
 export { type ShutdownHook, ShutdownManager, type ShutdownManagerOptions, ShutdownPhase } from './shutdown.js'
+export { StreamQuota } from './stream-quota.js'

@@ -46,6 +46,7 @@ export interface GatewayAppOptions {
     | 'CORS_ORIGINS'
     | 'AUTH_DEV_MODE'
     | 'READINESS_CACHE_MS'
+    | 'SSE_MAX_STREAMS_PER_USER'
   >
   logger: Logger
   db: Database
@@ -93,7 +94,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Gatew
   // JSON only: a text/plain body on a JSON route is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
 
-  const streams = new SessionStreamRegistry()
+  const streams = new SessionStreamRegistry({ maxPerUser: env.SSE_MAX_STREAMS_PER_USER })
   const changes = new ChangeFeed({ db: options.listenDb ?? db, logger: app.log })
   app.addHook('onClose', async () => {
     await changes.close()

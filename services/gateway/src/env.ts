@@ -30,6 +30,11 @@ export const gatewayEnvSchema = baseEnvSchema
     RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
     /** How often an idle event stream carries a comment, so proxies and browsers keep it open. */
     SSE_HEARTBEAT_MS: envVars.durationMs(15_000),
+    /**
+     * Event streams (session events and the change feed) one user may hold open on this gateway; more get
+     * 429 TOO_MANY_STREAMS. Below the orchestrator's MAX_STREAMS_PER_USER, which each session stream uses.
+     */
+    SSE_MAX_STREAMS_PER_USER: envVars.positiveInt(8),
     /** The `retry:` hint sent to EventSource clients: how long to wait before reconnecting. */
     SSE_RETRY_MS: envVars.durationMs(2_000),
     /**

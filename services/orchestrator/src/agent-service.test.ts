@@ -597,46 +597,39 @@ function nested(levels: number): Record<string, unknown> {
 }
 
 describe('child sessions', () => {
-  it("delegates from the caller's own running session only", async () => {
-    const { alice, bob } = h.tenants
-    const parent = await h.submit(alice, { agentType: 'orchestrator' })
-    const notRunning = await h.callError(
-      'submitRequest',
-      { type: AgentType.AGENT_TYPE_QUOTES, request: 'Price it', parentSessionId: parent },
-      alice,
-    )
-    expect(notRunning.error.code).toBe(status.FAILED_PRECONDITION)
+  it('come only from the orchestrator agent: a client naming a parent skips neither the in-flight limit nor auto_apply', async () => {
+    const { maria } = h.tenants
+    // Maria (a manager) fills her in-flight limit (3) with one running orchestrator session and two more.
+    const parent = await h.submit(maria, { agentType: 'orchestrator' })
     const work = await h.fetchWork('orchestrator')
     await h.orchestrator.store.attempts.start(parent)
-    const child = await h.call<AgentResponse>(
+    const others = [await h.submit(maria), await h.submit(maria)]
+    const before = await requestsOnSubject('quotes')
+    for (const autoApply of [false, true]) {
+      const refused = await h.callError(
+        'submitRequest',
+        { type: AgentType.AGENT_TYPE_QUOTES, request: 'Price it', parentSessionId: parent, autoApply },
+        maria,
+      )
+      expect(refused.error.code).toBe(status.PERMISSION_DENIED)
+      expect(refused.appError).toMatchObject({
+        code: 'FORBIDDEN',
+        details: { field: 'parent_session_id', reason: 'child_sessions_are_internal' },
+      })
+    }
+    // The ordinary path still holds the limit.
+    const limited = await h.callError(
       'submitRequest',
-      { type: AgentType.AGENT_TYPE_QUOTES, request: 'Price it', parentSessionId: parent },
-      alice,
+      { type: AgentType.AGENT_TYPE_QUOTES, request: 'x' },
+      maria,
     )
-    expect(child).toMatchObject({
-      parentSessionId: parent,
-      status: SessionStatus.SESSION_STATUS_QUEUED,
-      lastEventSeq: 1,
-    })
-    const foreign = await h.callError(
-      'submitRequest',
-      { type: AgentType.AGENT_TYPE_QUOTES, request: 'Price it', parentSessionId: parent },
-      bob,
+    expect(limited.appError.code).toBe('TOO_MANY_IN_FLIGHT')
+    expect(await requestsOnSubject('quotes')).toBe(before)
+    const children = await h.orchestrator.store.db.asService((tx) =>
+      tx.selectFrom('agent_sessions').select('id').where('parent_session_id', '=', parent).execute(),
     )
-    expect(foreign.error.code).toBe(status.PERMISSION_DENIED)
-    const hidden = await h.call<ListSessionsResponse>(
-      'listSessions',
-      { mineOnly: true, pageSize: 100 },
-      alice,
-    )
-    expect(hidden.sessions.some((s) => s.sessionId === child.sessionId)).toBe(false)
-    const shown = await h.call<ListSessionsResponse>(
-      'listSessions',
-      { mineOnly: true, includeChildren: true, pageSize: 100 },
-      alice,
-    )
-    expect(shown.sessions.some((s) => s.sessionId === child.sessionId)).toBe(true)
-    await h.call('cancelSession', { sessionId: child.sessionId }, alice)
+    expect(children).toEqual([])
+    for (const id of others) await h.call('cancelSession', { sessionId: id }, maria)
     await h.orchestrator.store.attempts.fail(parent, 1, { code: 'TEST', message: 'done' })
     work?.ack()
   })

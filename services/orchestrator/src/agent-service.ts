@@ -4,7 +4,6 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import {
   admit,
-  admitChild,
   cancelSession,
   isTerminalEvent,
   LineLengths,
@@ -76,7 +75,16 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
 
   const submit = async (ctx: CallContext, input: ValidSubmitRequest): Promise<AgentResponse> => {
     const { claims, user } = ctx
-    if (input.parentSessionId) return submitDelegated(ctx, input, await delegatingParent(ctx, input))
+    // Child sessions come only from the orchestrator agent, in-process (child-sessions.ts), where the running
+    // parent holds the user's in-flight slot and its auto_apply is inherited. A client naming a parent would
+    // otherwise skip the in-flight limit and choose auto_apply itself: one admission path for every caller.
+    if (input.parentSessionId) {
+      throw new AppError(
+        'FORBIDDEN',
+        'parent_session_id is set by the orchestrator agent only; submit the request without it',
+        { details: { field: 'parent_session_id', reason: 'child_sessions_are_internal' } },
+      )
+    }
     ctx.signal.throwIfAborted()
     const admission = await admit(
       admissionDeps,
@@ -110,71 +118,6 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
     }
     logger.info({ status: row.status }, 'submit retried: answering with the existing session')
     return describe(row)
-  }
-
-  /** A specialist's session submitted by the orchestrator agent on behalf of its running parent. */
-  const submitDelegated = async (
-    ctx: CallContext,
-    input: ValidSubmitRequest,
-    parent: SessionRow,
-  ): Promise<AgentResponse> => {
-    const admission = await admitChild(admissionDeps, parent, {
-      id: input.sessionId ?? randomUUID(),
-      agentType: input.type,
-      request: input.request,
-      context: input.context,
-      autoApply: input.autoApply,
-      trace: ctx.trace,
-      ...(ctx.user.email ? { userEmail: ctx.user.email } : {}),
-    })
-    const row = admission.session
-    return withLogContext({ session_id: row.id }, async () => {
-      if (row.parent_session_id !== parent.id || row.user_id !== ctx.claims.sub) {
-        throw new AppError('ALREADY_EXISTS', 'This session id was already used for a different request', {
-          details: { session_id: row.id },
-        })
-      }
-      if (!admission.created) return retried(row, input)
-      logger.info(
-        { agent_type: row.agent_type, queue_position: admission.queuePosition },
-        'delegated request queued',
-      )
-      return toAgentResponse(row, {
-        queuePosition: admission.queuePosition,
-        lastEventSeq: admission.lastEventSeq,
-      })
-    })
-  }
-
-  /**
-   * The parent of a delegated session (the orchestrator agent submitting for a specialist): the caller's own
-   * running session. Children skip the in-flight limit: the running parent already counts.
-   */
-  const delegatingParent = async (ctx: CallContext, input: ValidSubmitRequest): Promise<SessionRow> => {
-    const parent = await store.get(ctx.claims, input.parentSessionId as string)
-    if (parent.user_id !== ctx.claims.sub) {
-      throw new AppError('FORBIDDEN', "Only the parent session's requester can delegate work from it", {
-        details: { parent_session_id: parent.id },
-      })
-    }
-    if (parent.status !== 'processing') {
-      throw new AppError('INVALID_STATE', `The parent session is ${parent.status}, not processing`, {
-        details: { parent_session_id: parent.id, status: parent.status },
-      })
-    }
-    if (input.organisationId && input.organisationId !== parent.organisation_id) {
-      throw new AppError('VALIDATION_FAILED', "organisation_id must be the parent session's organisation", {
-        details: {
-          issues: [{ field: 'organisation_id', message: "is not the parent session's organisation" }],
-        },
-      })
-    }
-    if (input.type === 'orchestrator') {
-      throw new AppError('VALIDATION_FAILED', 'The orchestrator delegates to specialists, not to itself', {
-        details: { issues: [{ field: 'type', message: 'must be a specialist for a child session' }] },
-      })
-    }
-    return parent
   }
 
   const cancel = async (ctx: CallContext, sessionId: string, reason: string): Promise<AgentResponse> => {

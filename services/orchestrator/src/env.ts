@@ -19,6 +19,15 @@ export const orchestratorEnvSchema = baseEnvSchema
     HOST: z.string().min(1).default('0.0.0.0'),
     /** Queued plus running sessions one user may have at once; more are refused with TOO_MANY_IN_FLIGHT. */
     MAX_IN_FLIGHT_PER_USER: envVars.positiveInt(10),
+    /**
+     * RPCs per user per minute, over the gateway and direct gRPC clients alike (RATE_LIMITED beyond). Above
+     * the gateway's own per-user limit, which it reaches through this one.
+     */
+    RPC_RATE_LIMIT_PER_MINUTE: envVars.positiveInt(1_200),
+    /** Open StreamSessionEvents calls per user (TOO_MANY_STREAMS beyond); each holds a listener and reads. */
+    MAX_STREAMS_PER_USER: envVars.positiveInt(16),
+    /** Largest request message accepted (RESOURCE_EXHAUSTED beyond): a full request and context fit. */
+    GRPC_MAX_RECEIVE_BYTES: envVars.positiveInt(256 * 1024),
     /** How often the readiness checks feed the gRPC health service. */
     HEALTH_CHECK_INTERVAL_MS: envVars.durationMs(2_000),
     /** How often the queue depth gauges are refreshed from the consumers. */

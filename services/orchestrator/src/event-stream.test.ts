@@ -17,7 +17,8 @@ let h: Harness
 beforeAll(async () => {
   h = await startHarness(
     'evt',
-    { MAX_IN_FLIGHT_PER_USER: '50' },
+    // One user opens 20 streams of one session below.
+    { MAX_IN_FLIGHT_PER_USER: '50', MAX_STREAMS_PER_USER: '64' },
     { streams: { statusPollMs: 300, finishedGraceMs: 300 } },
   )
 })

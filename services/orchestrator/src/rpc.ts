@@ -15,6 +15,7 @@ import {
 } from '@psa/config'
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
+import type { CallerLimits } from './caller-limits.js'
 import { statusName, toGrpcError } from './grpc-errors.js'
 import { assertDecoded } from './message-decoding.js'
 import type { OrchestratorMetrics } from './metrics.js'
@@ -25,6 +26,8 @@ export interface RpcDeps {
   metrics: OrchestratorMetrics
   /** Aborted when the server begins shutting down: open streams end so clients resume elsewhere. */
   shutdownSignal: AbortSignal
+  /** Per-user call rate and open-stream caps (none: unlimited, for tests that measure other things). */
+  limits?: CallerLimits
 }
 
 /** Who is calling and under which trace, for one RPC. */
@@ -162,6 +165,7 @@ export function unary<Req, Res>(
       try {
         const { user, claims } = await authenticate(deps, call.metadata)
         outcome.userId = user.userId
+        deps.limits?.take(user.userId)
         assertDecoded(call.request)
         const response = await withLogContext({ user_id: user.userId }, () =>
           handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request),
@@ -193,10 +197,13 @@ export function serverStream<Req, Res>(
     const { signal, dispose } = callSignal(call, deps.shutdownSignal)
     void withLogContext({ ...traceLogFields(trace), rpc: method }, async () => {
       const outcome: Outcome = { code: 0 }
+      let release: (() => void) | undefined
       try {
         const { user, claims } = await authenticate(deps, call.metadata)
         outcome.userId = user.userId
+        deps.limits?.take(user.userId)
         assertDecoded(call.request)
+        release = deps.limits?.openStream(user.userId)
         await withLogContext({ user_id: user.userId }, () =>
           handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request, call),
         )
@@ -209,6 +216,7 @@ export function serverStream<Req, Res>(
         // A cancelled call is gone already; anything else ends with the mapped status.
         if (!call.cancelled) call.emit('error', error)
       } finally {
+        release?.()
         dispose()
         finish(deps, method, started, outcome)
       }

@@ -11,6 +11,7 @@ import { connectNats, type NatsClients } from '@psa/nats'
 import { AGENT_SERVICE_NAME, AgentServiceService, PROTO_FILES, PROTO_ROOT } from '@psa/proto'
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check'
 import { createAgentService } from './agent-service.js'
+import { CallerLimits } from './caller-limits.js'
 import { DeadLetterProcessor } from './dead-letters.js'
 import type { OrchestratorEnv } from './env.js'
 import { SessionEventHub } from './event-hub.js'
@@ -138,7 +139,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
     const shutdown = new AbortController()
     const server = new Server({
-      'grpc.max_receive_message_length': 1024 * 1024,
+      'grpc.max_receive_message_length': env.GRPC_MAX_RECEIVE_BYTES,
+      // Metadata (the bearer token, traceparent) beyond this is refused before any handler runs.
+      'grpc.max_metadata_size': 32 * 1024,
       // Finds clients that vanished without closing their streams.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
@@ -156,6 +159,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         logger,
         verifier,
         shutdownSignal: shutdown.signal,
+        limits: new CallerLimits({
+          ratePerMinute: env.RPC_RATE_LIMIT_PER_MINUTE,
+          maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
+        }),
         maxInFlightPerUser: env.MAX_IN_FLIGHT_PER_USER,
         cancelWaitMs: env.CANCEL_WAIT_MS,
         ...(options.streams ? { streams: options.streams } : {}),

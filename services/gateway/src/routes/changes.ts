@@ -65,7 +65,13 @@ export async function changeRoutes(app: FastifyInstance, options: ChangeRoutesOp
           details: { reason: 'shutting_down' },
         })
       }
-      await feed.ready()
+      const release = streams.claim(userOf(request).userId)
+      try {
+        await feed.ready()
+      } catch (err) {
+        release()
+        throw err
+      }
       const res = startEventStream(reply)
       const write = (chunk: string) => {
         if (!res.writableEnded && !res.destroyed) res.write(chunk)
@@ -80,6 +86,7 @@ export async function changeRoutes(app: FastifyInstance, options: ChangeRoutesOp
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs)
       heartbeat.unref()
       const finish = () => {
+        release()
         clearInterval(heartbeat)
         unsubscribe()
         if (!res.writableEnded) res.end()

@@ -9,7 +9,7 @@ beforeAll(async () => {
   h = await startGatewayHarness({
     orchestrator: true,
     listen: true,
-    env: { SSE_HEARTBEAT_MS: '100', SSE_RETRY_MS: '1500' },
+    env: { SSE_HEARTBEAT_MS: '100', SSE_RETRY_MS: '1500', SSE_MAX_STREAMS_PER_USER: '3' },
   })
 })
 afterAll(async () => {
@@ -32,7 +32,7 @@ interface Received {
 /** Opens the event stream with fetch (as the web app would) and parses it as EventSource does. */
 async function open(
   sessionId: string,
-  options: { headers?: Record<string, string>; query?: string; user?: 'admin' | 'member' } = {},
+  options: { headers?: Record<string, string>; query?: string; user?: 'admin' | 'member' | 'manager' } = {},
 ): Promise<Received> {
   const controller = new AbortController()
   const res = await fetch(`${h.baseUrl}/api/sessions/${sessionId}/events${options.query ?? ''}`, {
@@ -243,6 +243,41 @@ describe('GET /api/sessions/:id/events', () => {
     expect(await res.text()).toContain('id: 7\nevent: status_changed\n')
     const denied = await fetch(`${h.baseUrl}/api/sessions/${sessionId}/events?access_token=nope`)
     expect(denied.status).toBe(401)
+  })
+
+  it('caps the event streams one user holds open with 429 TOO_MANY_STREAMS, and frees a slot when one ends', async () => {
+    const sessionId = await submit()
+    const held = [await open(sessionId, { user: 'manager' }), await open(sessionId, { user: 'manager' })]
+    // The change feed counts too.
+    const changes = await fetch(`${h.baseUrl}/api/changes`, {
+      headers: { ...(await h.bearer('manager')), accept: 'text/event-stream' },
+    })
+    expect(changes.status).toBe(200)
+    const refused = await fetch(`${h.baseUrl}/api/sessions/${sessionId}/events`, {
+      headers: await h.bearer('manager'),
+    })
+    expect(refused.status).toBe(429)
+    expect(((await refused.json()) as JsonBody).error).toMatchObject({
+      code: 'TOO_MANY_STREAMS',
+      details: { open: 3, limit: 3 },
+    })
+    // Others are not affected.
+    const colleague = await open(sessionId, { user: 'member' })
+    expect(colleague.status).toBe(200)
+    held[0]?.abort()
+    await held[0]?.ended
+    await eventually(async () => {
+      const again = await open(sessionId, { user: 'manager' })
+      again.abort()
+      return again.status === 200
+    })
+    for (const s of [held[1], colleague]) s?.abort()
+    await changes.body?.cancel()
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${sessionId}/cancel`,
+      headers: await h.bearer('admin'),
+    })
   })
 
   it('answers errors before the stream starts as ordinary JSON', async () => {

@@ -10,6 +10,7 @@ import { errorResponses, idParamsSchema } from '../schemas/common.js'
 import { startEventStream } from '../sse/event-stream-head.js'
 import { SessionStream, type SessionStreamRegistry } from '../sse/session-stream.js'
 import { callContext } from './call-context.js'
+import { userOf } from './user.js'
 
 export interface SessionEventRoutesOptions {
   orchestrator: OrchestratorClient
@@ -63,20 +64,24 @@ export async function sessionEventRoutes(app: FastifyInstance, options: SessionE
         })
       }
 
-      const res = startEventStream(reply)
-
-      const call = orchestrator.streamEvents(ctx, { sessionId, afterSeq: after })
-      const stream = new SessionStream({
-        res,
-        call,
-        heartbeatMs: options.heartbeatMs,
-        retryMs: options.retryMs,
-        metrics,
-        logger: request.log.child({ session_id: sessionId, after_seq: after }),
-        logFields: traceLogFields(request.trace),
-      })
-      streams.add(stream)
-      await stream.done
+      const release = streams.claim(userOf(request).userId)
+      try {
+        const res = startEventStream(reply)
+        const call = orchestrator.streamEvents(ctx, { sessionId, afterSeq: after })
+        const stream = new SessionStream({
+          res,
+          call,
+          heartbeatMs: options.heartbeatMs,
+          retryMs: options.retryMs,
+          metrics,
+          logger: request.log.child({ session_id: sessionId, after_seq: after }),
+          logFields: traceLogFields(request.trace),
+        })
+        streams.add(stream)
+        await stream.done
+      } finally {
+        release()
+      }
     },
   )
 }

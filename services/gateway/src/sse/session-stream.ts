@@ -3,6 +3,7 @@ import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js'
 import { fromProtoEvent, isTerminalEvent, type SessionEventEnvelope } from '@psa/agent-pipeline'
 import { withLogContext } from '@psa/config'
 import type { AppError } from '@psa/errors'
+import { StreamQuota } from '@psa/lifecycle'
 import type { SessionEvent } from '@psa/proto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { GatewayMetrics } from '../metrics.js'
@@ -138,7 +139,21 @@ export interface ClosableStream {
 /** Open streams, so shutdown can tell each client to reconnect before the server closes. */
 export class SessionStreamRegistry {
   readonly #streams = new Set<ClosableStream>()
+  readonly #quota: StreamQuota
   #closing = false
+
+  /** `maxPerUser`: open event streams (session events and change feeds together) one user may hold. */
+  constructor(options: { maxPerUser?: number } = {}) {
+    this.#quota = new StreamQuota(options.maxPerUser ?? Number.POSITIVE_INFINITY)
+  }
+
+  /**
+   * Counts a stream the user is about to open against their cap, or throws TOO_MANY_STREAMS (a JSON 429,
+   * before the stream starts). Call the returned function when the stream ends.
+   */
+  claim(userId: string): () => void {
+    return this.#quota.claim(userId)
+  }
 
   get size(): number {
     return this.#streams.size

@@ -188,7 +188,11 @@ export interface AgentRequest {
    * organisation.
    */
   organisationId: string;
-  /** Set by the orchestrator agent when it delegates to a specialist. */
+  /**
+   * Reserved: child sessions are created by the orchestrator agent inside the orchestrator, never through
+   * this API. A request that sets it is refused (PERMISSION_DENIED, error-code FORBIDDEN, reason
+   * child_sessions_are_internal), so it cannot skip the in-flight limit or choose auto_apply.
+   */
   parentSessionId: string;
 }
 
