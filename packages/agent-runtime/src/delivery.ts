@@ -42,6 +42,15 @@ export class Delivery {
     return Math.min(max, base * 2 ** Math.max(0, this.count - 1))
   }
 
+  /** Tells JetStream the message is still being worked on (resets its ack wait; no redelivery, no count). */
+  working(): void {
+    try {
+      this.msg.working()
+    } catch {
+      // The connection is gone: the message comes back after the ack wait, as it would anyway.
+    }
+  }
+
   settle(action: SettleAction, reason: string, delayMs?: number): void {
     const { logger, metrics, labels } = this.options
     try {

@@ -506,33 +506,55 @@ describe('agent runtime', () => {
     }
   })
 
-  it('naks with a delay while waiting for a session row, then terminates a message whose row never appears', async () => {
-    const { h, close } = await rig({}, { processor: { missingSessionDeliveries: 2 } })
+  it('holds a work item whose session row is not committed yet (no delivery burned), and terminates one whose row never appears', async () => {
+    const { h, close } = await rig({}, { processor: { missingSessionGraceMs: 3_000 } })
     try {
-      const body = JSON.stringify({
-        v: 1,
-        session_id: crypto.randomUUID(),
-        organisation_id: user.organisationId,
-        user_id: user.id,
-        agent_type: 'project_management',
-        request: 'count',
-        submitted_at: new Date().toISOString(),
+      const item = (sessionId: string) =>
+        JSON.stringify({
+          v: 1,
+          session_id: sessionId,
+          organisation_id: user.organisationId,
+          user_id: user.id,
+          agent_type: 'project_management',
+          request: 'count',
+          submitted_at: new Date().toISOString(),
+        })
+      // An admission whose commit stalls for 2.5 s: before, three quick naks and a term left it queued forever.
+      const late = crypto.randomUUID()
+      await h.publishRaw('project_management', item(late), `late-${late}`)
+      await new Promise((r) => setTimeout(r, 2_500))
+      await h.db.asService((tx) =>
+        tx
+          .insertInto('agent_sessions')
+          .values({
+            id: late,
+            organisation_id: user.organisationId,
+            user_id: user.id,
+            agent_type: 'project_management',
+            request: 'count',
+          })
+          .execute(),
+      )
+      expect(await h.waitForStatus(late, ['completed', 'failed'])).toMatchObject({
+        status: 'completed',
+        attempts: 1,
       })
-      await h.publishRaw('project_management', body, 'missing-1')
+      await h.publishRaw('project_management', item(crypto.randomUUID()), 'missing-1')
       await eventually(
         () => metric(h, 'psa_agent_messages_total', { action: 'term', reason: 'session_missing' }),
         (n) => n === 1,
       )
       expect(
         await metric(h, 'psa_agent_messages_total', { action: 'nak', reason: 'session_not_yet_visible' }),
-      ).toBe(1)
+      ).toBe(0)
+      expect((await h.pending('project_management')).redelivered).toBe(0)
     } finally {
       await close()
     }
   })
 
-  it('hands the request back (nak) when the database is unreachable, and another worker completes it', async () => {
-    const { h, close } = await rig({}, { start: false })
+  it('holds the request while the database is unreachable (no delivery burned), hands it back on shutdown, and another worker completes it', async () => {
+    const { h, close } = await rig({ ackWaitMs: 1_000 }, { start: false })
     const unreachable = new Database({
       env: databaseEnvSchema.parse({
         DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
@@ -545,11 +567,12 @@ describe('agent runtime', () => {
     try {
       const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
       broken.start()
-      await eventually(
-        () => metric(h, 'psa_agent_messages_total', { action: 'nak', reason: 'claim_failed' }),
-        (n) => n >= 1,
-      )
+      // Three ack waits: without in-progress acks the message would have been redelivered.
+      await new Promise((r) => setTimeout(r, 3_500))
+      expect(await metric(h, 'psa_agent_messages_total', { action: 'nak', reason: 'claim_failed' })).toBe(0)
+      expect((await h.pending('project_management')).redelivered).toBe(0)
       await broken.stop(1_000)
+      expect(await metric(h, 'psa_agent_messages_total', { action: 'nak', reason: 'claim_failed' })).toBe(1)
       expect((await h.session(session.id))?.status).toBe('queued')
       const healthy = newWorker(h)
       healthy.start()

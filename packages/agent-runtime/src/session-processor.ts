@@ -4,6 +4,7 @@ import {
   SessionEventWriter,
   type SessionRow,
   type SessionStore,
+  type StartAttempt,
   TRACEPARENT_HEADER,
   type WorkItem,
   workItemSchema,
@@ -16,7 +17,7 @@ import {
   traceLogFields,
   withLogContext,
 } from '@psa/config'
-import type { Database } from '@psa/db'
+import { type Database, mapDatabaseError } from '@psa/db'
 import type { AgentTypeName } from '@psa/proto'
 import type { Model } from '@strands-agents/sdk'
 import { Attempt } from './attempt.js'
@@ -60,8 +61,17 @@ export interface SessionProcessorOptions {
   /** First retry delay after a transient failure; doubles per delivery up to `retryMaxDelayMs`. */
   retryBaseDelayMs?: number
   retryMaxDelayMs?: number
-  /** Deliveries that wait for a session row the orchestrator has not committed yet. */
-  missingSessionDeliveries?: number
+  /**
+   * How long after its submit a work item waits for its session row (the orchestrator publishes inside
+   * the admission transaction, so a stalled commit can be seconds away). The message is held with
+   * in-progress acks meanwhile, so the wait burns no deliveries. Default 120 s.
+   */
+  missingSessionGraceMs?: number
+  /**
+   * How long one delivery waits for an unreachable database before it is handed back (also held with
+   * in-progress acks: an outage must not count toward max_deliver and dead-letter queued work). Default 10 min.
+   */
+  claimHoldMs?: number
   reasoningChunkChars?: number
   reasoningChunkDelayMs?: number
   /** Test-only pause after each tool call (AGENT_TOOL_DELAY_MS). */
@@ -90,6 +100,7 @@ export class SessionProcessor {
   readonly running = new RunningAttempts()
   readonly #options: SessionProcessorOptions
   readonly #context: ProcessorContext
+  #stopping = false
 
   constructor(options: SessionProcessorOptions) {
     this.#options = options
@@ -115,6 +126,7 @@ export class SessionProcessor {
 
   /** Stops every running attempt and hands its message back to the queue (graceful shutdown). */
   handBackAll(): void {
+    this.#stopping = true
     this.running.stopAll({ kind: 'shutdown' })
   }
 
@@ -148,41 +160,18 @@ export class SessionProcessor {
   }
 
   async #processItem(delivery: Delivery, item: WorkItem, trace: TraceContext): Promise<void> {
-    const { logger: log, store, metrics } = this.#options
+    const { logger: log } = this.#options
     if (item.agent_type !== this.#options.agent.agentType) {
       log.error({ queued_for: item.agent_type }, 'work item for another agent type: terminating the message')
       delivery.settle('term', 'wrong_agent_type')
       return
     }
-    let start: Awaited<ReturnType<SessionStore['attempts']['start']>>
-    try {
-      start = await store.attempts.start(item.session_id)
-    } catch (err) {
-      // Nothing was claimed; hand the message back. Past the last delivery JetStream raises its
-      // max-deliveries advisory, and the orchestrator dead-letters the session from there.
-      const delay = delivery.retryDelayMs()
-      log.warn(
-        { err, deliveries: delivery.count, retry_in_ms: delay },
-        'could not claim the session; handing the request back',
-      )
-      metrics.failures.inc({ ...this.#context.labels, code: 'TRANSIENT' })
-      delivery.settle('nak', 'claim_failed', delay)
-      return
-    }
+    const start = await this.#claim(delivery, item)
+    if (!start) return
     if (start.kind === 'missing') {
-      // The orchestrator publishes inside its transaction and commits right after: the row may be a
-      // moment away. A row that never appears was rolled back, and the message is junk.
-      const waits = Math.min(
-        this.#options.missingSessionDeliveries ?? 3,
-        this.#options.topology.env.PIPELINE_MAX_DELIVER,
-      )
-      if (delivery.count < waits) {
-        log.info({ deliveries: delivery.count }, 'session not found yet; retrying shortly')
-        delivery.settle('nak', 'session_not_yet_visible', 1_000 * delivery.count)
-      } else {
-        log.error({ deliveries: delivery.count }, 'no session for this work item: terminating the message')
-        delivery.settle('term', 'session_missing')
-      }
+      // Past the grace the admission transaction has long ended: it rolled back, and the message is junk.
+      log.error({ deliveries: delivery.count }, 'no session for this work item: terminating the message')
+      delivery.settle('term', 'session_missing')
       return
     }
     if (start.kind === 'finished') {
@@ -199,6 +188,66 @@ export class SessionProcessor {
       return
     }
     await new Attempt(this.#context, delivery, item, start.session, start.attempt, trace).run()
+  }
+
+  /**
+   * Claims the session, holding the message (in-progress acks, no delivery burned) while the database is
+   * unreachable or the session row is not committed yet. Undefined: the delivery was settled here.
+   */
+  async #claim(delivery: Delivery, item: WorkItem): Promise<StartAttempt | undefined> {
+    const holdUntil = performance.now() + (this.#options.claimHoldMs ?? 600_000)
+    const submittedAt = Date.parse(item.submitted_at)
+    const graceUntil = submittedAt + (this.#options.missingSessionGraceMs ?? 120_000)
+    const waitMs = 250
+    const logged = false
+    // In-progress acks through the whole claim: a connect that hangs for longer than the ack wait must not
+    // get the message redelivered (and counted) either.
+    const beat = setInterval(
+      () => delivery.working(),
+      Math.max(100, Math.min(5_000, this.#options.topology.env.PIPELINE_ACK_WAIT_MS / 3)),
+    )
+    try {
+      return await this.#claimLoop(delivery, item, { holdUntil, graceUntil, waitMs, logged })
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  async #claimLoop(
+    delivery: Delivery,
+    item: WorkItem,
+    state: { holdUntil: number; graceUntil: number; waitMs: number; logged: boolean },
+  ): Promise<StartAttempt | undefined> {
+    const { logger: log, store, metrics } = this.#options
+    let { waitMs, logged } = state
+    const { holdUntil, graceUntil } = state
+    for (;;) {
+      let outcome: StartAttempt | undefined
+      try {
+        outcome = await store.attempts.start(item.session_id)
+      } catch (err) {
+        const transient = ['UNAVAILABLE', 'DEADLINE_EXCEEDED'].includes(mapDatabaseError(err).code)
+        if (!transient || performance.now() > holdUntil || this.#stopping) {
+          // Nothing was claimed; hand the message back. Past the last delivery JetStream raises its
+          // max-deliveries advisory, and the orchestrator dead-letters the session from there.
+          const delay = delivery.retryDelayMs()
+          log.warn(
+            { err, deliveries: delivery.count, retry_in_ms: delay },
+            'could not claim the session; handing the request back',
+          )
+          metrics.failures.inc({ ...this.#context.labels, code: 'TRANSIENT' })
+          delivery.settle('nak', 'claim_failed', delay)
+          return undefined
+        }
+        if (!logged) log.warn({ err }, 'database unreachable: holding the request until it answers')
+        logged = true
+      }
+      if (outcome && (outcome.kind !== 'missing' || Date.now() > graceUntil || this.#stopping)) return outcome
+      if (outcome && !logged) log.info('session not committed yet: holding the request')
+      if (outcome) logged = true
+      await new Promise((resolve) => setTimeout(resolve, waitMs))
+      waitMs = Math.min(waitMs * 2, 5_000)
+    }
   }
 
   /**

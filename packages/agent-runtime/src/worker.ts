@@ -38,7 +38,8 @@ export interface AgentWorkerDeps {
       SessionProcessorOptions,
       | 'retryBaseDelayMs'
       | 'retryMaxDelayMs'
-      | 'missingSessionDeliveries'
+      | 'missingSessionGraceMs'
+      | 'claimHoldMs'
       | 'reasoningChunkChars'
       | 'reasoningChunkDelayMs'
       | 'toolDelayMs'

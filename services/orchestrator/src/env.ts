@@ -28,6 +28,13 @@ export const orchestratorEnvSchema = baseEnvSchema
     MAX_STREAMS_PER_USER: envVars.positiveInt(16),
     /** Largest request message accepted (RESOURCE_EXHAUSTED beyond): a full request and context fit. */
     GRPC_MAX_RECEIVE_BYTES: envVars.positiveInt(256 * 1024),
+    /**
+     * A session queued for longer than this is checked for its work item in JetStream, and queued again if
+     * it has none (its admission commit outlasted the workers' wait for it).
+     */
+    QUEUED_SWEEP_AFTER_MS: envVars.durationMs(180_000),
+    /** How often that check runs (0: never). */
+    QUEUED_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     /** How often the readiness checks feed the gRPC health service. */
     HEALTH_CHECK_INTERVAL_MS: envVars.durationMs(2_000),
     /** How often the queue depth gauges are refreshed from the consumers. */

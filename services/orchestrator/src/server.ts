@@ -19,6 +19,7 @@ import type { EventStreamDeps } from './event-stream.js'
 import { withSafeDecoding } from './message-decoding.js'
 import { createOrchestratorMetrics, type OrchestratorMetrics } from './metrics.js'
 import { startQueueDepthMetrics } from './queue-metrics.js'
+import { QueuedSessionSweep } from './queued-sweep.js'
 
 export interface OrchestratorOptions {
   env: OrchestratorEnv
@@ -44,6 +45,8 @@ export interface Orchestrator {
   store: SessionStore
   topology: PipelineTopology
   deadLetters: DeadLetterProcessor
+  /** Re-queues committed sessions whose work item is gone (see QueuedSessionSweep). */
+  queuedSweep: QueuedSessionSweep
   verifier: AccessTokenVerifier
   /** Runs the readiness checks now and publishes the result to the gRPC health service. */
   refreshHealth(): Promise<boolean>
@@ -129,6 +132,16 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     })
     await deadLetters.ensure()
     await deadLetters.start()
+    const queuedSweep = new QueuedSessionSweep({
+      store,
+      js: nats.js,
+      jsm: nats.jsm,
+      topology,
+      logger,
+      olderThanMs: env.QUEUED_SWEEP_AFTER_MS,
+      intervalMs: env.QUEUED_SWEEP_INTERVAL_MS,
+    })
+    queuedSweep.start()
     const queueMetrics = startQueueDepthMetrics({
       jsm: nats.jsm,
       topology,
@@ -220,6 +233,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     const drain = () => {
       drained ??= (async () => {
         queueMetrics.stop()
+        await queuedSweep.stop()
         await deadLetters.stop()
         hub.stop()
       })()
@@ -241,6 +255,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       store,
       topology,
       deadLetters,
+      queuedSweep,
       verifier,
       refreshHealth,
       stopAccepting,
