@@ -18,6 +18,11 @@ export interface NatsClients {
   jsm: JetStreamManager
   /** Readiness: resolves only when the server answers a round trip now. */
   ping(): Promise<void>
+  /**
+   * Whether the connection is up as far as the client knows (false from a disconnect until it has
+   * reconnected): callers that must not wait out a publish timeout refuse at once while it is down.
+   */
+  connected(): boolean
   /** Drains subscriptions and pending publishes, then closes. Safe to call twice. */
   close(): Promise<void>
 }
@@ -58,8 +63,11 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsClie
     )
   }
   log.info({ server: nc.getServer() }, 'connected to NATS')
+  let up = true
   void (async () => {
     for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'staleConnection') up = false
+      else if (status.type === 'reconnect') up = true
       const level = status.type === 'disconnect' || status.type === 'error' ? 'warn' : 'info'
       log[level]({ status: status.type, data: 'server' in status ? status.server : undefined }, 'NATS status')
     }
@@ -78,6 +86,7 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsClie
     nc,
     js,
     jsm,
+    connected: () => up && !nc.isClosed(),
     ping: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed')
       await nc.rtt()

@@ -52,6 +52,8 @@ export interface AgentServiceDeps extends RpcDeps {
   /** How long CancelSession waits for a running session's worker to confirm the cancellation. */
   cancelWaitMs: number
   streams?: Pick<EventStreamDeps, 'statusPollMs' | 'finishedGraceMs'>
+  /** Whether the queue (NATS) is reachable now; while it is not, submits are refused at once. */
+  queueAvailable?: () => boolean
 }
 
 /** Builds the AgentService implementation. */
@@ -86,6 +88,13 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
       )
     }
     ctx.signal.throwIfAborted()
+    // Without NATS nothing can be queued: say so at once (503 with Retry-After at the gateway) instead of
+    // holding the caller for the publish timeout and a per-user lock for as long.
+    if (deps.queueAvailable && !deps.queueAvailable()) {
+      throw new AppError('UNAVAILABLE', 'The request queue is unavailable; retry in a few seconds', {
+        details: { reason: 'queue_unavailable' },
+      })
+    }
     const admission = await admit(
       admissionDeps,
       claims,

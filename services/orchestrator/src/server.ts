@@ -178,6 +178,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         }),
         maxInFlightPerUser: env.MAX_IN_FLIGHT_PER_USER,
         cancelWaitMs: env.CANCEL_WAIT_MS,
+        queueAvailable: () => nats.connected(),
         ...(options.streams ? { streams: options.streams } : {}),
       }),
     )
