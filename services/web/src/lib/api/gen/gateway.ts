@@ -3564,7 +3564,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: Postgres and the orchestrator answer, and the server is not shutting down */
+        /**
+         * Readiness: Postgres and the orchestrator answer, and the server is not shutting down
+         * @description Checked at most once per READINESS_CACHE_MS; failure reasons are logged, not returned.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3583,7 +3586,6 @@ export interface paths {
                         "application/json": {
                             checks: {
                                 [key: string]: {
-                                    error?: string;
                                     latency_ms: number;
                                     ok: boolean;
                                 };
@@ -3602,7 +3604,6 @@ export interface paths {
                         "application/json": {
                             checks: {
                                 [key: string]: {
-                                    error?: string;
                                     latency_ms: number;
                                     ok: boolean;
                                 };
@@ -4236,7 +4237,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "USER_MISMATCH" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MANY_IN_FLIGHT" | "CANCELLED" | "INTERNAL" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "DEADLINE_EXCEEDED";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "USER_MISMATCH" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MANY_IN_FLIGHT" | "TOO_MANY_STREAMS" | "CANCELLED" | "INTERNAL" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "DEADLINE_EXCEEDED";
                 /** @description Structured context (which field, which row, which limit) */
                 details?: unknown;
                 /** @description Human-readable explanation, safe to show */
@@ -4249,7 +4250,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "USER_MISMATCH" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MANY_IN_FLIGHT" | "CANCELLED" | "INTERNAL" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "DEADLINE_EXCEEDED";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "USER_MISMATCH" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MANY_IN_FLIGHT" | "TOO_MANY_STREAMS" | "CANCELLED" | "INTERNAL" | "NOT_IMPLEMENTED" | "UNAVAILABLE" | "DEADLINE_EXCEEDED";
                 /** @description Structured context (which field, which row, which limit) */
                 details?: unknown;
                 /** @description Human-readable explanation, safe to show */
