@@ -5,11 +5,20 @@ import { ROLE_LABELS } from './vocabulary.js'
 const INTENT_LABELS: Record<Intent, string> = {
   plan: 'plan a project',
   status_check: 'check how a project is doing',
+  schedule: 'schedule a project against real capacity',
+  baseline: 'take a baseline of a project',
+  compare_baseline: 'compare a project with its baseline',
+  replan: 'replan an existing project',
   find_candidates: 'find people who could be staffed',
   staff: 'staff a project',
+  over_allocation: 'find over-allocated people and booking conflicts',
+  utilisation: 'forecast utilisation',
+  bench: 'find who is on the bench (free)',
+  what_if: 'run a what-if scenario without changing anything',
   quote: 'prepare a quote',
   revise_quote: 'revise a quote',
   convert_quote: 'convert a won quote into a project',
+  request_approval: 'request approval for a quote',
   setup_staff_quote: 'set up, staff and quote a project',
 }
 

@@ -331,6 +331,8 @@ export function understand(
           ? (money.find((m) => m.role === 'unspecified') ?? null)
           : null),
       margin: percentage('margin'),
+      marginFloor: percentage('margin_floor'),
+      markup: percentage('markup'),
       discount: percentage('discount'),
       winProbability: percentage('win_probability'),
       contingency: percentage('contingency'),
