@@ -1,4 +1,5 @@
 import type { ToolSpec } from '@strands-agents/sdk'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { requestContextSchema } from '../context.js'
 import type { Playbook, PlaybookDecision } from '../offline/playbook.js'
@@ -183,4 +184,42 @@ export function organisationContext(
     skills: mine(rows.skills).map((s) => s.name),
     autoApplyAllowed: extra.autoApplyAllowed ?? true,
   }
+}
+
+/** Looks up ids in a model context by name or alias, for writing corpus expectations ("the id of NW-204"). */
+export function contextIds(context: Record<string, unknown>) {
+  const find = (list: unknown, pattern: RegExp) => {
+    const hit = ((list ?? []) as { id: string; name: string; aliases?: string[] }[]).find(
+      (e) => pattern.test(e.name) || e.aliases?.some((a) => pattern.test(a)),
+    )
+    if (!hit) throw new Error(`nothing matches ${pattern} in the context`)
+    return hit.id
+  }
+  return {
+    client: (pattern: RegExp) => find(context.clients, pattern),
+    project: (pattern: RegExp) => find(context.projects, pattern),
+    person: (pattern: RegExp) => find(context.people, pattern),
+  }
+}
+
+/** The model context for the demo firm's rows (the demo data's tables), as of `today`, in USD. */
+export function demoModelContext(tables: OrganisationRows, organisationId: string, today: string) {
+  const context = organisationContext(tables, organisationId, { today, currency: 'USD' })
+  return { context, ...contextIds(context) }
+}
+
+/** Runs a corpus as one vitest test that prints the pass rate and fails below `minRate` (default 90%). */
+export function corpusTest(
+  name: string,
+  cases: readonly CorpusCase[],
+  options: Parameters<typeof runCase>[1] & { minRate?: number },
+): void {
+  describe(`${name} agent corpus`, () => {
+    it(`handles at least ${Math.round((options.minRate ?? 0.9) * 100)}% of ${cases.length} requests as people write them`, () => {
+      const report = runCorpus(cases, options)
+      console.log(formatCorpusReport(name, report))
+      expect(cases.length).toBeGreaterThanOrEqual(40)
+      expect(report.rate).toBeGreaterThanOrEqual(options.minRate ?? 0.9)
+    })
+  })
 }

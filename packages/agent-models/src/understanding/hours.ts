@@ -7,6 +7,13 @@ const HOURS = new RegExp(
   'gdiu',
 )
 
+// "3 days a week", "2 days per week": a working day is 8 hours.
+const DAYS_PER_WEEK = new RegExp(
+  String.raw`(?<![\p{L}\p{N}.])(?<num>${NUMBER_OR_ARTICLE}|\d+(?:\.\d+)?)\s*(?:days?|d)\s*(?:a|an|per|/|each)\s*(?:week|wk)\b`,
+  'gdiu',
+)
+export const HOURS_PER_DAY = 8
+
 /** Effort figures ("200h", "120 hours", "an hour"); roles are attached later by `attachRoles`. */
 export function extractHours(scanner: Scanner): Omit<HoursLine, 'role'>[] {
   const found: Omit<HoursLine, 'role'>[] = []
@@ -23,7 +30,16 @@ export function extractHours(scanner: Scanner): Omit<HoursLine, 'role'>[] {
       : null
     found.push({ hours, per, span: scanner.consume(match.index, match.index + match[0].length) })
   }
-  return found
+  for (const match of scanner.matches(DAYS_PER_WEEK)) {
+    const days = parseNumber(match.groups?.num ?? '')
+    if (days === null || days <= 0 || days > 7) continue
+    found.push({
+      hours: days * HOURS_PER_DAY,
+      per: 'week',
+      span: scanner.consume(match.index, match.index + match[0].length),
+    })
+  }
+  return found.sort((a, b) => a.span.start - b.span.start)
 }
 
 // What may sit between a figure and its role: "200h senior dev", "120 hours of QA", "80h: design".

@@ -37,6 +37,8 @@ function closing(text: string, open: number): number {
 }
 
 function literal(c: string): string {
+  if (c === '[' || c === ']')
+    throw new Error('phrases have no character classes: write the alternatives in (a|b)')
   if (c === '*') return STEM
   if (c === '-') return '[\\s-]?'
   if (c === "'" || c === '’') return "['’]?"

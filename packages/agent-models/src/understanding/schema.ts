@@ -140,7 +140,12 @@ export const roleMentionSchema = z.object({
 })
 export type RoleMention = z.infer<typeof roleMentionSchema>
 
-export const skillMentionSchema = z.object({ skill: z.string(), span: spanSchema })
+export const skillMentionSchema = z.object({
+  skill: z.string(),
+  /** "React and TypeScript at 4+": the least proficiency (1-5) asked for; null when not said. */
+  minProficiency: z.int().min(1).max(5).nullable(),
+  span: spanSchema,
+})
 export type SkillMention = z.infer<typeof skillMentionSchema>
 
 export const hoursLineSchema = z.object({

@@ -240,7 +240,14 @@ function pickDates(intent: Intent | null, dates: DateMention[]) {
   const end = resolved.find((d) => d.role === 'end')
   const rangeMention = resolved.find((d) => d.role === 'period' && d.to !== null)
   const unspecified = resolved.find((d) => d.role === 'unspecified')
-  const wantsPeriod = intent === 'find_candidates' || intent === 'staff' || intent === 'status_check'
+  const wantsPeriod =
+    intent === 'find_candidates' ||
+    intent === 'staff' ||
+    intent === 'status_check' ||
+    intent === 'over_allocation' ||
+    intent === 'utilisation' ||
+    intent === 'bench' ||
+    intent === 'what_if'
   const startDate =
     start?.from ?? rangeMention?.from ?? (!wantsPeriod ? unspecified?.from : undefined) ?? null
   const endDate = end?.to ?? rangeMention?.to ?? null
