@@ -28,7 +28,7 @@ export const PHRASES: readonly PhraseEntry[] = [
     boost: 3,
     phrases: [
       '(convert*|turn*) ... quote*',
-      'quote* ... (was|is|has been|got) won',
+      'quote* ... (was|is|has been|got) (won|accepted|signed)',
       '(create|make|set up|spin up) (a|the)? project from (the|this|that)? ... quote',
     ],
     also: ['won', 'into (a|an)? (live|real)? project'],
@@ -49,6 +49,9 @@ export const PHRASES: readonly PhraseEntry[] = [
     phrases: [
       '(revise|update|change|adjust|amend|rework|redo|modify|edit|tweak|re-issue|reissue) ... quote*',
       '(new version|revision|v2|v3|version 2|version 3) of ... quote*',
+      '(add|include|put) ... (to|in|into|on) (the|this|our|that)? ... quote',
+      '(raise|lower|increase|reduce|bump|cut|drop|change|set) ... (on|in|for|of) (the|this|our|that)? ... quote',
+      '(remove|drop|take out|delete) ... from (the|this|our|that)? ... quote',
       're-quote',
       'requote',
       'new version of',
@@ -212,6 +215,7 @@ export const PHRASES: readonly PhraseEntry[] = [
     boost: 1,
     phrases: [
       'quot(e|es|ing)',
+      'price',
       'pric(e|ing) (up|out)',
       'pricing for',
       'cost (up|out)',

@@ -152,6 +152,14 @@ export const hoursLineSchema = z.object({
   hours: z.number().positive(),
   /** "40 hours a week" is a rate, not a total. */
   per: z.enum(['day', 'week', 'month']).nullable(),
+  /** "120-160-240h": a three-point estimate (hours is then the likely value); null for a single figure. */
+  range: z
+    .object({
+      optimistic: z.number().min(0),
+      likely: z.number().positive(),
+      pessimistic: z.number().positive(),
+    })
+    .nullable(),
   role: roleMentionSchema.nullable(),
   span: spanSchema,
 })
