@@ -294,7 +294,9 @@ export function understand(
   const durations = extractDurations(scanner)
   const entities = extractEntities(scanner, context, notes)
   const { intent, agentType, intents } = extractIntents(scanner, options.agentType ?? null, notes)
-  const subjectAnchor = subjectAnchorFor(intent, intents)
+  // "Staff and quote 120h QA for …" names the work as hours per role, not a project to name.
+  const subjectAnchor =
+    intent === 'setup_staff_quote' && hourFigures.length > 0 ? null : subjectAnchorFor(intent, intents)
   const subject =
     subjectAnchor === null
       ? null
