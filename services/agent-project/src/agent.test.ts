@@ -268,4 +268,19 @@ describe('project agent', () => {
     expect(applied.status).toBe('applied')
     await revertProposal(h.db, admin.claims, result.proposal_id)
   })
+
+  it('schedules a project against real capacity and says what sets its end date, writing nothing', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session, events } = await h.run(admin, 'What sets the end date of NW-201?')
+    expect(session.status).toBe('completed')
+    const started = events.find((e) => e.type === 'tool_call_started')
+    expect(started?.data).toMatchObject({ name: 'schedule_project' })
+    const result = session.result as { critical_tasks: string[]; levelled: boolean; end_set_by?: string }
+    expect(result.critical_tasks.length).toBeGreaterThan(0)
+    if (result.levelled) expect(['capacity', 'dependencies']).toContain(result.end_set_by)
+    const proposals = await h.db.asService((tx) =>
+      tx.selectFrom('proposals').select('id').where('session_id', '=', session.id).execute(),
+    )
+    expect(proposals).toEqual([])
+  })
 })

@@ -189,6 +189,23 @@ const CORPUS: CorpusCase[] = [
     },
   },
   { request: 'replan it so it finishes earlier', expect: ask(/which project/i) },
+  // Scheduling against real capacity
+  {
+    request: 'Show me the critical path for NW-203',
+    expect: { tool: 'schedule_project', input: { project_id: project(/^NW-203$/) } },
+  },
+  {
+    request: 'Schedule NW-207 against our real capacity',
+    expect: { tool: 'schedule_project', input: { project_id: project(/^NW-207$/) } },
+  },
+  {
+    request: 'What sets the end date of the Smart Meter Data Platform?',
+    expect: { tool: 'schedule_project', input: { project_id: project(/^Smart Meter/) } },
+  },
+  {
+    request: 'level the resources on the Claims Data Warehouse',
+    expect: { tool: 'schedule_project', input: { project_id: project(/^Claims Data/) } },
+  },
   // Not for this agent, or not understood: say so, change nothing
   { request: 'Who is over-allocated next week?', expect: ask(/resourcing/i) },
   { request: 'Quote 200h senior dev at 30% margin', expect: ask(/quotes/i) },

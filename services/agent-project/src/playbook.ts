@@ -9,7 +9,7 @@ import {
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
 import { daysBetween, nextMonday } from '@psa/calendar'
-import { baseline, compareBaseline, replan } from './project-changes-playbook.js'
+import { baseline, compareBaseline, replan, schedule } from './project-changes-playbook.js'
 
 function titleCase(text: string): string {
   return text
@@ -245,6 +245,8 @@ export const projectPlaybook: Playbook = (input) => {
       return compareBaseline(input)
     case 'replan':
       return replan(input)
+    case 'schedule':
+      return schedule(input)
     case null:
       if (context.projectId || typeof input.rawContext.project_id === 'string') return status(input)
       return finish(

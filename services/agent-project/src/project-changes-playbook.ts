@@ -139,3 +139,27 @@ export function replan(input: PlaybookInput): PlaybookDecision {
     input: { project_id: project.id, ...change },
   })
 }
+
+export function schedule(input: PlaybookInput): PlaybookDecision {
+  const call = lastCall(input.steps, 'schedule_project')
+  if (call) {
+    if (call.status !== 'success') return finish(`I could not schedule the project: ${call.text}`)
+    const out = call.output as {
+      summary: string
+      constraint?: string
+      critical_tasks: string[]
+      delayed_by_capacity?: { task: string; delay_days: number }[]
+    }
+    const delayed = (out.delayed_by_capacity ?? []).slice(0, 4)
+    return finish(
+      `${out.summary}.${out.constraint ? ` What sets the end date: ${out.constraint}.` : ''} Critical path: ${out.critical_tasks.slice(0, 8).join(' → ')}.${delayed.length > 0 ? ` Delayed for capacity: ${delayed.map((d) => `${d.task} (+${d.delay_days} working days)`).join(', ')}.` : ''} Nothing was changed; ask me to replan to act on it.`,
+      { result: call.output },
+    )
+  }
+  const project = targetProject(input)
+  if (isDecision(project)) return project
+  return callTools(
+    `I will schedule ${project.name}: the critical path, then levelling against each role's real capacity net of other bookings, time off and holidays.`,
+    { name: 'schedule_project', input: { project_id: project.id } },
+  )
+}
