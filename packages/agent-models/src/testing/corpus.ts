@@ -208,6 +208,26 @@ export function demoModelContext(tables: OrganisationRows, organisationId: strin
   return { context, ...contextIds(context) }
 }
 
+/**
+ * What a real provider would reject or misread in the tools' published schemas: OpenAI, Anthropic and Bedrock
+ * all want an object schema at the top (no top-level unions), and a model picks tools by their descriptions.
+ */
+export function toolSchemaProblems(tools: readonly CorpusTool[]): string[] {
+  const problems: string[] = []
+  for (const spec of toolSpecs(tools)) {
+    const schema = spec.inputSchema as Record<string, unknown> | undefined
+    if (!/^[a-z][a-z0-9_]{2,63}$/.test(spec.name)) problems.push(`${spec.name}: not a snake_case tool name`)
+    if (spec.description.length < 60) problems.push(`${spec.name}: the description is too short to choose by`)
+    if (!schema || schema.type !== 'object') problems.push(`${spec.name}: the input schema is not an object`)
+    for (const key of ['anyOf', 'oneOf', 'allOf'])
+      if (schema && key in schema) problems.push(`${spec.name}: a top-level ${key}`)
+    const properties = (schema?.properties ?? {}) as Record<string, unknown>
+    for (const name of Object.keys(properties))
+      if (!/^[a-z][a-z0-9_]*$/.test(name)) problems.push(`${spec.name}.${name}: not a snake_case property`)
+  }
+  return problems
+}
+
 /** Runs a corpus as one vitest test that prints the pass rate and fails below `minRate` (default 90%). */
 export function corpusTest(
   name: string,
@@ -220,6 +240,9 @@ export function corpusTest(
       console.log(formatCorpusReport(name, report))
       expect(cases.length).toBeGreaterThanOrEqual(40)
       expect(report.rate).toBeGreaterThanOrEqual(options.minRate ?? 0.9)
+    })
+    it('publishes tool schemas a real provider accepts (object inputs, snake_case, descriptive)', () => {
+      expect(toolSchemaProblems(options.tools)).toEqual([])
     })
   })
 }

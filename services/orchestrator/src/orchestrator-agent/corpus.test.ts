@@ -1,6 +1,6 @@
 import { type CorpusCase, corpusTest, demoModelContext } from '@psa/agent-models/testing'
 import { generateDemoData, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
-import { DELEGATE_TOOL, delegateInputSchema } from './delegate-tool.js'
+import { DELEGATE_DESCRIPTION, DELEGATE_TOOL, delegateInputSchema } from './delegate-tool.js'
 import { orchestratorPlaybook } from './playbook.js'
 
 // How people ask the orchestrator, on the demo firm (Northwind, today Wednesday 25 Nov 2026): the first
@@ -10,7 +10,7 @@ const demo = generateDemoData({ today: '2026-11-25' })
 const { context, client } = demoModelContext(demo.tables, NORTHWIND_ORGANISATION_ID, '2026-11-25')
 const delegateTool = {
   name: DELEGATE_TOOL,
-  description: 'Delegate to a specialist agent',
+  description: DELEGATE_DESCRIPTION,
   inputSchema: delegateInputSchema,
 }
 
