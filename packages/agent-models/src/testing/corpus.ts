@@ -218,7 +218,7 @@ export function toolSchemaProblems(tools: readonly CorpusTool[]): string[] {
     const schema = spec.inputSchema as Record<string, unknown> | undefined
     if (!/^[a-z][a-z0-9_]{2,63}$/.test(spec.name)) problems.push(`${spec.name}: not a snake_case tool name`)
     if (spec.description.length < 60) problems.push(`${spec.name}: the description is too short to choose by`)
-    if (!schema || schema.type !== 'object') problems.push(`${spec.name}: the input schema is not an object`)
+    if (schema?.type !== 'object') problems.push(`${spec.name}: the input schema is not an object`)
     for (const key of ['anyOf', 'oneOf', 'allOf'])
       if (schema && key in schema) problems.push(`${spec.name}: a top-level ${key}`)
     const properties = (schema?.properties ?? {}) as Record<string, unknown>
