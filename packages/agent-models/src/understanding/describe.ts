@@ -85,6 +85,8 @@ export function describeUnderstanding(u: Understanding): string {
   const otherSkills = u.skills.filter((sk) => !roleSkills.has(sk.skill)).map((sk) => sk.skill)
   if (otherSkills.length > 0) parts.push(`skills: ${otherSkills.join(', ')}`)
   if (s.margin !== null) parts.push(`${s.margin}% margin`)
+  if (s.marginFloor !== null) parts.push(`margin at least ${s.marginFloor}%`)
+  if (s.markup !== null) parts.push(`${s.markup}% markup`)
   if (s.discount !== null) parts.push(`${s.discount}% discount`)
   if (s.contingency !== null) parts.push(`${s.contingency}% contingency`)
   if (s.winProbability !== null) parts.push(`win probability ${s.winProbability}%`)

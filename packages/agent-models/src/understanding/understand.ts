@@ -205,7 +205,12 @@ function missingFor(
       break
     case 'quote':
       need(u.hours.length > 0, 'hours', 'the hours per role to quote (e.g. "200h senior dev")')
-      need(u.summary.margin !== null, 'margin', 'a target margin', false)
+      need(
+        u.summary.margin !== null || u.summary.marginFloor !== null || u.summary.markup !== null,
+        'margin',
+        'a target margin',
+        false,
+      )
       if (u.flags.clientRateCard) need(hasClientOrProject, 'client', "which client's rate card to use")
       break
     case 'revise_quote':
