@@ -239,4 +239,48 @@ describe('project agent', () => {
       h.submit(viewer, { agentType: 'project_management', request: 'How is Acme doing?' }),
     ).rejects.toThrow()
   })
+
+  it('baselines, compares with the baseline and replans an existing project, each a proposal or a read', async (context) => {
+    if (!demoLoaded) context.skip()
+    const late = await h.run(admin, 'Compare NW-204 to its baseline')
+    expect(late.session.status).toBe('completed')
+    const compared = late.session.result as { end_slip_days: number; milestones: { slip_days: number }[] }
+    expect(compared.milestones.some((m) => m.slip_days > 0)).toBe(true)
+
+    const baseline = await h.run(admin, 'Take a baseline of NW-203')
+    const proposals = await h.db.asService((tx) =>
+      tx.selectFrom('proposals').selectAll().where('session_id', '=', baseline.session.id).execute(),
+    )
+    expect(proposals).toHaveLength(1)
+    const ops = (proposals[0]?.changeset as { operations: { op: string; table: string }[] } | undefined)
+      ?.operations
+    expect(ops).toEqual([expect.objectContaining({ op: 'insert', table: 'baselines' })])
+
+    const replan = await h.run(admin, 'Replan the E-commerce Replatform so it finishes two weeks earlier')
+    const started = replan.events.find((e) => e.type === 'tool_call_started')
+    expect(started?.data).toMatchObject({
+      name: 'propose_replan',
+      input: { change: 'finish_earlier', days: 14 },
+    })
+    const result = replan.session.result as { proposal_id: string; ends_on: string; was_ends_on: string }
+    expect(result.ends_on < result.was_ends_on).toBe(true)
+    const applied = await applyProposal(h.db, admin.claims, result.proposal_id)
+    expect(applied.status).toBe('applied')
+    await revertProposal(h.db, admin.claims, result.proposal_id)
+  })
+
+  it('schedules a project against real capacity and says what sets its end date, writing nothing', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session, events } = await h.run(admin, 'What sets the end date of NW-201?')
+    expect(session.status).toBe('completed')
+    const started = events.find((e) => e.type === 'tool_call_started')
+    expect(started?.data).toMatchObject({ name: 'schedule_project' })
+    const result = session.result as { critical_tasks: string[]; levelled: boolean; end_set_by?: string }
+    expect(result.critical_tasks.length).toBeGreaterThan(0)
+    if (result.levelled) expect(['capacity', 'dependencies']).toContain(result.end_set_by)
+    const proposals = await h.db.asService((tx) =>
+      tx.selectFrom('proposals').select('id').where('session_id', '=', session.id).execute(),
+    )
+    expect(proposals).toEqual([])
+  })
 })

@@ -9,6 +9,7 @@ import {
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
 import { daysBetween, nextMonday } from '@psa/calendar'
+import { baseline, compareBaseline, replan, schedule } from './project-changes-playbook.js'
 
 function titleCase(text: string): string {
   return text
@@ -55,6 +56,9 @@ interface StatusOutput {
     line: string
   }[]
 }
+
+/** Kinds of work with a usual length, used (and said) when the request gives none. */
+const USUAL_WEEKS: readonly [RegExp, number][] = [[/\bdiscovery\b/i, 4]]
 
 function plan(input: PlaybookInput): PlaybookDecision {
   const { understanding: u, context, steps } = input
@@ -111,6 +115,8 @@ function plan(input: PlaybookInput): PlaybookDecision {
   if (weeks === null && start && end) {
     weeks = Math.max(2, Math.ceil(daysBetween(start, end) / 7))
   }
+  const usual = weeks === null ? USUAL_WEEKS.find(([pattern]) => pattern.test(input.request)) : undefined
+  if (weeks === null && usual) weeks = usual[1]
   if (weeks === null) {
     return finish(
       'How long should the project run? Tell me the length (e.g. "12 weeks") or an end date, and I will plan it. I made no changes.',
@@ -127,6 +133,8 @@ function plan(input: PlaybookInput): PlaybookDecision {
     budget && (!budget.currency || !currency || budget.currency === currency) ? budget.amountMinor : undefined
   const name = u.subject ? titleCase(u.subject.text) : (u.summary.project?.name ?? 'New Project')
   const assumptions: string[] = []
+  if (usual)
+    assumptions.push(`no length was given, so I used the usual ${usual[1]} weeks for this kind of work`)
   if (!start) assumptions.push(`no start date was given, so I start on the next Monday, ${startsOn}`)
   if (budget && budgetMinor === undefined) {
     assumptions.push(
@@ -231,15 +239,23 @@ export const projectPlaybook: Playbook = (input) => {
       return plan(input)
     case 'status_check':
       return status(input)
+    case 'baseline':
+      return baseline(input)
+    case 'compare_baseline':
+      return compareBaseline(input)
+    case 'replan':
+      return replan(input)
+    case 'schedule':
+      return schedule(input)
     case null:
       if (context.projectId || typeof input.rawContext.project_id === 'string') return status(input)
       return finish(
-        'I can plan a new project (for example "Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k") or report on how a project or client is doing (for example "How is Acme doing?"), but I could not tell which of those you want. I made no changes.',
+        'I can plan a new project (for example "Plan a 12-week website rebuild for Acme starting 5 Jan, budget $150k"), report on how a project, a client or the portfolio is doing ("How is NW-204 doing?"), take a baseline or compare with it ("Compare NW-204 to its baseline"), or replan ("Replan NW-201 so it finishes two weeks earlier"), but I could not tell which of those you want. I made no changes.',
       )
     default: {
       const owner = u.agentType ? u.agentType.replaceAll('_', ' ') : 'another'
       return finish(
-        `This is a ${u.intent.replaceAll('_', ' ')} request, which the ${owner} agent handles; I plan projects and report on their status. I made no changes.`,
+        `This is a ${u.intent.replaceAll('_', ' ')} request, which the ${owner} agent handles; I plan, baseline, replan and report on projects. I made no changes.`,
       )
     }
   }

@@ -226,13 +226,32 @@ describe('quotes agent', () => {
     if (!demoLoaded) context.skip()
     const nothing = await h.run(admin, 'Quote the Acme thing')
     expect((nothing.session.result as { summary: string }).summary).toContain('Tell me what to price')
-    const revise = await h.run(admin, 'Revise the Acme quote: drop design to 60h')
-    expect((revise.session.result as { summary: string }).summary).toContain('not available yet')
-    const sessions = [nothing.session.id, revise.session.id]
+    const approve = await h.run(admin, 'Approve the Acme quote')
+    expect((approve.session.result as { summary: string }).summary).toContain('I never approve quotes myself')
+    const convert = await h.run(admin, 'Convert the won Acme quote into a project')
+    expect((convert.session.result as { summary: string }).summary).toContain('only an accepted quote')
+    const sessions = [nothing.session.id, approve.session.id, convert.session.id]
     expect(
       await h.db.asService((tx) =>
         tx.selectFrom('proposals').select('id').where('session_id', 'in', sessions).execute(),
       ),
     ).toEqual([])
+  })
+
+  it('proposes the next version of an existing quote with a diff ("Revise the Acme quote: drop design to 60h")', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session } = await h.run(admin, 'Revise the Acme quote: drop design to 60h')
+    expect(session.status).toBe('completed')
+    const result = session.result as {
+      version: number
+      previous_version: number
+      proposal_id: string
+      diff: { lines: { role: string; hours_after: number }[] }
+    }
+    expect(result.version).toBe(result.previous_version + 1)
+    expect(result.diff.lines).toEqual([expect.objectContaining({ role: 'Designer', hours_after: 60 })])
+    const applied = await applyProposal(h.db, admin.claims, result.proposal_id)
+    expect(applied.status).toBe('applied')
+    await revertProposal(h.db, admin.claims, result.proposal_id)
   })
 })

@@ -8,6 +8,8 @@ import {
   type PlaybookInput,
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
+import { lineInput, terms } from './pricing-terms.js'
+import { approval, convert, revise } from './quote-changes-playbook.js'
 
 interface PricedJson {
   currency: string
@@ -23,13 +25,41 @@ interface PricedJson {
     margin_pct: number
     p50_price_minor: number
     p80_price_minor: number
+    p90_price_minor?: number
     price_for_target_margin_minor: number | null
     meets_target_margin: boolean | null
   }
   notes: string[]
+  needs_approval?: boolean
+  margin_floor?: { pct: number; below: boolean; max_discount_pct: number } | null
+  fixed_fee?: { price_minor: number; risk_premium_minor: number } | null
+  retainer?: {
+    months: number
+    monthly_hours: number
+    monthly_price_minor: number
+    total_price_minor: number
+  } | null
   proposal_id?: string
   quote_id?: string
   title?: string
+}
+
+function extras(out: PricedJson, money: (amountMinor: number) => string): string {
+  const parts: string[] = []
+  if (out.fixed_fee)
+    parts.push(
+      `Fixed fee ${money(out.fixed_fee.price_minor)} (P80, a ${money(out.fixed_fee.risk_premium_minor)} risk premium for the estimate spread).`,
+    )
+  if (out.retainer)
+    parts.push(
+      `Retainer: ${out.retainer.monthly_hours} h a month at ${money(out.retainer.monthly_price_minor)} a month for ${out.retainer.months} months, ${money(out.retainer.total_price_minor)} in all.`,
+    )
+  if (out.margin_floor?.below) parts.push(`This is below the ${out.margin_floor.pct}% margin floor.`)
+  if (out.needs_approval)
+    parts.push(
+      'The margin is below target, so the quote needs approval (tell me who approves: an admin or an owner).',
+    )
+  return parts.length > 0 ? ` ${parts.join(' ')}` : ''
 }
 
 function describe(out: PricedJson): string {
@@ -47,7 +77,7 @@ function describe(out: PricedJson): string {
   const card = out.rate_card
     ? `${out.rate_card.name} (${out.rate_card.kind} rate card)`
     : 'the roles’ own rates'
-  return `Priced at ${card}: ${lines}. Cost ${money(t.cost_minor)}, list ${money(t.list_price_minor)}, price ${money(t.price_minor)}, margin ${t.margin_pct}%.${target} Risk-adjusted: P50 ${money(t.p50_price_minor)}, P80 ${money(t.p80_price_minor)}.${out.notes.length > 0 ? ` Note: ${out.notes.join(' ')}` : ''}`
+  return `Priced at ${card}: ${lines}. Cost ${money(t.cost_minor)}, list ${money(t.list_price_minor)}, price ${money(t.price_minor)}, margin ${t.margin_pct}%.${target} Risk-adjusted: P50 ${money(t.p50_price_minor)}, P80 ${money(t.p80_price_minor)}${t.p90_price_minor ? `, P90 ${money(t.p90_price_minor)}` : ''}.${extras(out, money)}${out.notes.length > 0 ? ` Note: ${out.notes.join(' ')}` : ''}`
 }
 
 function totalsResult(out: PricedJson) {
@@ -61,6 +91,9 @@ function totalsResult(out: PricedJson) {
     meets_target_margin: out.totals.meets_target_margin,
   }
 }
+
+/** A question about the price ("how much would ... cost?") is answered with a price, not a draft quote. */
+const PRICE_ONLY = /\b(?:how much|what (?:would|will|does|did)|price check|ballpark|roughly)\b/i
 
 function quote(input: PlaybookInput): PlaybookDecision {
   const { understanding: u, context, steps } = input
@@ -89,7 +122,9 @@ function quote(input: PlaybookInput): PlaybookDecision {
     })
   }
 
-  const lines = u.hours.filter((h) => h.per === null)
+  // A retainer is priced per month: "40 hours a month of DevOps for 6 months".
+  const retainer = u.flags.billingModel === 'retainer'
+  const lines = u.hours.filter((h) => h.per === null || (retainer && h.per === 'month'))
   if (lines.length === 0) {
     return finish(
       'Tell me what to price: roles and hours, for example "Quote 200h senior dev + 80h design at 30% margin, client rate card, 5% discount". I made no changes.',
@@ -111,17 +146,15 @@ function quote(input: PlaybookInput): PlaybookDecision {
   const clientId = client?.id ?? context.clientId ?? null
   const rateCard = u.flags.standardRateCard ? 'standard' : u.flags.clientRateCard ? 'client' : undefined
   const pricing = {
-    lines: lines.map((l) => ({ role: l.role?.knownRole as string, hours: l.hours })),
+    lines: lines.map(lineInput),
     ...(rateCard && { rate_card: rateCard }),
-    ...(u.summary.margin !== null && { target_margin_pct: u.summary.margin }),
-    ...(u.summary.discount !== null && { discount_pct: u.summary.discount }),
-    ...(u.summary.contingency !== null && { contingency_pct: u.summary.contingency }),
+    ...terms(input),
   }
   const what = lines.map((l) => `${l.hours} h ${l.role?.knownRole}`).join(' + ')
-  if (!clientId) {
+  if (!clientId || PRICE_ONLY.test(input.request)) {
     return callTools(
       `No client was named, so I will price ${what}${rateCard === 'client' ? ' (the client rate card needs a client: the standard card applies)' : ''} without creating a quote.`,
-      { name: 'price_quote', input: pricing },
+      { name: 'price_quote', input: { ...pricing, ...(clientId && { client_id: clientId }) } },
     )
   }
   const project = u.summary.project
@@ -135,7 +168,6 @@ function quote(input: PlaybookInput): PlaybookDecision {
         client_id: clientId,
         title: title.slice(0, 200),
         ...(project?.id && { project_id: project.id }),
-        ...(u.flags.billingModel && { pricing_model: u.flags.billingModel }),
       },
     },
   )
@@ -151,10 +183,11 @@ export const quotesPlaybook: Playbook = (input) => {
     case 'quote':
       return quote(input)
     case 'revise_quote':
+      return revise(input)
     case 'convert_quote':
-      return finish(
-        `Revising quotes and converting won quotes into projects are not available yet; I can price and draft new quotes. I made no changes.`,
-      )
+      return convert(input)
+    case 'request_approval':
+      return approval(input)
     case null:
       if (u.hours.length > 0) return quote(input)
       return finish(

@@ -152,4 +152,25 @@ describe('resourcing agent', () => {
     expect((session.result as { summary: string }).summary).toContain('Which person do you mean')
     expect(await proposalsOf(session.id)).toEqual([])
   })
+
+  it('finds the planted double bookings: "Who is over-allocated in the next two weeks?", writing nothing', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session, events } = await h.run(admin, 'Who is over-allocated in the next two weeks?')
+    expect(session.status).toBe('completed')
+    const started = events.find((e) => e.type === 'tool_call_started')
+    expect(started?.data).toMatchObject({ name: 'capacity_report', input: { view: 'over_allocation' } })
+    const result = session.result as { over_allocations: { name: string }[] }
+    const names = new Set(result.over_allocations.map((o) => o.name))
+    expect(names).toContain('Priya Raman')
+    expect(names).toContain('Isabella Moreno')
+    expect(await proposalsOf(session.id)).toEqual([])
+  })
+
+  it('runs a what-if on a tentative project without writing anything', async (context) => {
+    if (!demoLoaded) context.skip()
+    const { session } = await h.run(admin, 'What if we win NW-304? Who would be over capacity?')
+    expect(session.status).toBe('completed')
+    expect(session.result).toMatchObject({ written: false })
+    expect(await proposalsOf(session.id)).toEqual([])
+  })
 })

@@ -10,6 +10,7 @@ import {
 } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
 import { addDays, earliest, latest, mondayOf, nextMonday } from '@psa/calendar'
+import { capacityView, whatIf } from './capacity-playbook.js'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
 
@@ -60,10 +61,10 @@ function period(input: PlaybookInput): { from: string; to: string; assumed: bool
   const u = input.understanding
   const today = input.context.today ?? u.today ?? new Date(0).toISOString().slice(0, 10)
   const start = u.summary.startDate
-  if (start && u.summary.endDate) return { from: start, to: u.summary.endDate, assumed: false }
   if (start && u.summary.duration) {
     return { from: start, to: addDays(start, Math.round(u.summary.duration.weeks * 7) - 1), assumed: false }
   }
+  if (start && u.summary.endDate) return { from: start, to: u.summary.endDate, assumed: false }
   const named = u.summary.period
   if (named && named.to > named.from) return { from: named.from, to: named.to, assumed: false }
   if (start) return { from: start, to: addDays(mondayOf(start), 27), assumed: true }
@@ -79,10 +80,19 @@ function needFromRequest(input: PlaybookInput) {
   const u = input.understanding
   const role = roleOf(input)
   const skill = u.skills[0]?.skill ?? role?.skill ?? undefined
+  const level = u.skills[0]?.minProficiency
+  const more = u.skills.slice(1).filter((s) => s.skill !== skill)
   const weekly = u.hours.find((h) => h.per === 'week')
   return {
     ...(role?.knownRole && { role: role.knownRole }),
     ...(skill && { skill }),
+    ...(skill && level && { min_proficiency: level }),
+    ...(more.length > 0 && {
+      also_skills: more.map((s) => ({
+        skill: s.skill,
+        ...(s.minProficiency && { min_proficiency: s.minProficiency }),
+      })),
+    }),
     ...(role?.level && !role.knownRole && { min_level: LEVELS[role.level] }),
     ...(weekly && { hours_per_week: weekly.hours }),
   }
@@ -294,6 +304,12 @@ function findCandidatesFlow(input: PlaybookInput, staffing: boolean): PlaybookDe
       },
     )
   }
+  if (staffing && !where && !requestsCall && !need.role && !need.skill) {
+    return callTools("No project or client was named, so I look up every project's open resource requests.", {
+      name: 'list_open_requests',
+      input: { all_projects: true, ...(u.summary.period && { from: when.from, to: when.to }) },
+    })
+  }
   if (!need.role && !need.skill) {
     return finish(
       'Tell me who you need (a role such as "senior developer" or a skill such as "React") or which project or client to staff, and I will rank the people who can do it. I made no changes.',
@@ -367,16 +383,37 @@ export const resourcingPlaybook: Playbook = (input) => {
       }
       return findCandidatesFlow(input, true)
     }
+    case 'over_allocation':
+    case 'utilisation':
+      return capacityView(input, u.intent)
+    case 'bench':
+      // "Who is free for React work?" is a candidate search; "who is free next week?" is the bench.
+      if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input, false)
+      return capacityView(input, 'bench')
+    case 'what_if':
+      return whatIf(input)
     case null:
+      // "Hard book Hannah on the Driver App": the booking words were read as the booking kind.
+      if (u.flags.booking && u.entities.some((e) => e.kind === 'person')) {
+        return directBooking(input) ?? findCandidatesFlow(input, true)
+      }
+      // "Who is below their utilisation target?": the target words were read as a constraint, not a report.
+      if (
+        u.flags.respectUtilisationTarget &&
+        u.roles.length === 0 &&
+        u.skills.length === 0 &&
+        /\bwho\b/i.test(input.request)
+      )
+        return capacityView(input, 'utilisation')
       // "Find a senior developer with Python for 3 weeks": no intent words the parser knows, but a profile.
       if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input, false)
       return finish(
-        'I find people for staffing needs ("Who can staff Acme\'s React roles next month?") and propose bookings ("Staff the open requests of NW-304"), but I could not tell what you want me to do. I made no changes.',
+        'I find people for staffing needs ("Who can staff Acme\'s React roles next month?"), propose bookings ("Staff the open requests of NW-304"), show over-allocations, utilisation and the bench ("Who is over-allocated next week?") and run what-ifs ("What if we win NW-501?"), but I could not tell what you want me to do. I made no changes.',
       )
     default: {
       const owner = u.agentType ? u.agentType.replaceAll('_', ' ') : 'another'
       return finish(
-        `This is a ${u.intent.replaceAll('_', ' ')} request, which the ${owner} agent handles; I find people and propose bookings. I made no changes.`,
+        `This is a ${u.intent.replaceAll('_', ' ')} request, which the ${owner} agent handles; I find and book people and report capacity. I made no changes.`,
       )
     }
   }

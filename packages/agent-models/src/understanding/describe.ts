@@ -5,11 +5,20 @@ import { ROLE_LABELS } from './vocabulary.js'
 const INTENT_LABELS: Record<Intent, string> = {
   plan: 'plan a project',
   status_check: 'check how a project is doing',
+  schedule: 'schedule a project against real capacity',
+  baseline: 'take a baseline of a project',
+  compare_baseline: 'compare a project with its baseline',
+  replan: 'replan an existing project',
   find_candidates: 'find people who could be staffed',
   staff: 'staff a project',
+  over_allocation: 'find over-allocated people and booking conflicts',
+  utilisation: 'forecast utilisation',
+  bench: 'find who is on the bench (free)',
+  what_if: 'run a what-if scenario without changing anything',
   quote: 'prepare a quote',
   revise_quote: 'revise a quote',
   convert_quote: 'convert a won quote into a project',
+  request_approval: 'request approval for a quote',
   setup_staff_quote: 'set up, staff and quote a project',
 }
 
@@ -76,6 +85,8 @@ export function describeUnderstanding(u: Understanding): string {
   const otherSkills = u.skills.filter((sk) => !roleSkills.has(sk.skill)).map((sk) => sk.skill)
   if (otherSkills.length > 0) parts.push(`skills: ${otherSkills.join(', ')}`)
   if (s.margin !== null) parts.push(`${s.margin}% margin`)
+  if (s.marginFloor !== null) parts.push(`margin at least ${s.marginFloor}%`)
+  if (s.markup !== null) parts.push(`${s.markup}% markup`)
   if (s.discount !== null) parts.push(`${s.discount}% discount`)
   if (s.contingency !== null) parts.push(`${s.contingency}% contingency`)
   if (s.winProbability !== null) parts.push(`win probability ${s.winProbability}%`)

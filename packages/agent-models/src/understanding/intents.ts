@@ -1,94 +1,47 @@
+import { compilePhrase, phraseWeight } from './phrase-pattern.js'
+import { PHRASES } from './phrases.js'
 import type { Scanner } from './scanner.js'
 import { type AgentType, INTENT_AGENT, type Intent, type IntentMention, type Span } from './schema.js'
 
-/**
- * Intent rules. A pattern's named groups k1, k2, ... mark the words that signal the intent (so "how is
- * Acme doing" claims "how is" and "doing" but leaves "Acme" to the name matcher); without groups the
- * whole match is the signal. `also` words are claimed only when the rule fired.
- */
-interface IntentRule {
-  intent: Exclude<Intent, 'setup_staff_quote'>
-  patterns: RegExp[]
-  also?: RegExp[]
+type SimpleIntent = Exclude<Intent, 'setup_staff_quote'>
+
+interface CompiledPhrase {
+  intent: SimpleIntent
+  pattern: RegExp
+  score: number
 }
 
-const RULES: readonly IntentRule[] = [
-  {
-    intent: 'convert_quote',
-    patterns: [
-      /\b(?<k1>convert(?:ing)?|turn(?:ing)?)\b[^.!?]{0,40}?\b(?<k2>quotes?)\b/dgi,
-      /\b(?<k1>quotes?)\b[^.!?]{0,30}?\b(?<k2>(?:was|is|has\s+been|got)\s+won)\b/dgi,
-    ],
-    also: [/\bwon\b/gi, /\binto\s+(?:an?\s+)?(?:live\s+|real\s+)?project\b/gi],
-  },
-  {
-    intent: 'revise_quote',
-    patterns: [
-      /\b(?<k1>revise|update|change|adjust|amend|rework|redo|modify|edit|tweak|re-?issue)\b[^.!?]{0,40}?\b(?<k2>quotes?)\b/dgi,
-      /\b(?<k1>new\s+version|revision)\s+of\b[^.!?]{0,30}?\b(?<k2>quotes?)\b/dgi,
-      /\bre-?quote\b/dgi,
-    ],
-    // "drop design to 60h", "raise margin to 35%": the verbs say how, the figures say what.
-    also: [/\b(?:drop|reduce|lower|cut|raise|increase|bump|set|change|move|make)\b/gi],
-  },
-  {
-    intent: 'status_check',
-    patterns: [
-      /\b(?<k1>how(?:['’]s|\s+is|\s+are)(?:\s+things\s+(?:with|on|at))?)\b[^.!?]{0,60}?\b(?<k2>doing|going|tracking|progressing|looking|getting\s+on)\b/dgi,
-      /\b(?:status|health(?:\s+check)?|progress|burn(?:\s+rate)?|forecast(?:\s+at\s+completion)?|eac|on\s+track|behind\s+schedule|over\s+budget|late\s+milestones?|at\s+risk)\b/dgi,
-      /\b(?:update|report)\s+on\b/dgi,
-    ],
-  },
-  {
-    intent: 'find_candidates',
-    patterns: [
-      /\bwho(?:['’]s|\s+is|\s+are)?\s+(?:can|could|is\s+able\s+to|would\s+be\s+able\s+to|might|should|available|free)\b/dgi,
-      /\b(?<k1>find|suggest|recommend|shortlist|rank|identify|search\s+for|look\s+for|propose)\b[^.!?]{0,40}?\b(?<k2>candidates?|people|someone|somebody|anyone|consultants?|matches|cover|replacements?|backfill)\b/dgi,
-      /\bcandidates?\b/dgi,
-      /\bwho\b(?=[^.!?]{0,40}\bavailable\b)/dgi,
-    ],
-    also: [/\b(?:available|cover)\b/gi],
-  },
-  {
-    intent: 'staff',
-    patterns: [
-      /\bstaff(?:ing)?\b|\b(?:assign|allocate|book)\b|\bresource\s+(?=the\b|this\b|our\b)|\bfill\s+(?:the\s+)?(?:roles?|positions?|gaps?)\b/dgi,
-    ],
-  },
-  {
-    intent: 'quote',
-    patterns: [
-      /\bquot(?:e|es|ing)\b|\bpric(?:e|ing)\s+(?:up|out)\b|\bpricing\s+for\b|\bcost\s+(?:up|out)\b/dgi,
-    ],
-  },
-  {
-    intent: 'plan',
-    patterns: [
-      /\b(?:create|build|draft|make|prepare|put\s+together|produce|write|come\s+up\s+with|give\s+me)\s+(?:me\s+)?(?:an?\s+|the\s+)?(?:project\s+)?(?:plan|schedule)\b/dgi,
-      /\b(?:re-?)?plan(?:ning)?\b|\bschedule\b|\bset\s+up\b|\bkick[\s-]?off\s+(?:a|the)\s+(?:new\s+)?project\b/dgi,
-    ],
-  },
-]
+/** Every phrase of the catalogue, most specific first, so "replan" is claimed before "plan" can be. */
+const COMPILED: readonly CompiledPhrase[] = PHRASES.flatMap((entry) =>
+  entry.phrases.map((phrase) => ({
+    intent: entry.intent,
+    pattern: compilePhrase(phrase),
+    score: phraseWeight(phrase) + (entry.boost ?? 0),
+  })),
+).sort((a, b) => b.score - a.score)
 
-/** Most specific first: "who can staff" is a candidate search, "convert the quote" is not a new quote. */
-const PRIORITY: readonly Exclude<Intent, 'setup_staff_quote'>[] = [
-  'convert_quote',
-  'revise_quote',
-  'status_check',
-  'find_candidates',
-  'quote',
-  'staff',
-  'plan',
-]
+const ALSO: ReadonlyMap<SimpleIntent, readonly RegExp[]> = new Map(
+  PHRASES.filter((e) => e.also).map((e) => [e.intent, (e.also ?? []).map(compilePhrase)]),
+)
 
-const GROUP: Record<Exclude<Intent, 'setup_staff_quote'>, 'plan' | 'staff' | 'quote' | 'other'> = {
+/** The three steps of a broad request; the other intents act on something that exists. */
+const GROUP: Record<SimpleIntent, 'plan' | 'staff' | 'quote' | 'other'> = {
   plan: 'plan',
   staff: 'staff',
   find_candidates: 'staff',
   quote: 'quote',
   revise_quote: 'other',
   convert_quote: 'other',
+  request_approval: 'other',
   status_check: 'other',
+  schedule: 'other',
+  baseline: 'other',
+  compare_baseline: 'other',
+  replan: 'other',
+  over_allocation: 'other',
+  utilisation: 'other',
+  bench: 'other',
+  what_if: 'other',
 }
 
 function keywordRanges(match: RegExpExecArray): [number, number][] {
@@ -125,23 +78,29 @@ export function extractIntents(
   preferAgent: AgentType | null,
   notes: string[],
 ): IntentResult {
+  const found = new Map<SimpleIntent, { spans: Span[]; score: number; order: number }>()
+  for (const phrase of COMPILED) {
+    for (const match of scanner.matches(phrase.pattern)) {
+      const ranges = keywordRanges(match)
+      if (!ranges.every(([s, e]) => scanner.isFree(s, e))) continue
+      const entry = found.get(phrase.intent) ?? { spans: [], score: 0, order: match.index }
+      for (const [s, e] of ranges) entry.spans.push(scanner.consume(s, e))
+      entry.score = Math.max(entry.score, phrase.score)
+      entry.order = Math.min(entry.order, match.index)
+      found.set(phrase.intent, entry)
+    }
+  }
   const mentions: IntentMention[] = []
-  for (const rule of RULES) {
-    const spans: Span[] = []
-    for (const pattern of rule.patterns) {
-      for (const match of scanner.matches(pattern)) {
-        const ranges = keywordRanges(match)
-        if (!ranges.every(([s, e]) => scanner.isFree(s, e))) continue
-        for (const [s, e] of ranges) spans.push(scanner.consume(s, e))
-      }
-    }
-    if (spans.length === 0) continue
-    for (const pattern of rule.also ?? []) {
+  const scores = new Map<IntentMention, number>()
+  for (const [intent, entry] of found) {
+    for (const pattern of ALSO.get(intent) ?? []) {
       for (const match of scanner.matches(pattern))
-        spans.push(scanner.consume(match.index, match.index + match[0].length))
+        entry.spans.push(scanner.consume(match.index, match.index + match[0].length))
     }
-    spans.sort((a, b) => a.start - b.start)
-    mentions.push({ intent: rule.intent, agentType: INTENT_AGENT[rule.intent], spans })
+    entry.spans.sort((a, b) => a.start - b.start)
+    const mention: IntentMention = { intent, agentType: INTENT_AGENT[intent], spans: entry.spans }
+    scores.set(mention, entry.score)
+    mentions.push(mention)
   }
   mentions.sort((a, b) => (a.spans[0]?.start ?? 0) - (b.spans[0]?.start ?? 0))
 
@@ -149,10 +108,10 @@ export function extractIntents(
   // "set up, staff and quote" is three.
   const actions = mentions.filter(
     (m) =>
-      GROUP[m.intent as Exclude<Intent, 'setup_staff_quote'>] !== 'other' &&
+      GROUP[m.intent as SimpleIntent] !== 'other' &&
       m.spans.some((s) => isVerbPosition(scanner.text, s.start)),
   )
-  const groups = new Set(actions.map((m) => GROUP[m.intent as Exclude<Intent, 'setup_staff_quote'>]))
+  const groups = new Set(actions.map((m) => GROUP[m.intent as SimpleIntent]))
   if (groups.size >= 2) {
     const spans = actions.flatMap((m) => m.spans)
     const composite: IntentMention = { intent: 'setup_staff_quote', agentType: 'orchestrator', spans }
@@ -161,8 +120,7 @@ export function extractIntents(
 
   const ranked = [...mentions].sort(
     (a, b) =>
-      PRIORITY.indexOf(a.intent as Exclude<Intent, 'setup_staff_quote'>) -
-      PRIORITY.indexOf(b.intent as Exclude<Intent, 'setup_staff_quote'>),
+      (scores.get(b) ?? 0) - (scores.get(a) ?? 0) || (a.spans[0]?.start ?? 0) - (b.spans[0]?.start ?? 0),
   )
   const preferred = preferAgent ? ranked.find((m) => m.agentType === preferAgent) : undefined
   const primary = preferred ?? ranked[0]

@@ -57,7 +57,7 @@ const PATTERNS: readonly RegExp[] = [
   ),
   // "budget 150k", "budget of 150,000": no currency, but the keyword makes it money.
   new RegExp(
-    String.raw`(?<=\b(?:budget|price|fee|cost|value|worth|cap|rate|spend)(?:\s+(?:of|is|at|around|about|=|:))?\s*)(?<amount>${AMOUNT})(?:\s?(?<mult>${MULTIPLIER})\b)?${PER}`,
+    String.raw`(?<=\b(?:budget|price|fee|cost|value|worth|cap|rate|spend)(?:\s+(?:of|is|at|around|about|=|:))?\s*)(?<amount>${AMOUNT})(?:\s?(?<mult>${MULTIPLIER})\b)?(?![\d.,]|\s*(?:h|hrs?|hours?)\b)${PER}`,
     'gdi',
   ),
   // "150k budget"

@@ -77,7 +77,7 @@ describe('intents', () => {
   it.each([
     ['Plan a website rebuild for Acme', 'plan'],
     ['Can you put together a project plan for Globex?', 'plan'],
-    ['Replan the Globex ERP migration starting next month', 'plan'],
+    ['Replan the Globex ERP migration starting next month', 'replan'],
     ['schedule the Acme rebuild', 'plan'],
     ["What's the status of Acme?", 'status_check'],
     ['Is the Globex ERP migration on track?', 'status_check'],

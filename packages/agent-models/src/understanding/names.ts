@@ -59,6 +59,8 @@ function variantsOf(entity: NamedEntity, kind: EntityKind): string[][] {
     const tokens = tokenize(name).map((t) => t.lower)
     if (tokens[0] === 'the' && tokens.length > 1) tokens.shift()
     variants.push(tokens)
+    // "Brand Refresh & Website" is also said "brand refresh and website".
+    if (/&/.test(name)) variants.push(tokenize(name.replace(/\s*&\s*/g, ' and ')).map((t) => t.lower))
     if (kind === 'client') {
       const stripped = [...tokens]
       while (stripped.length > 1 && LEGAL_SUFFIXES.has(stripped.at(-1) ?? '')) stripped.pop()
@@ -135,6 +137,18 @@ function windowMatches(tokens: Token[], masked: string, kind: EntityKind, entity
           found.push({ kind, entity, from: i, to: k, match: 'partial', score: 50 + length * 10 })
         }
       } else {
+        // The first words of a client's name: "Cedar Health" for "Cedar Health Partners".
+        if (kind === 'client') {
+          let k = 0
+          while (
+            k < n - 1 &&
+            i + k < tokens.length &&
+            (k === 0 || adjacent(masked, tokens[i + k - 1] as Token, tokens[i + k] as Token)) &&
+            similar((tokens[i + k] as Token).lower, variant[k] ?? '') === 'exact'
+          )
+            k++
+          if (k >= 2) found.push({ kind, entity, from: i, to: i + k, match: 'partial', score: 50 + k * 10 })
+        }
         const token = tokens[i] as Token
         const candidates = kind === 'person' ? [variant[0], variant.at(-1)] : [variant[0]]
         if (

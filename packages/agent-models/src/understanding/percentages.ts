@@ -8,6 +8,10 @@ const ROLE_WORDS: readonly [PercentageRole, string][] = [
     'win_probability',
     String.raw`win(?:ning)?\s+(?:probability|chance|likelihood|rate)|probability(?:\s+of\s+winning)?|chance(?:s)?(?:\s+(?:of\s+winning|to\s+win))?|likel(?:y|ihood)(?:\s+to\s+win)?`,
   ],
+  [
+    'margin_floor',
+    String.raw`(?:minimum|min\.?|floor)\s+(?:gross\s+)?margin|margin\s+floor|(?:keep|hold|stay|protect)(?:ing)?\s+(?:the\s+)?margin\s+(?:above|over|at\s+least|>=?)|(?:don['’]?t|do\s+not|never|without)\s+(?:go(?:ing)?|drop(?:ping)?|fall(?:ing)?)\s+below|margin\s+(?:must\s+|should\s+)?(?:not\s+(?:go\s+|drop\s+|fall\s+)?below|(?:stay\s+)?above|of\s+at\s+least|at\s+least|>=?)|no\s+less\s+than|at\s+least`,
+  ],
   ['margin', String.raw`(?:gross\s+|target\s+|net\s+)?margin|gm`],
   ['markup', String.raw`mark[\s-]?up`],
   ['discount', 'discount(?:ed)?|off|reduction'],
@@ -42,7 +46,13 @@ export function extractPercentages(scanner: Scanner): Percentage[] {
     const after = /^[^,;.!?+\uE000]*/.exec(masked.slice(end))?.[0] ?? ''
     const before = /[^,;.!?+\uE000]*$/.exec(masked.slice(0, start))?.[0] ?? ''
     const afterHit = AFTER.map(([r, re]) => [r, re.exec(after)] as const).find(([, m]) => m)
-    if (afterHit?.[1]) {
+    const floorBefore = BEFORE.find(([r]) => r === 'margin_floor')?.[1].exec(before)
+    if (afterHit?.[1] && afterHit[0] === 'margin' && floorBefore) {
+      // "don't go below 20% margin": the words before say it is a floor.
+      role = 'margin_floor'
+      start -= floorBefore[0].length
+      end += afterHit[1][0].length
+    } else if (afterHit?.[1]) {
       role = afterHit[0]
       end += afterHit[1][0].length
     } else {

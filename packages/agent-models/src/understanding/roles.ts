@@ -53,11 +53,31 @@ export function extractSkills(scanner: Scanner, context: RequestContext): SkillM
   const found: SkillMention[] = []
   for (const { name, pattern } of skillPatterns(context)) {
     for (const match of scanner.matches(pattern)) {
-      found.push({ skill: name, span: scanner.consume(match.index, match.index + match[0].length) })
+      found.push({
+        skill: name,
+        minProficiency: null,
+        span: scanner.consume(match.index, match.index + match[0].length),
+      })
     }
   }
-  return found.sort((a, b) => a.span.start - b.span.start)
+  found.sort((a, b) => a.span.start - b.span.start)
+  // A level applies to the skills before it in the same clause that have none yet.
+  for (const match of scanner.matches(SKILL_LEVEL)) {
+    const level = Number(match.groups?.level)
+    const before = scanner.text.slice(0, match.index)
+    const clauseStart = Math.max(...['.', ';', '!', '?'].map((c) => before.lastIndexOf(c)))
+    const targets = found.filter(
+      (s) => s.minProficiency === null && s.span.end <= match.index && s.span.start > clauseStart,
+    )
+    if (targets.length === 0) continue
+    for (const s of targets) s.minProficiency = level
+    scanner.consume(match.index, match.index + match[0].length)
+  }
+  return found
 }
+
+const SKILL_LEVEL =
+  /(?<![\p{L}\p{N}])(?:(?:at|level|proficiency|of)\s+(?:level\s+)?)?\(?(?<level>[1-5])\s*(?:\+|\/\s*5\s*\+?|\s+or\s+(?:above|higher|better|more))\)?/giu
 
 const roleWords = new Map<string, string>()
 for (const [role, words] of Object.entries(ROLE_SYNONYMS)) for (const w of words) roleWords.set(w, role)

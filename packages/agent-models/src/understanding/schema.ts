@@ -16,11 +16,20 @@ export type AgentType = z.infer<typeof agentTypeSchema>
 export const intentSchema = z.enum([
   'plan',
   'status_check',
+  'schedule',
+  'baseline',
+  'compare_baseline',
+  'replan',
   'find_candidates',
   'staff',
+  'over_allocation',
+  'utilisation',
+  'bench',
+  'what_if',
   'quote',
   'revise_quote',
   'convert_quote',
+  'request_approval',
   'setup_staff_quote',
 ])
 export type Intent = z.infer<typeof intentSchema>
@@ -29,11 +38,20 @@ export type Intent = z.infer<typeof intentSchema>
 export const INTENT_AGENT: Record<Intent, AgentType> = {
   plan: 'project_management',
   status_check: 'project_management',
+  schedule: 'project_management',
+  baseline: 'project_management',
+  compare_baseline: 'project_management',
+  replan: 'project_management',
   find_candidates: 'resourcing',
   staff: 'resourcing',
+  over_allocation: 'resourcing',
+  utilisation: 'resourcing',
+  bench: 'resourcing',
+  what_if: 'resourcing',
   quote: 'quotes',
   revise_quote: 'quotes',
   convert_quote: 'quotes',
+  request_approval: 'quotes',
   setup_staff_quote: 'orchestrator',
 }
 
@@ -91,6 +109,7 @@ export const percentageRoleSchema = z.enum([
   'contingency',
   'utilisation',
   'markup',
+  'margin_floor',
   'unspecified',
 ])
 export type PercentageRole = z.infer<typeof percentageRoleSchema>
@@ -121,13 +140,26 @@ export const roleMentionSchema = z.object({
 })
 export type RoleMention = z.infer<typeof roleMentionSchema>
 
-export const skillMentionSchema = z.object({ skill: z.string(), span: spanSchema })
+export const skillMentionSchema = z.object({
+  skill: z.string(),
+  /** "React and TypeScript at 4+": the least proficiency (1-5) asked for; null when not said. */
+  minProficiency: z.int().min(1).max(5).nullable(),
+  span: spanSchema,
+})
 export type SkillMention = z.infer<typeof skillMentionSchema>
 
 export const hoursLineSchema = z.object({
   hours: z.number().positive(),
   /** "40 hours a week" is a rate, not a total. */
   per: z.enum(['day', 'week', 'month']).nullable(),
+  /** "120-160-240h": a three-point estimate (hours is then the likely value); null for a single figure. */
+  range: z
+    .object({
+      optimistic: z.number().min(0),
+      likely: z.number().positive(),
+      pessimistic: z.number().positive(),
+    })
+    .nullable(),
   role: roleMentionSchema.nullable(),
   span: spanSchema,
 })
@@ -214,6 +246,9 @@ export const understandingSchema = z.object({
     period: z.object({ from: isoDateSchema, to: isoDateSchema }).nullable(),
     budget: moneySchema.nullable(),
     margin: z.number().nullable(),
+    /** "keep margin above 25%", "don't go below 20% margin": the least margin a price may have. */
+    marginFloor: z.number().nullable(),
+    markup: z.number().nullable(),
     discount: z.number().nullable(),
     winProbability: z.number().nullable(),
     contingency: z.number().nullable(),

@@ -205,7 +205,12 @@ function missingFor(
       break
     case 'quote':
       need(u.hours.length > 0, 'hours', 'the hours per role to quote (e.g. "200h senior dev")')
-      need(u.summary.margin !== null, 'margin', 'a target margin', false)
+      need(
+        u.summary.margin !== null || u.summary.marginFloor !== null || u.summary.markup !== null,
+        'margin',
+        'a target margin',
+        false,
+      )
       if (u.flags.clientRateCard) need(hasClientOrProject, 'client', "which client's rate card to use")
       break
     case 'revise_quote':
@@ -240,7 +245,14 @@ function pickDates(intent: Intent | null, dates: DateMention[]) {
   const end = resolved.find((d) => d.role === 'end')
   const rangeMention = resolved.find((d) => d.role === 'period' && d.to !== null)
   const unspecified = resolved.find((d) => d.role === 'unspecified')
-  const wantsPeriod = intent === 'find_candidates' || intent === 'staff' || intent === 'status_check'
+  const wantsPeriod =
+    intent === 'find_candidates' ||
+    intent === 'staff' ||
+    intent === 'status_check' ||
+    intent === 'over_allocation' ||
+    intent === 'utilisation' ||
+    intent === 'bench' ||
+    intent === 'what_if'
   const startDate =
     start?.from ?? rangeMention?.from ?? (!wantsPeriod ? unspecified?.from : undefined) ?? null
   const endDate = end?.to ?? rangeMention?.to ?? null
@@ -287,7 +299,9 @@ export function understand(
   const durations = extractDurations(scanner)
   const entities = extractEntities(scanner, context, notes)
   const { intent, agentType, intents } = extractIntents(scanner, options.agentType ?? null, notes)
-  const subjectAnchor = subjectAnchorFor(intent, intents)
+  // "Staff and quote 120h QA for …" names the work as hours per role, not a project to name.
+  const subjectAnchor =
+    intent === 'setup_staff_quote' && hourFigures.length > 0 ? null : subjectAnchorFor(intent, intents)
   const subject =
     subjectAnchor === null
       ? null
@@ -331,6 +345,8 @@ export function understand(
           ? (money.find((m) => m.role === 'unspecified') ?? null)
           : null),
       margin: percentage('margin'),
+      marginFloor: percentage('margin_floor'),
+      markup: percentage('markup'),
       discount: percentage('discount'),
       winProbability: percentage('win_probability'),
       contingency: percentage('contingency'),

@@ -25,6 +25,7 @@ export const ROLE_SYNONYMS: Record<string, readonly string[]> = {
     'ui/ux',
     'ux/ui',
   ],
+  researcher: ['ux researcher', 'user researcher', 'design researcher', 'researcher', 'ux research'],
   qa: [
     'qa',
     'qa engineer',
@@ -70,6 +71,7 @@ export const SPECIALISMS: Record<string, readonly string[]> = {
 export const ROLE_LABELS: Record<string, string> = {
   developer: 'developer',
   designer: 'designer',
+  researcher: 'UX researcher',
   qa: 'QA',
   project_manager: 'project manager',
   business_analyst: 'business analyst',

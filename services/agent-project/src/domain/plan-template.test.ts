@@ -159,6 +159,43 @@ describe('buildPlan', () => {
   it('chooses a template from the words of the request', () => {
     expect(chooseTemplate('Website Rebuild')).toBe('website')
     expect(chooseTemplate('Claims data warehouse')).toBe('data')
-    expect(chooseTemplate('Driver app')).toBe('software')
+    expect(chooseTemplate('Driver app')).toBe('mobile_app')
+    expect(chooseTemplate('Discovery for Cedar Health')).toBe('discovery')
+    expect(chooseTemplate('SAP ERP rollout')).toBe('erp_rollout')
+    expect(chooseTemplate('Payments API integration')).toBe('software')
+    expect(chooseTemplate('Office move')).toBe('generic')
+  })
+
+  it('keeps every dependency type and lag of the template, and dates that satisfy them', () => {
+    const roles: PlanRole[] = [
+      'Designer',
+      'UX Researcher',
+      'Senior Developer',
+      'Lead Developer',
+      'QA Engineer',
+    ].map((name, i) => ({ id: `r${i}`, name, billRateMinor: 10_000, costRateMinor: 5_000 }))
+    for (const template of ['mobile_app', 'erp_rollout', 'discovery', 'generic'] as const) {
+      const plan = buildPlan({ startsOn: '2027-01-04', weeks: 12, budgetMinor: null, template, roles })
+      const byKey = new Map(plan.tasks.map((t) => [t.key, t]))
+      for (const d of plan.dependencies) {
+        const from = byKey.get(d.from)
+        const to = byKey.get(d.to)
+        if (!from || !to) throw new Error(`dangling dependency ${d.from} -> ${d.to}`)
+        if (d.type === 'finish_to_start') expect(to.startsOn > from.endsOn).toBe(true)
+        if (d.type === 'start_to_start') expect(to.startsOn >= from.startsOn).toBe(true)
+        if (d.type === 'finish_to_finish') expect(to.endsOn >= from.endsOn).toBe(true)
+      }
+    }
+    const mobile = buildPlan({
+      startsOn: '2027-01-04',
+      weeks: 12,
+      budgetMinor: null,
+      template: 'mobile_app',
+      roles,
+    })
+    expect(new Set(mobile.dependencies.map((d) => d.type))).toEqual(
+      new Set(['finish_to_start', 'start_to_start', 'finish_to_finish']),
+    )
+    expect(mobile.dependencies.some((d) => d.lagDays > 0)).toBe(true)
   })
 })

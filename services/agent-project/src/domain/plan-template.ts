@@ -1,405 +1,13 @@
 import { addDays, isoWeekday, nextWorkingDay } from '@psa/calendar'
+import { COMPACT, type DependencyType, PM, TEMPLATES, type TemplateName } from '@psa/project-templates'
+
+export { chooseTemplate, type TemplateName } from '@psa/project-templates'
 
 /**
- * Project plan templates: phases sized to the requested length, tasks with roles and hour estimates,
- * finish-to-start dependencies and a milestone at the end of each phase. Deliberately simple: the
- * resource-levelled scheduler comes later; this gives a sensible, consistent first plan (every dependency
- * is satisfied by the dates, and the hours fit the budget when one is given).
+ * A project plan from a template (@psa/project-templates): phases sized to the requested length, tasks with
+ * roles and hour estimates fitted to the budget, dependencies of the template's types and lags, and a
+ * milestone at the end of each phase.
  */
-
-export type TemplateName = 'website' | 'software' | 'data'
-
-interface TaskTemplate {
-  key: string
-  name: string
-  /** Preferred role names, best first; the organisation's first match is used. */
-  roles: readonly string[]
-  /** Full-time equivalents working on the task while it runs. */
-  fte: number
-  /** Share of the phase the task runs in, [start, end) as fractions of the phase's working days. */
-  span?: readonly [number, number]
-  /** Tasks of the same phase that must finish first. */
-  after?: readonly string[]
-}
-
-interface PhaseTemplate {
-  key: string
-  name: string
-  weight: number
-  milestone: string
-  tasks: readonly TaskTemplate[]
-}
-
-const PM: TaskTemplate = {
-  key: 'pm',
-  name: 'Project management and reporting',
-  roles: ['Project Manager'],
-  fte: 0.25,
-}
-
-const WEBSITE: readonly PhaseTemplate[] = [
-  {
-    key: 'discovery',
-    name: 'Discovery',
-    weight: 0.15,
-    milestone: 'Discovery complete',
-    tasks: [
-      {
-        key: 'interviews',
-        name: 'Stakeholder interviews and analytics review',
-        roles: ['UX Researcher', 'Business Analyst'],
-        fte: 0.6,
-        span: [0, 0.5],
-      },
-      {
-        key: 'requirements',
-        name: 'Requirements and content inventory',
-        roles: ['Business Analyst', 'Project Manager'],
-        fte: 0.6,
-        span: [0.5, 1],
-        after: ['interviews'],
-      },
-      {
-        key: 'architecture',
-        name: 'Technical discovery and architecture',
-        roles: ['Solution Architect', 'Lead Developer'],
-        fte: 0.5,
-      },
-    ],
-  },
-  {
-    key: 'design',
-    name: 'Design',
-    weight: 0.2,
-    milestone: 'Design sign-off',
-    tasks: [
-      {
-        key: 'ia',
-        name: 'Information architecture and wireframes',
-        roles: ['UX Researcher', 'Designer'],
-        fte: 0.8,
-        span: [0, 0.5],
-      },
-      {
-        key: 'visual',
-        name: 'Visual design and design system',
-        roles: ['Designer'],
-        fte: 1,
-        span: [0.4, 1],
-        after: [],
-      },
-      {
-        key: 'prototype',
-        name: 'Prototype and usability test',
-        roles: ['UX Researcher', 'Designer'],
-        fte: 0.5,
-        span: [0.5, 1],
-        after: ['ia'],
-      },
-    ],
-  },
-  {
-    key: 'build',
-    name: 'Build',
-    weight: 0.4,
-    milestone: 'Build complete',
-    tasks: [
-      { key: 'frontend', name: 'Front-end build', roles: ['Senior Developer', 'Lead Developer'], fte: 1 },
-      {
-        key: 'backend',
-        name: 'CMS, back end and integrations',
-        roles: ['Senior Developer', 'Lead Developer'],
-        fte: 1,
-      },
-      {
-        key: 'content',
-        name: 'Content migration',
-        roles: ['Junior Developer', 'Business Analyst'],
-        fte: 0.5,
-        span: [0.3, 1],
-      },
-      { key: 'platform', name: 'Environments, CI/CD and hosting', roles: ['DevOps Engineer'], fte: 0.3 },
-    ],
-  },
-  {
-    key: 'test',
-    name: 'Test',
-    weight: 0.15,
-    milestone: 'UAT sign-off',
-    tasks: [
-      {
-        key: 'qa',
-        name: 'QA, accessibility and performance testing',
-        roles: ['QA Engineer'],
-        fte: 1,
-        span: [0, 0.6],
-      },
-      {
-        key: 'uat',
-        name: 'User acceptance testing and fixes',
-        roles: ['Senior Developer', 'QA Engineer'],
-        fte: 0.8,
-        span: [0.6, 1],
-        after: ['qa'],
-      },
-    ],
-  },
-  {
-    key: 'launch',
-    name: 'Launch',
-    weight: 0.1,
-    milestone: 'Go-live',
-    tasks: [
-      {
-        key: 'golive',
-        name: 'Go-live and hypercare',
-        roles: ['DevOps Engineer', 'Senior Developer'],
-        fte: 0.6,
-      },
-      {
-        key: 'handover',
-        name: 'Training and handover',
-        roles: ['Project Manager', 'Business Analyst'],
-        fte: 0.4,
-      },
-    ],
-  },
-]
-
-const SOFTWARE: readonly PhaseTemplate[] = [
-  {
-    key: 'discovery',
-    name: 'Discovery',
-    weight: 0.15,
-    milestone: 'Discovery complete',
-    tasks: [
-      {
-        key: 'requirements',
-        name: 'Requirements and backlog',
-        roles: ['Business Analyst', 'Project Manager'],
-        fte: 0.8,
-      },
-      {
-        key: 'architecture',
-        name: 'Solution architecture',
-        roles: ['Solution Architect', 'Lead Developer'],
-        fte: 0.6,
-      },
-      { key: 'ux', name: 'User research and journeys', roles: ['UX Researcher', 'Designer'], fte: 0.5 },
-    ],
-  },
-  {
-    key: 'design',
-    name: 'Design',
-    weight: 0.15,
-    milestone: 'Design sign-off',
-    tasks: [
-      { key: 'ui', name: 'UI design', roles: ['Designer'], fte: 1 },
-      {
-        key: 'technical',
-        name: 'Technical design and spikes',
-        roles: ['Lead Developer', 'Senior Developer'],
-        fte: 0.8,
-      },
-    ],
-  },
-  {
-    key: 'build',
-    name: 'Build',
-    weight: 0.45,
-    milestone: 'Feature complete',
-    tasks: [
-      { key: 'core', name: 'Core features', roles: ['Senior Developer', 'Lead Developer'], fte: 2 },
-      {
-        key: 'integrations',
-        name: 'Integrations and APIs',
-        roles: ['Senior Developer', 'Lead Developer'],
-        fte: 1,
-      },
-      { key: 'platform', name: 'Infrastructure and CI/CD', roles: ['DevOps Engineer'], fte: 0.4 },
-      { key: 'testing', name: 'Test automation', roles: ['QA Engineer'], fte: 0.6, span: [0.25, 1] },
-    ],
-  },
-  {
-    key: 'test',
-    name: 'Test',
-    weight: 0.15,
-    milestone: 'UAT sign-off',
-    tasks: [
-      {
-        key: 'system',
-        name: 'System and regression testing',
-        roles: ['QA Engineer'],
-        fte: 1,
-        span: [0, 0.6],
-      },
-      {
-        key: 'uat',
-        name: 'User acceptance testing and fixes',
-        roles: ['Senior Developer', 'QA Engineer'],
-        fte: 1,
-        span: [0.6, 1],
-        after: ['system'],
-      },
-    ],
-  },
-  {
-    key: 'launch',
-    name: 'Launch',
-    weight: 0.1,
-    milestone: 'Go-live',
-    tasks: [
-      {
-        key: 'release',
-        name: 'Release and hypercare',
-        roles: ['DevOps Engineer', 'Senior Developer'],
-        fte: 0.6,
-      },
-      {
-        key: 'handover',
-        name: 'Training and handover',
-        roles: ['Project Manager', 'Business Analyst'],
-        fte: 0.4,
-      },
-    ],
-  },
-]
-
-const DATA: readonly PhaseTemplate[] = [
-  {
-    key: 'discovery',
-    name: 'Discovery',
-    weight: 0.15,
-    milestone: 'Discovery complete',
-    tasks: [
-      {
-        key: 'sources',
-        name: 'Source system analysis',
-        roles: ['Data Engineer', 'Business Analyst'],
-        fte: 0.8,
-      },
-      { key: 'requirements', name: 'Reporting requirements', roles: ['Business Analyst'], fte: 0.6 },
-    ],
-  },
-  {
-    key: 'design',
-    name: 'Data model and architecture',
-    weight: 0.15,
-    milestone: 'Architecture sign-off',
-    tasks: [
-      { key: 'model', name: 'Data model design', roles: ['Data Engineer', 'Solution Architect'], fte: 1 },
-      {
-        key: 'platform',
-        name: 'Platform architecture',
-        roles: ['Solution Architect', 'DevOps Engineer'],
-        fte: 0.5,
-      },
-    ],
-  },
-  {
-    key: 'build',
-    name: 'Pipelines and build',
-    weight: 0.45,
-    milestone: 'Pipelines complete',
-    tasks: [
-      { key: 'pipelines', name: 'Ingestion pipelines', roles: ['Data Engineer'], fte: 1.5 },
-      {
-        key: 'dashboards',
-        name: 'Dashboards and reports',
-        roles: ['Senior Developer', 'Data Engineer'],
-        fte: 0.8,
-        span: [0.3, 1],
-      },
-      { key: 'infrastructure', name: 'Infrastructure and monitoring', roles: ['DevOps Engineer'], fte: 0.4 },
-    ],
-  },
-  {
-    key: 'test',
-    name: 'Validation',
-    weight: 0.15,
-    milestone: 'Data validated',
-    tasks: [
-      {
-        key: 'quality',
-        name: 'Data quality checks and reconciliation',
-        roles: ['QA Engineer', 'Data Engineer'],
-        fte: 1,
-      },
-    ],
-  },
-  {
-    key: 'launch',
-    name: 'Launch',
-    weight: 0.1,
-    milestone: 'Go-live',
-    tasks: [
-      {
-        key: 'cutover',
-        name: 'Cut-over and hypercare',
-        roles: ['Data Engineer', 'DevOps Engineer'],
-        fte: 0.6,
-      },
-      {
-        key: 'handover',
-        name: 'Training and handover',
-        roles: ['Business Analyst', 'Project Manager'],
-        fte: 0.4,
-      },
-    ],
-  },
-]
-
-/** For plans shorter than five weeks: fewer, merged phases. */
-const COMPACT: readonly PhaseTemplate[] = [
-  {
-    key: 'discovery',
-    name: 'Discovery and design',
-    weight: 0.3,
-    milestone: 'Design sign-off',
-    tasks: [
-      { key: 'requirements', name: 'Requirements', roles: ['Business Analyst', 'Project Manager'], fte: 0.6 },
-      { key: 'design', name: 'Design', roles: ['Designer', 'Solution Architect'], fte: 0.8 },
-    ],
-  },
-  {
-    key: 'build',
-    name: 'Build and test',
-    weight: 0.5,
-    milestone: 'Build complete',
-    tasks: [
-      { key: 'build', name: 'Build', roles: ['Senior Developer', 'Lead Developer'], fte: 1.5 },
-      { key: 'testing', name: 'Testing', roles: ['QA Engineer'], fte: 0.6, span: [0.4, 1] },
-    ],
-  },
-  {
-    key: 'launch',
-    name: 'Launch',
-    weight: 0.2,
-    milestone: 'Go-live',
-    tasks: [
-      {
-        key: 'release',
-        name: 'Release and handover',
-        roles: ['DevOps Engineer', 'Senior Developer'],
-        fte: 0.6,
-      },
-    ],
-  },
-]
-
-export const TEMPLATES: Record<TemplateName, readonly PhaseTemplate[]> = {
-  website: WEBSITE,
-  software: SOFTWARE,
-  data: DATA,
-}
-
-/** Which template suits a project, from the words in its name or the request. */
-export function chooseTemplate(text: string): TemplateName {
-  const t = text.toLowerCase()
-  if (/\b(web\s?site|site|web|portal|cms|landing|e-?commerce|shop|store\s*front)\b/.test(t)) return 'website'
-  if (/\b(data|analytics|warehouse|lake|pipeline|dashboard|reporting|bi|telemetry)\b/.test(t)) return 'data'
-  return 'software'
-}
 
 export interface PlanRole {
   id: string
@@ -439,13 +47,20 @@ export interface PlannedTask {
   endsOn: string
 }
 
+export interface PlannedDependency {
+  from: string
+  to: string
+  type: DependencyType
+  lagDays: number
+}
+
 export interface Plan {
   startsOn: string
   endsOn: string
   phases: PlannedPhase[]
   tasks: PlannedTask[]
-  /** Finish-to-start: `to` starts after `from` finishes. */
-  dependencies: { from: string; to: string }[]
+  /** `to` depends on `from` by `type`, with a lag in calendar days (between phases: finish-to-start). */
+  dependencies: PlannedDependency[]
   milestones: { key: string; name: string; dueOn: string }[]
   totalHours: number
   /** The plan's hours at the project's bill rates and at cost. */
@@ -521,7 +136,7 @@ export function buildPlan(input: PlanInput): Plan {
   )
   const phases: PlannedPhase[] = []
   const tasks: (PlannedTask & { rawHours: number; rate: number; cost: number })[] = []
-  const dependencies: { from: string; to: string }[] = []
+  const dependencies: PlannedDependency[] = []
   const milestones: Plan['milestones'] = []
   let dayOffset = 0
   let previousTerminal: string[] = []
@@ -538,7 +153,13 @@ export function buildPlan(input: PlanInput): Plan {
       endsOn: phaseEnd,
       weeks,
     })
-    const predecessorsInPhase = new Set(phase.tasks.flatMap((t) => t.after ?? []))
+    const afterOf = (t: (typeof phase.tasks)[number]) =>
+      (t.after ?? []).map((a) =>
+        typeof a === 'string'
+          ? { task: a, type: 'finish_to_start' as const, lagDays: 0 }
+          : { lagDays: 0, ...a },
+      )
+    const predecessorsInPhase = new Set(phase.tasks.flatMap((t) => afterOf(t).map((a) => a.task)))
     for (const task of phase.tasks) {
       const [from, to] = task.span ?? [0, 1]
       const first = Math.min(days - 1, Math.round(from * days))
@@ -559,10 +180,35 @@ export function buildPlan(input: PlanInput): Plan {
         rate: role?.billRateMinor ?? 0,
         cost: role?.costRateMinor ?? 0,
       })
-      for (const before of task.after ?? []) dependencies.push({ from: `${phase.key}.${before}`, to: key })
+      for (const before of afterOf(task))
+        dependencies.push({
+          from: `${phase.key}.${before.task}`,
+          to: key,
+          type: before.type,
+          lagDays: before.lagDays,
+        })
       if (!task.after || task.after.length === 0) {
-        for (const gate of previousTerminal) dependencies.push({ from: gate, to: key })
+        for (const gate of previousTerminal)
+          dependencies.push({ from: gate, to: key, type: 'finish_to_start', lagDays: 0 })
       }
+    }
+    // The template's spans are a first guess; move successors so every dependency holds on the dates.
+    for (const d of dependencies) {
+      const pred = tasks.find((t) => t.key === d.from)
+      const succ = tasks.find((t) => t.key === d.to)
+      if (!pred || !succ || succ.phaseKey !== phase.key) continue
+      const earliestStart =
+        d.type === 'start_to_start'
+          ? addDays(pred.startsOn, d.lagDays)
+          : d.type === 'finish_to_start'
+            ? addDays(pred.endsOn, d.lagDays + 1)
+            : null
+      if (earliestStart && succ.startsOn < earliestStart) {
+        succ.startsOn = nextWorkingDay(earliestStart)
+        if (succ.endsOn < succ.startsOn) succ.endsOn = succ.startsOn
+      }
+      const earliestEnd = d.type === 'finish_to_finish' ? addDays(pred.endsOn, d.lagDays) : null
+      if (earliestEnd && succ.endsOn < earliestEnd) succ.endsOn = nextWorkingDay(earliestEnd)
     }
     previousTerminal = phase.tasks
       .filter((t) => !predecessorsInPhase.has(t.key))

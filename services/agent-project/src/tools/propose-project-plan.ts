@@ -2,6 +2,7 @@ import { formatMoney } from '@psa/agent-models'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
 import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
+import { TEMPLATE_NAMES, type TemplateName } from '@psa/project-templates'
 import { z } from 'zod'
 import { buildPlan, chooseTemplate, type PlanRole } from '../domain/plan-template.js'
 import { billRatesOn } from './rate-card.js'
@@ -20,7 +21,12 @@ export const proposePlanInput = z.object({
   billing_model: z.enum(['time_and_materials', 'fixed_fee', 'retainer']).optional(),
   status: z.enum(['tentative', 'active']).optional().describe('Default tentative (not yet won)'),
   win_probability_pct: z.number().min(0).max(100).optional().describe('For a tentative project; default 50'),
-  template: z.enum(['website', 'software', 'data']).optional().describe('Default: chosen from the name'),
+  template: z
+    .enum(TEMPLATE_NAMES as [TemplateName, ...TemplateName[]])
+    .optional()
+    .describe(
+      'website, software, data, mobile_app, erp_rollout, discovery or generic; default: chosen from the name',
+    ),
   description: z.string().max(2_000).optional(),
 })
 
@@ -39,7 +45,7 @@ export function projectCodeBase(name: string, startsOn: string): string {
 export const proposeProjectPlan = defineTool({
   name: 'propose_project_plan',
   description:
-    'Propose a new project with a phased plan: phases sized to the length, tasks with roles and hour estimates fitted to the budget (10% kept as contingency), finish-to-start dependencies and a milestone per phase. Creates a proposal (a changeset) for a person to apply; changes nothing by itself unless the request asked for auto-apply (see auto_apply in the result).',
+    'Propose a new project with a phased plan: phases sized to the length, tasks with roles and hour estimates fitted to the budget (10% kept as contingency), dependencies of every type the template uses (finish-to-start, start-to-start, finish-to-finish) with lags, and a milestone per phase. Creates a proposal (a changeset) for a person to apply; changes nothing by itself unless the request asked for auto-apply (see auto_apply in the result).',
   inputSchema: proposePlanInput,
   run: async (input, ctx): Promise<ToolResult> => {
     const loaded = await ctx.asUser(async (tx) => {
@@ -148,8 +154,8 @@ export const proposeProjectPlan = defineTool({
             project_id: projectId,
             predecessor_task_id: taskId(d.from),
             successor_task_id: taskId(d.to),
-            dependency_type: 'finish_to_start',
-            lag_days: 0,
+            dependency_type: d.type,
+            lag_days: d.lagDays,
           },
         }),
       ),

@@ -35,6 +35,27 @@ export const pricingInput = z.object({
   target_margin_pct: z.number().min(0).max(99.99).optional(),
   discount_pct: z.number().min(0).max(100).optional(),
   contingency_pct: z.number().min(0).max(100).optional(),
+  markup_pct: z
+    .number()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe('Price each line at cost plus this markup instead of the rate card'),
+  margin_floor_pct: z
+    .number()
+    .min(0)
+    .max(99.99)
+    .optional()
+    .describe(
+      'The least margin allowed after discount; a price below it is flagged (and refused by propose_quote)',
+    ),
+  pricing_model: z.enum(['time_and_materials', 'fixed_fee', 'retainer']).optional(),
+  retainer_months: z
+    .int()
+    .min(1)
+    .max(60)
+    .optional()
+    .describe('Retainer term; the lines are then hours per month'),
   effective_on: z.iso.date().optional().describe('The day whose rates apply (default: the request day)'),
   uncertainty_pct: z
     .number()
@@ -62,6 +83,16 @@ export interface PricedQuote {
   }[]
   totals: QuoteTotals
   terms: { contingencyPct: number; discountPct: number; targetMarginPct: number | null }
+  /** Set when a margin floor was given: whether the price falls below it and the most discount that keeps it. */
+  floor: { pct: number; below: boolean; maxDiscountPct: number } | null
+  /** Fixed fee: the P80 price, so the estimate spread is carried as a risk premium. */
+  fixedFee: { priceMinor: number; riskPremiumMinor: number } | null
+  retainer: {
+    months: number
+    monthlyPriceMinor: number
+    totalPriceMinor: number
+    monthlyHours: number
+  } | null
   notes: string[]
 }
 
@@ -162,6 +193,7 @@ export async function priceLines(
         `The ${role.name} line needs optimistic <= likely <= pessimistic hours`,
       )
     }
+    const costRateMinor = Number(role.cost_rate_minor)
     return {
       roleId: role.id,
       role: role.name,
@@ -169,8 +201,11 @@ export async function priceLines(
       optimisticHours: points.optimistic,
       likelyHours: points.likely,
       pessimisticHours: points.pessimistic,
-      costRateMinor: Number(role.cost_rate_minor),
-      billRateMinor: cardRate ?? Number(role.bill_rate_minor),
+      costRateMinor,
+      billRateMinor:
+        input.markup_pct === undefined
+          ? (cardRate ?? Number(role.bill_rate_minor))
+          : Math.round((costRateMinor * (100 + input.markup_pct)) / 100),
     }
   })
   if (input.lines.some((l) => l.hours !== undefined) && uncertainty > 0) {
@@ -186,6 +221,37 @@ export async function priceLines(
   const priced: PricedLineInput[] = lines
   const totals = priceQuote(priced, terms)
   if (totals.marginPct < -999.99) notes.push('The margin is below -999.99%; check the discount.')
+  if (input.markup_pct !== undefined)
+    notes.push(`Priced at cost plus ${input.markup_pct}% markup instead of the rate card.`)
+  notes.push(
+    'P50/P80/P90 use the PERT approximation (normal, from each line’s (p − o) / 6), not a simulation.',
+  )
+  const floor =
+    input.margin_floor_pct === undefined ? null : marginFloor(totals, terms, input.margin_floor_pct)
+  if (floor?.below) {
+    notes.push(
+      `At ${terms.discountPct}% discount the margin is ${totals.marginPct}%, below the ${floor.pct}% floor; at most ${floor.maxDiscountPct}% discount keeps it.`,
+    )
+  }
+  const fixedFee =
+    input.pricing_model === 'fixed_fee'
+      ? {
+          priceMinor: Math.max(totals.priceMinor, totals.p80PriceMinor),
+          riskPremiumMinor: Math.max(0, totals.p80PriceMinor - totals.priceMinor),
+        }
+      : null
+  const months = input.retainer_months ?? (input.pricing_model === 'retainer' ? 12 : null)
+  const retainer =
+    input.pricing_model === 'retainer' && months
+      ? {
+          months,
+          monthlyPriceMinor: totals.priceMinor,
+          totalPriceMinor: totals.priceMinor * months,
+          monthlyHours: totals.expectedHours,
+        }
+      : null
+  if (retainer && input.retainer_months === undefined)
+    notes.push('No term was given, so the retainer runs 12 months.')
   return {
     currency: card?.currency ?? defaults.currency,
     rateCard: card ? { id: card.id, name: card.name, kind: card.kind } : null,
@@ -194,8 +260,24 @@ export async function priceLines(
     lines,
     totals,
     terms,
+    floor,
+    fixedFee,
+    retainer,
     notes: [...new Set(notes)],
   }
+}
+
+/** Whether the discounted price keeps the floor margin, and the largest discount (to 0.01%) that would. */
+function marginFloor(
+  totals: QuoteTotals,
+  terms: { contingencyPct: number; discountPct: number },
+  pct: number,
+) {
+  const undiscounted = totals.listPriceMinor * (1 + terms.contingencyPct / 100)
+  const least = totals.costMinor / (1 - pct / 100)
+  const maxDiscount =
+    undiscounted <= 0 ? 0 : Math.max(0, Math.floor((1 - least / undiscounted) * 10_000) / 100)
+  return { pct, below: totals.marginPct < pct, maxDiscountPct: maxDiscount }
 }
 
 /** The priced quote as tool output (snake_case JSON for the model and the event stream). */
@@ -229,8 +311,25 @@ export function pricedQuoteJson(q: PricedQuote) {
       margin_pct: q.totals.marginPct,
       p50_price_minor: q.totals.p50PriceMinor,
       p80_price_minor: q.totals.p80PriceMinor,
+      p90_price_minor: q.totals.p90PriceMinor,
       price_for_target_margin_minor: q.totals.priceForTargetMinor,
       meets_target_margin: q.totals.meetsTarget,
+    },
+    margin_floor: q.floor && {
+      pct: q.floor.pct,
+      below: q.floor.below,
+      max_discount_pct: q.floor.maxDiscountPct,
+    },
+    needs_approval: q.terms.targetMarginPct !== null && q.totals.marginPct < q.terms.targetMarginPct,
+    fixed_fee: q.fixedFee && {
+      price_minor: q.fixedFee.priceMinor,
+      risk_premium_minor: q.fixedFee.riskPremiumMinor,
+    },
+    retainer: q.retainer && {
+      months: q.retainer.months,
+      monthly_hours: q.retainer.monthlyHours,
+      monthly_price_minor: q.retainer.monthlyPriceMinor,
+      total_price_minor: q.retainer.totalPriceMinor,
     },
     notes: q.notes,
   }

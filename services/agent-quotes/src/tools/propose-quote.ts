@@ -1,10 +1,10 @@
-import { defineTool, type ToolResult } from '@psa/agent-runtime'
+import { type AgentToolContext, defineTool, type ToolResult } from '@psa/agent-runtime'
 import { addDays } from '@psa/calendar'
 import type { ChangesetOperation } from '@psa/changesets'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { describePrice } from './price-quote.js'
-import { pricedQuoteJson, priceLines, pricingInput } from './pricing-data.js'
+import { type PricedQuote, pricedQuoteJson, priceLines, pricingInput } from './pricing-data.js'
 
 export const proposeQuoteInput = pricingInput.extend({
   client_id: z.uuid().describe('The client the quote is for'),
@@ -14,6 +14,64 @@ export const proposeQuoteInput = pricingInput.extend({
   valid_until: z.iso.date().optional().describe('Default: 30 days after the request'),
   notes: z.string().max(2_000).optional(),
 })
+
+/** A quote version row and its lines, from a priced quote (version 1 or a revision). */
+export function versionOperations(
+  ctx: AgentToolContext,
+  priced: PricedQuote,
+  v: {
+    quoteId: string
+    versionId: string
+    versionNumber: number
+    pricingModel: string | undefined
+    notes: string | undefined
+    lineKey: string[]
+  },
+): ChangesetOperation[] {
+  const t = priced.totals
+  return [
+    {
+      op: 'insert',
+      table: 'quote_versions',
+      values: {
+        id: v.versionId,
+        quote_id: v.quoteId,
+        version_number: v.versionNumber,
+        pricing_model: v.pricingModel ?? 'time_and_materials',
+        rate_card_id: priced.rateCard?.id ?? null,
+        currency: priced.currency,
+        contingency_pct: priced.terms.contingencyPct,
+        target_margin_pct: priced.terms.targetMarginPct ?? 0,
+        discount_pct: priced.terms.discountPct,
+        cost_minor: t.costMinor,
+        price_minor: t.priceMinor,
+        margin_pct: Math.max(-999.99, t.marginPct),
+        p50_price_minor: t.p50PriceMinor,
+        p80_price_minor: t.p80PriceMinor,
+        notes: v.notes ?? (priced.notes.join(' ') || null),
+        created_by: ctx.session.userId,
+      },
+    },
+    ...priced.lines.map(
+      (l, i): ChangesetOperation => ({
+        op: 'insert',
+        table: 'quote_lines',
+        values: {
+          id: ctx.id('quote-line', ...v.lineKey, String(v.versionNumber), String(i)),
+          quote_version_id: v.versionId,
+          role_id: l.roleId,
+          description: l.description,
+          optimistic_hours: l.optimisticHours,
+          likely_hours: l.likelyHours,
+          pessimistic_hours: l.pessimisticHours,
+          cost_rate_minor: l.costRateMinor,
+          bill_rate_minor: l.billRateMinor,
+          sort_order: i + 1,
+        },
+      }),
+    ),
+  ]
+}
 
 export const proposeQuote = defineTool({
   name: 'propose_quote',
@@ -35,7 +93,12 @@ export const proposeQuote = defineTool({
       }
       return priceLines(tx, input, { today: ctx.session.today, currency: ctx.session.currency })
     })
-    const t = priced.totals
+    if (priced.floor?.below) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Refused: at ${priced.terms.discountPct}% discount the margin is ${priced.totals.marginPct}%, below the ${priced.floor.pct}% floor. At most ${priced.floor.maxDiscountPct}% discount keeps the floor.`,
+      )
+    }
     const key = [input.client_id, input.title]
     const quoteId = ctx.id('quote', ...key)
     const versionId = ctx.id('quote-version', ...key, '1')
@@ -54,46 +117,14 @@ export const proposeQuote = defineTool({
           valid_until: validUntil,
         },
       },
-      {
-        op: 'insert',
-        table: 'quote_versions',
-        values: {
-          id: versionId,
-          quote_id: quoteId,
-          version_number: 1,
-          pricing_model: input.pricing_model ?? 'time_and_materials',
-          rate_card_id: priced.rateCard?.id ?? null,
-          currency: priced.currency,
-          contingency_pct: priced.terms.contingencyPct,
-          target_margin_pct: priced.terms.targetMarginPct ?? 0,
-          discount_pct: priced.terms.discountPct,
-          cost_minor: t.costMinor,
-          price_minor: t.priceMinor,
-          margin_pct: Math.max(-999.99, t.marginPct),
-          p50_price_minor: t.p50PriceMinor,
-          p80_price_minor: t.p80PriceMinor,
-          notes: input.notes ?? (priced.notes.join(' ') || null),
-          created_by: ctx.session.userId,
-        },
-      },
-      ...priced.lines.map(
-        (l, i): ChangesetOperation => ({
-          op: 'insert',
-          table: 'quote_lines',
-          values: {
-            id: ctx.id('quote-line', ...key, String(i)),
-            quote_version_id: versionId,
-            role_id: l.roleId,
-            description: l.description,
-            optimistic_hours: l.optimisticHours,
-            likely_hours: l.likelyHours,
-            pessimistic_hours: l.pessimisticHours,
-            cost_rate_minor: l.costRateMinor,
-            bill_rate_minor: l.billRateMinor,
-            sort_order: i + 1,
-          },
-        }),
-      ),
+      ...versionOperations(ctx, priced, {
+        quoteId,
+        versionId,
+        versionNumber: 1,
+        pricingModel: input.pricing_model,
+        notes: input.notes,
+        lineKey: key,
+      }),
     ]
     const summary = `Draft quote "${input.title}" v1 for ${priced.client?.name}: ${describePrice(priced)}`
     const proposal = await ctx.propose({

@@ -16,6 +16,8 @@ export interface PersonRow {
 }
 
 export interface PeopleFilter {
+  /** The session's organisation: RLS lets a member of several see them all, the request is about one. */
+  organisationId?: string
   ids?: readonly string[]
   /** Only people holding this skill at `minProficiency` or above (their proficiency is returned). */
   skill?: { id: string; minProficiency: number }
@@ -52,6 +54,9 @@ export async function loadPeople(
       'p.employment_end',
       'ps.proficiency',
     ])
+    .$if(filter.organisationId !== undefined, (q) =>
+      q.where('p.organisation_id', '=', filter.organisationId as string),
+    )
     .$if(filter.ids !== undefined, (q) => q.where('p.id', 'in', filter.ids as string[]))
     .$if(filter.skill !== undefined, (q) =>
       q.where('ps.proficiency', '>=', filter.skill?.minProficiency ?? 1),

@@ -1,5 +1,5 @@
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
-import { sql } from '@psa/db'
+import { sql, type Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import { z } from 'zod'
 import { availability, rankCandidates } from '../domain/availability.js'
@@ -19,6 +19,16 @@ export const findCandidatesInput = z.object({
     .max(5)
     .optional()
     .describe('Minimum skill proficiency (default 3)'),
+  also_skills: z
+    .array(
+      z.object({
+        skill: z.string().trim().min(1).max(100),
+        min_proficiency: z.number().int().min(1).max(5).optional().describe('Default 3'),
+      }),
+    )
+    .max(5)
+    .optional()
+    .describe('Further skills every candidate must also have ("React and TypeScript at 4+")'),
   min_level: z
     .number()
     .int()
@@ -35,6 +45,46 @@ export const findCandidatesInput = z.object({
     .describe("Count only free time up to each person's utilisation target (default true)"),
   limit: z.number().int().min(1).max(50).optional(),
 })
+
+/** Keeps the people who hold every one of `skills` at its minimum proficiency (default 3). */
+async function withAllSkills<P extends { id: string }>(
+  tx: Tx,
+  organisationId: string,
+  people: P[],
+  skills: readonly { skill: string; min_proficiency?: number | undefined }[],
+): Promise<P[]> {
+  if (skills.length === 0 || people.length === 0) return people
+  const rows = await tx
+    .selectFrom('person_skills as ps')
+    .innerJoin('skills as s', 's.id', 'ps.skill_id')
+    .select(['ps.person_id', 's.name', 'ps.proficiency'])
+    .where('s.organisation_id', '=', organisationId)
+    .where(
+      sql`lower(s.name)`,
+      'in',
+      skills.map((k) => k.skill.toLowerCase()),
+    )
+    .where(
+      'ps.person_id',
+      'in',
+      people.map((p) => p.id),
+    )
+    .execute()
+  const known = new Set(rows.map((r) => r.name.toLowerCase()))
+  const missing = skills.find((k) => !known.has(k.skill.toLowerCase()))
+  if (missing)
+    throw new AppError('NOT_FOUND', `Nobody has the skill "${missing.skill}" (or it does not exist)`)
+  return people.filter((p) =>
+    skills.every((k) =>
+      rows.some(
+        (r) =>
+          r.person_id === p.id &&
+          r.name.toLowerCase() === k.skill.toLowerCase() &&
+          r.proficiency >= (k.min_proficiency ?? 3),
+      ),
+    ),
+  )
+}
 
 export const findCandidates = defineTool({
   name: 'find_candidates',
@@ -105,16 +155,18 @@ export const findCandidates = defineTool({
         if (!role) throw new AppError('NOT_FOUND', `The organisation has no role called "${need.role}"`)
       }
       const people = await loadPeople(tx, {
+        organisationId: ctx.session.organisationId,
         ...(skillId !== undefined && { skill: { id: skillId, minProficiency } }),
         // With a skill, the skill qualifies and the role only ranks (a lead can fill a senior's slot).
         ...(need.role && skillId === undefined && { role: need.role }),
         ...(need.min_level !== undefined && { minLevel: need.min_level }),
         employedIn: { from, to },
       })
-      const calendars = await loadCalendars(tx, people, from, to)
+      const qualified = await withAllSkills(tx, ctx.session.organisationId, people, need.also_skills ?? [])
+      const calendars = await loadCalendars(tx, qualified, from, to)
       return {
         need: { ...need, starts_on: from, ends_on: to, min_proficiency: minProficiency },
-        people,
+        people: qualified,
         calendars,
         request,
       }
@@ -136,8 +188,13 @@ export const findCandidates = defineTool({
     const coverCount = ranked.filter((c) => c.canCover).length
     const top = ranked.slice(0, need.limit ?? 5)
     const what =
-      [need.role, need.skill ? `${need.skill} ≥ ${need.min_proficiency}` : null].filter(Boolean).join(', ') ||
-      'anyone'
+      [
+        need.role,
+        need.skill ? `${need.skill} ≥ ${need.min_proficiency}` : null,
+        ...(need.also_skills ?? []).map((k) => `${k.skill} ≥ ${k.min_proficiency ?? 3}`),
+      ]
+        .filter(Boolean)
+        .join(', ') || 'anyone'
     const summary =
       ranked.length === 0
         ? `Nobody matches ${what}`

@@ -11,10 +11,11 @@ export const openRequestsInput = z
     role: z.string().trim().min(1).max(100).optional().describe('Only requests for this role name'),
     from: z.iso.date().optional().describe('Only requests still running on or after this day'),
     to: z.iso.date().optional().describe('Only requests starting on or before this day'),
+    all_projects: z.boolean().optional().describe("Every project's open requests"),
     limit: z.number().int().min(1).max(50).optional(),
   })
-  .refine((v) => v.project_id || v.client_id || v.skill || v.role, {
-    message: 'name a project, a client, a skill or a role',
+  .refine((v) => v.project_id || v.client_id || v.skill || v.role || v.all_projects, {
+    message: 'name a project, a client, a skill or a role, or set all_projects',
   })
 
 export const listOpenRequests = defineTool({
@@ -56,6 +57,7 @@ export const listOpenRequests = defineTool({
             'booked_hours_per_week',
           ),
         ])
+        .where('rr.organisation_id', '=', ctx.session.organisationId)
         .where('rr.status', 'in', ['open', 'partially_filled'])
         .where('p.status', 'not in', ['completed', 'cancelled'])
         .$if(Boolean(input.project_id), (q) => q.where('rr.project_id', '=', input.project_id as string))

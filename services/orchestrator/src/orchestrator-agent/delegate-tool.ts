@@ -12,6 +12,9 @@ export const DELEGATE_TOOL = 'delegate_to_agent'
 const MAX_CONTEXT_BYTES = 64 * 1024
 const FINISHED = new Set(['completed', 'failed', 'cancelled'])
 
+export const DELEGATE_DESCRIPTION =
+  'Delegate one step to a specialist agent as a child session and wait for it to finish. Returns its status, final answer, structured result, the proposals it created and, for a plan, the hours per role it proposes. Steps run one at a time; pass what earlier steps returned into the next request.'
+
 export const delegateInputSchema = z.object({
   agent_type: z
     .enum(SPECIALISTS)
@@ -101,8 +104,7 @@ async function stopChild(deps: DelegateToolDeps, ctx: AgentToolContext, child: S
 export function createDelegateTool(deps: DelegateToolDeps): AgentTool<typeof delegateInputSchema> {
   return defineTool({
     name: DELEGATE_TOOL,
-    description:
-      'Delegate one step to a specialist agent as a child session and wait for it to finish. Returns its status, final answer, structured result, the proposals it created and, for a plan, the hours per role it proposes. Steps run one at a time; pass what earlier steps returned into the next request.',
+    description: DELEGATE_DESCRIPTION,
     inputSchema: delegateInputSchema,
     run: async (input, ctx): Promise<ToolResult> => {
       const agentType: Specialist = input.agent_type

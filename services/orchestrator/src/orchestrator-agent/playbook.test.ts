@@ -71,7 +71,13 @@ const PLAN = outcome(1, 'project_management', {
     roles: [
       { role: 'Senior Developer', role_id: 'r1', hours: 320, starts_on: '2027-01-25', ends_on: '2027-03-19' },
       { role: 'Designer', role_id: 'r2', hours: 120, starts_on: '2027-01-18', ends_on: '2027-02-19' },
-      { role: 'UX Researcher', role_id: 'r3', hours: 60, starts_on: '2027-01-05', ends_on: '2027-01-29' },
+      {
+        role: 'Change Coordinator',
+        role_id: 'r3',
+        hours: 60,
+        starts_on: '2027-01-05',
+        ends_on: '2027-01-29',
+      },
     ],
     total_hours: 500,
     unassigned_hours: 0,
@@ -172,7 +178,7 @@ describe('orchestrator playbook: set up, staff and quote', () => {
     expect(text).toContain('2. Staffing, by the resourcing agent (completed).')
     expect(text).toContain('3. Quote, by the quotes agent (completed). Proposal: "Quote: Acme Retail Group')
     expect(text).toContain(STAFF.text)
-    expect(text).toContain('60 h UX Researcher')
+    expect(text).toContain('60 h Change Coordinator')
     expect(text).toContain('Nothing changes until someone applies the proposals')
     expect(result).toMatchObject({
       intent: 'setup_staff_quote',
@@ -185,7 +191,7 @@ describe('orchestrator playbook: set up, staff and quote', () => {
       ],
       proposals: [{ title: PLAN.proposals[0]?.title }, { title: QUOTE.proposals[0]?.title }],
       staffed_roles: ['Senior Developer', 'Designer'],
-      not_quoted: [{ role: 'UX Researcher', hours: 60 }],
+      not_quoted: [{ role: 'Change Coordinator', hours: 60 }],
     })
   })
 

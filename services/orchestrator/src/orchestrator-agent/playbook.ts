@@ -379,6 +379,61 @@ function broad(input: PlaybookInput, phases: readonly Phase[]): PlaybookDecision
   })
 }
 
+/** Questions that only read, which several specialists can answer side by side. */
+const REPORTS = new Set<Intent>([
+  'status_check',
+  'compare_baseline',
+  'schedule',
+  'over_allocation',
+  'utilisation',
+  'bench',
+])
+
+/** "A portfolio health summary and who is overbooked": the specialists with a report to give, in order. */
+function reportSpecialists(input: PlaybookInput): Specialist[] {
+  const agents = input.understanding.intents
+    .filter((m) => REPORTS.has(m.intent))
+    .sort((a, b) => (a.spans[0]?.start ?? 0) - (b.spans[0]?.start ?? 0))
+    .map((m) => INTENT_AGENT[m.intent] as Specialist)
+  return [...new Set(agents)]
+}
+
+/**
+ * Each specialist answers its part of the same request (each reads the part that is its own), one after the
+ * other; a failed part is reported with the parts that succeeded.
+ */
+function several(input: PlaybookInput, specialists: readonly Specialist[]): PlaybookDecision {
+  const outcomes: ChildOutcome[] = []
+  const failures: string[] = []
+  for (const [index, agentType] of specialists.entries()) {
+    const step = stepResult(input, index + 1)
+    const label = SPECIALIST_LABELS[agentType]
+    if (step.kind === 'pending') {
+      return delegate(
+        `Part ${index + 1} of ${specialists.length}: the ${label} agent answers its part of the request.`,
+        index + 1,
+        agentType,
+        input.request,
+      )
+    }
+    if (step.kind === 'error') failures.push(`the ${label} part could not be delegated (${step.message})`)
+    else if (step.outcome.status !== 'completed') {
+      outcomes.push(step.outcome)
+      failures.push(failureOf(step.outcome))
+    } else outcomes.push(step.outcome)
+  }
+  const answered = outcomes.filter((o) => o.status === 'completed')
+  const text = [
+    ...answered.map((o) => `${SPECIALIST_LABELS[o.agent_type]}:\n${o.text.trim()}`),
+    ...(failures.length > 0
+      ? [`Not answered: ${listWords(failures)}.${answered.length > 0 ? ' The parts above did succeed.' : ''}`]
+      : []),
+  ].join('\n\n')
+  return finish(text, {
+    result: json({ steps: outcomes.map(stepSummary), agents_involved: agentsInvolved(outcomes) }),
+  })
+}
+
 /** The phases the request asks for, in the order they build on each other. */
 function phasesOf(input: PlaybookInput): Phase[] {
   const wanted = new Set(
@@ -407,6 +462,8 @@ export const orchestratorPlaybook: Playbook = (input) => {
     const phases = phasesOf(input)
     if (phases.length > 0) return broad(input, phases)
   }
+  const reports = reportSpecialists(input)
+  if (reports.length > 1) return several(input, reports)
   if (u.intent && u.intent !== 'setup_staff_quote') {
     return single(input, INTENT_AGENT[u.intent] as Specialist)
   }

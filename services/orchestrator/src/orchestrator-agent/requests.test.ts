@@ -11,7 +11,7 @@ const plan: Work = {
   ends_on: '2027-03-26',
   roles: [
     { role: 'Senior Developer', hours: 320, starts_on: '2027-01-25', ends_on: '2027-03-19' },
-    { role: 'UX Researcher', hours: 130, starts_on: '2027-01-05', ends_on: '2027-01-29' },
+    { role: 'Change Coordinator', hours: 130, starts_on: '2027-01-05', ends_on: '2027-01-29' },
     { role: 'Designer', hours: 120.5, starts_on: '2027-01-18', ends_on: '2027-02-19' },
     { role: 'Lead Developer', hours: 110, starts_on: '2027-01-05', ends_on: '2027-03-26' },
     { role: 'Engagement Director', hours: 12, starts_on: '2027-01-05', ends_on: '2027-03-26' },
@@ -58,7 +58,7 @@ describe('staffing request', () => {
       from: '2027-01-05',
       to: '2027-03-26',
       lead: { role: 'Senior Developer', people: 1, hoursPerWeek: 27 },
-      unreadable: ['UX Researcher', 'Engagement Director'],
+      unreadable: ['Change Coordinator', 'Engagement Director'],
     })
     const back = read(staffing?.request as string, 'resourcing')
     expect(back.intent).toBe('find_candidates')
@@ -84,7 +84,7 @@ describe('staffing request', () => {
   it('is null when no role can be read or no period is known', () => {
     expect(
       staffingRequest(
-        { ...plan, roles: plan.roles.filter((r) => r.role === 'UX Researcher') },
+        { ...plan, roles: plan.roles.filter((r) => r.role === 'Change Coordinator') },
         MODEL_CONTEXT,
       ),
     ).toBeNull()
@@ -112,7 +112,7 @@ describe('quote request', () => {
       'Quote 320h Senior Developer + 120.5h Designer + 110h Lead Developer + 96h QA Engineer for Acme Retail Group at 30% margin, 5% discount, 10% contingency, client rate card, fixed fee',
     )
     expect(quote?.unreadable).toEqual([
-      { role: 'UX Researcher', hours: 130 },
+      { role: 'Change Coordinator', hours: 130 },
       { role: 'Engagement Director', hours: 12 },
     ])
     const back = read(quote?.request as string, 'quotes')
