@@ -3,7 +3,8 @@
 -- from `approved`, `accepted` only from `sent`, a new quote starts as a draft or pending approval, and
 -- `approved_by`/`approved_at` are stamped by the approval itself. Before, the guard fired only on a change
 -- of `status` (so `approved_by` could be set on its own, to anyone) and any status could follow any other.
--- Sending a quote back to draft or pending approval voids its approval. The service role (demo data, agents
+-- Sending a quote back to draft or pending approval voids its approval; a sent quote the client wants
+-- changed goes back to draft for its next version, which needs approval again before it is sent. The service role (demo data, agents
 -- acting on an allowed auto-apply) is not held to the path.
 
 create or replace function private.guard_quote_approval()
@@ -27,7 +28,7 @@ begin
     or (from_status = 'draft' and new.status in ('pending_approval', 'approved', 'expired'))
     or (from_status = 'pending_approval' and new.status in ('draft', 'approved', 'rejected', 'expired'))
     or (from_status = 'approved' and new.status in ('draft', 'pending_approval', 'sent', 'expired'))
-    or (from_status = 'sent' and new.status in ('accepted', 'rejected', 'expired'))
+    or (from_status = 'sent' and new.status in ('draft', 'accepted', 'rejected', 'expired'))
     or (from_status in ('rejected', 'expired') and new.status = 'draft')
   ) then
     raise exception 'a quote cannot go from % to %', from_status, new.status

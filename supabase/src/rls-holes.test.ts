@@ -171,6 +171,22 @@ describe('quotes are sent only after approval, and approvals cannot be forged', 
     expect(await setStatus('manager', 'accepted', 'sent')).toEqual({ ok: true, count: 1 })
   })
 
+  it('a sent quote revised for the client goes back to draft and loses its approval', async () => {
+    const row = await asActor(
+      sql,
+      as('manager'),
+      async (tx) => {
+        const [r] = await tx<{ status: string; approved_by: string | null }[]>`
+        update public.quotes set status = 'draft' where id = ${quote()} returning status, approved_by`
+        return r
+      },
+      async (tx) => {
+        await tx`update public.quotes set status = 'sent', approved_by = ${t.users.admin.id}, approved_at = now() where id = ${quote()}`
+      },
+    )
+    expect(row).toEqual({ status: 'draft', approved_by: null })
+  })
+
   it('a new quote cannot start as sent or accepted', async () => {
     const outcome = await asActor(sql, as('manager'), (tx) =>
       attempt(

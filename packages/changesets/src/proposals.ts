@@ -108,7 +108,11 @@ export async function rejectProposal(
 }
 
 /**
- * Undoes an applied proposal by running its stored inverse in one transaction as the user. If any row it
+ * Undoes an applied proposal by running its stored inverse in one transaction. The user must be allowed
+ * to decide on the proposal (RLS finds it, managers and up), and the inverse then runs as the service: it
+ * was recorded by the service when the apply ran as the user, no user can change it (migration
+ * 20261202000300), and it restores states a user cannot reach directly (a revised quote back to `sent`,
+ * which for a user takes an approval). If any row it
  * touches changed since the apply, nothing is reverted and the answer is VERSION_CONFLICT naming the row;
  * the proposal stays `applied`.
  */
@@ -126,11 +130,11 @@ export async function revertProposal(
         details: { proposal_id: proposal.id, reason: 'invalid_revert_changeset' },
       })
     }
+    await asRecorder(tx)
     await executeOperations(tx, parsed.data.operations, {
       organisationId: proposal.organisation_id,
       mode: 'revert',
     })
-    await asRecorder(tx)
     return tx
       .updateTable('proposals')
       .set({ status: 'reverted', reverted_by: claims.sub })
