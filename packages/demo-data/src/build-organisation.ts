@@ -51,8 +51,9 @@ export function buildOrganisation(ctx: OrgContext, catalogue: OrganisationCatalo
   applySchedulePerformance(ctx, projects)
   const quotes = buildQuotes(ctx, catalogue, people, commercial, projects)
   setBudgets(projects, quotes.acceptedPrices)
+  const firstEntry = tables.time_entries.length
   buildTimeEntries(ctx, people, projects)
-  applyCostPerformance(ctx, projects)
+  applyCostPerformance(ctx, projects, tables.time_entries.slice(firstEntry))
   setPlantedBudgets(ctx, projects)
   const planner = userWithRole(ctx, 'manager', 'admin')
   buildBaselines(ctx, projects, (code) => {

@@ -7,7 +7,7 @@ import { rateCardRates } from './analysis.js'
 import type { ProjectIndex } from './build-projects.js'
 import type { ProjectSpec } from './catalogue.js'
 import type { OrgContext } from './context.js'
-import type { TaskRow } from './types.js'
+import type { ProjectRow, TaskRow, TimeEntryRow } from './types.js'
 
 export interface PerformanceTarget {
   /** Earned value over actual cost (at the rate card). */
@@ -36,27 +36,39 @@ function weekdays(from: IsoDate, to: IsoDate): number {
   return to < from ? 0 : countWeekdays(from, to)
 }
 
+/** The last day a project worked: the day before today, or before it was paused or stopped. */
+function lastWorkingDay(ctx: OrgContext, spec: ProjectSpec): IsoDate {
+  return addDays(spec.haltedWeek === undefined ? ctx.anchor : ctx.monday(spec.haltedWeek), -1)
+}
+
 /**
- * Progress of a running project's tasks that puts its earned value at `spi` × its planned value: the tasks
- * under way are further along or behind their share of elapsed working days (done and future tasks stay).
+ * Sets the progress of the tasks under way so that the project's done hours are `earnedHours`, each
+ * further along or behind its share of elapsed working days by the same factor (done and future tasks stay).
  */
+function setRunningProgress(
+  tasks: readonly TaskRow[],
+  lastDay: IsoDate,
+  earnedHours: (planned: number) => number,
+) {
+  const share = (t: TaskRow) =>
+    weekdays(t.starts_on, earliest([t.ends_on, lastDay])) / weekdays(t.starts_on, t.ends_on)
+  const running = tasks.filter((t) => t.status === 'in_progress' || t.status === 'blocked')
+  const planned = tasks.reduce((sum, t) => sum + t.estimate_hours * share(t), 0)
+  const done = tasks.filter((t) => t.status === 'done').reduce((sum, t) => sum + t.estimate_hours, 0)
+  const base = running.reduce((sum, t) => sum + t.estimate_hours * share(t), 0)
+  if (base <= 0) return
+  const factor = Math.max(0, earnedHours(planned) - done) / base
+  for (const t of running) {
+    t.percent_complete = Math.min(95, Math.max(5, Math.round(share(t) * factor * 20) * 5))
+  }
+}
+
+/** Progress of a running project's tasks that puts its earned value at `spi` × its planned value. */
 export function applySchedulePerformance(ctx: OrgContext, projects: ProjectIndex): void {
-  const lastDay = addDays(ctx.anchor, -1)
   for (const [code, spec] of projects.specs) {
     if (spec.status !== 'active' || planted(spec)) continue
     const { spi } = performanceTarget(ctx, spec)
-    const tasks = projects.tasks.get(code) ?? []
-    const share = (t: TaskRow) =>
-      weekdays(t.starts_on, earliest([t.ends_on, lastDay])) / weekdays(t.starts_on, t.ends_on)
-    const running = tasks.filter((t) => t.status === 'in_progress' || t.status === 'blocked')
-    const planned = tasks.reduce((sum, t) => sum + t.estimate_hours * share(t), 0)
-    const done = tasks.filter((t) => t.status === 'done').reduce((sum, t) => sum + t.estimate_hours, 0)
-    const base = running.reduce((sum, t) => sum + t.estimate_hours * share(t), 0)
-    if (base <= 0) continue
-    const factor = Math.max(0, spi * planned - done) / base
-    for (const t of running) {
-      t.percent_complete = Math.min(95, Math.max(5, Math.round(share(t) * factor * 20) * 5))
-    }
+    setRunningProgress(projects.tasks.get(code) ?? [], lastWorkingDay(ctx, spec), (planned) => spi * planned)
   }
 }
 
@@ -69,19 +81,35 @@ const MAX_DAY_HOURS = 11.5
  * within what a timesheet plausibly shows against its bookings (−15% to +18%, never more than 20% over a
  * week's booking or 11.5 hours in a day).
  */
-export function applyCostPerformance(ctx: OrgContext, projects: ProjectIndex): void {
+export function applyCostPerformance(
+  ctx: OrgContext,
+  projects: ProjectIndex,
+  /** The time entries of these projects' people (no one else's). */
+  logged: readonly TimeEntryRow[],
+): void {
   const rate = rateCardRates(ctx.tables, ctx.orgId)
-  const people = new Map(ctx.tables.people.map((p) => [p.id, p]))
-  const entries = new Map<string, typeof ctx.tables.time_entries>()
-  for (const e of ctx.tables.time_entries) {
-    if (e.organisation_id !== ctx.orgId) continue
-    const list = entries.get(e.project_id) ?? []
-    list.push(e)
-    entries.set(e.project_id, list)
+  const roleOf = new Map(
+    [...projects.slots].flatMap((s) => (s.person ? [[s.person.id, s.person.role_id]] : [])),
+  )
+  /** Booked time at the project's rate card: billable hours on T&M, every hour otherwise. */
+  const actualAtRateCard = (project: ProjectRow, mine: readonly TimeEntryRow[]) =>
+    mine.reduce(
+      (sum, e) =>
+        project.billing_model === 'time_and_materials' && !e.billable
+          ? sum
+          : sum + e.hours * rate(project.rate_card_id, roleOf.get(e.person_id) ?? '', e.work_date),
+      0,
+    )
+  const entries = new Map<string, TimeEntryRow[]>()
+  for (const e of logged) {
+    const list = entries.get(e.project_id)
+    if (list) list.push(e)
+    else entries.set(e.project_id, [e])
   }
   const booked = new Map<string, number>()
-  for (const a of ctx.tables.allocations) {
-    if (a.organisation_id !== ctx.orgId || a.kind !== 'hard') continue
+  for (const s of projects.slots) {
+    const a = s.allocation
+    if (a?.kind !== 'hard') continue
     const key = `${a.person_id}/${a.project_id}`
     booked.set(key, Math.max(booked.get(key) ?? 0, a.hours_per_week))
   }
@@ -90,12 +118,7 @@ export function applyCostPerformance(ctx: OrgContext, projects: ProjectIndex): v
     const project = projects.projects.get(code)
     if (!project || spec.burnTarget !== undefined || spec.status === 'tentative') continue
     const mine = entries.get(project.id) ?? []
-    const counted = mine.filter((e) => project.billing_model !== 'time_and_materials' || e.billable)
-    const actual = counted.reduce(
-      (sum, e) =>
-        sum + e.hours * rate(project.rate_card_id, people.get(e.person_id)?.role_id ?? '', e.work_date),
-      0,
-    )
+    const actual = actualAtRateCard(project, mine)
     const tasks = projects.tasks.get(code) ?? []
     const estimate = tasks.reduce((sum, t) => sum + t.estimate_hours, 0)
     if (actual <= 0 || estimate <= 0) continue
@@ -103,7 +126,7 @@ export function applyCostPerformance(ctx: OrgContext, projects: ProjectIndex): v
       tasks.reduce((sum, t) => sum + t.estimate_hours * t.percent_complete, 0) / (100 * estimate)
     const { cpi } = performanceTarget(ctx, spec)
     const factor = Math.min(1.18, Math.max(0.85, (progress * project.budget_minor) / (actual * cpi)))
-    const weeks = new Map<string, typeof mine>()
+    const weeks = new Map<string, TimeEntryRow[]>()
     for (const e of mine) {
       e.hours = Math.max(0.5, Math.round(e.hours * factor * 4) / 4)
       const key = `${e.person_id}/${mondayOf(e.work_date)}`
@@ -117,9 +140,8 @@ export function applyCostPerformance(ctx: OrgContext, projects: ProjectIndex): v
       if (total > limit) for (const e of week) e.hours = quarter((e.hours * limit) / total)
     }
   }
-  const days = new Map<string, typeof ctx.tables.time_entries>()
-  for (const e of ctx.tables.time_entries) {
-    if (e.organisation_id !== ctx.orgId) continue
+  const days = new Map<string, TimeEntryRow[]>()
+  for (const e of logged) {
     const key = `${e.person_id}/${e.work_date}`
     const day = days.get(key)
     if (day) day.push(e)
@@ -128,5 +150,23 @@ export function applyCostPerformance(ctx: OrgContext, projects: ProjectIndex): v
   for (const day of days.values()) {
     const total = day.reduce((sum, e) => sum + e.hours, 0)
     if (total > MAX_DAY_HOURS) for (const e of day) e.hours = quarter((e.hours * MAX_DAY_HOURS) / total)
+  }
+  // Where the timesheets could not carry the difference (time off, a short project) and cost performance
+  // is off by more than 12%, the work under way is as far along as the hours logged pay for.
+  for (const [code, spec] of projects.specs) {
+    const project = projects.projects.get(code)
+    const halted = spec.status === 'on_hold' || spec.status === 'cancelled'
+    if (!project || planted(spec) || !(spec.status === 'active' || halted)) continue
+    const tasks = projects.tasks.get(code) ?? []
+    const estimate = tasks.reduce((sum, t) => sum + t.estimate_hours, 0)
+    const actual = actualAtRateCard(project, entries.get(project.id) ?? [])
+    if (actual <= 0 || estimate <= 0 || project.budget_minor <= 0) continue
+    const { cpi } = performanceTarget(ctx, spec)
+    const progress =
+      tasks.reduce((sum, t) => sum + t.estimate_hours * t.percent_complete, 0) / (100 * estimate)
+    const achieved = (progress * project.budget_minor) / actual
+    if (achieved >= 0.88 && achieved <= 1.14) continue
+    const earned = (Math.min(1.1, Math.max(0.9, cpi)) * actual * estimate) / project.budget_minor
+    setRunningProgress(tasks, lastWorkingDay(ctx, spec), () => earned)
   }
 }

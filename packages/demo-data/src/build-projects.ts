@@ -146,9 +146,14 @@ export function buildProjects(
   return index
 }
 
-/** A slot's planned weekly hours: what is booked where someone is, what is requested where nobody is. */
+/**
+ * A slot's planned weekly hours: what is booked where someone is, what is requested where nobody is yet;
+ * a slot that should have started but found nobody was planned out (its work is not in the estimate).
+ */
 function plannedHoursPerWeek(s: StaffedSlot): number {
-  return s.allocation ? s.allocation.hours_per_week : s.slot.hours
+  if (s.allocation) return s.allocation.hours_per_week
+  const bookable = s.spec.status !== 'tentative' && s.fromWeek <= lastWorkingWeek(s.spec)
+  return bookable && s.fromWeek < 0 ? 0 : s.slot.hours
 }
 
 function staff(

@@ -65,3 +65,43 @@ describe.each(['2026-11-25', '2026-12-31', '2027-06-02'])('the demo portfolio, t
     expect(pct.filter((d) => d < -30).length).toBeGreaterThanOrEqual(2)
   })
 })
+
+describe('a firm of 500 people', () => {
+  const { tables, anchor, planted } = generateDemoData({ today: '2026-11-25', people: 500 })
+  const core = generateDemoData({ today: '2026-11-25' })
+
+  it('has projects, bookings and time in proportion, and the same planted problems', () => {
+    const people = tables.people.filter((p) => p.organisation_id === NW).length
+    expect(people).toBeGreaterThanOrEqual(480)
+    expect(people).toBeLessThanOrEqual(520)
+    const ratio = (table: 'projects' | 'allocations' | 'time_entries') =>
+      tables[table].length / core.tables[table].length
+    for (const table of ['projects', 'allocations', 'time_entries'] as const) {
+      expect(ratio(table), table).toBeGreaterThan(7)
+      expect(ratio(table), table).toBeLessThan(13)
+    }
+    expect(planted).toEqual(core.planted)
+  })
+
+  it('keeps nearly every project within 20% of plan, and utilisation near target', () => {
+    const figures = earnedValue(tables, NW, anchor).filter((e) => e.code !== planted.budgetBurn.projectCode)
+    const measured = figures
+      .map((e) =>
+        e.status === 'on_hold' || e.status === 'cancelled'
+          ? earnedValue(tables, NW, stoppedOn(tables, e.projectId)).find((x) => x.code === e.code)
+          : e,
+      )
+      .filter((e) => e?.cpi != null && e.spi !== null && e.eacMinor !== null)
+    const within = measured.filter(
+      (e) =>
+        e &&
+        Math.abs((e.cpi as number) - 1) <= 0.2 &&
+        Math.abs((e.spi as number) - 1) <= 0.2 &&
+        Math.abs((e.eacMinor as number) / e.budgetMinor - 1) <= 0.2,
+    )
+    expect(measured.length).toBeGreaterThan(200)
+    expect(within.length / measured.length).toBeGreaterThanOrEqual(0.98)
+    const weeks = billableUtilisation(tables, NW, addDays(anchor, -56), addDays(anchor, -1))
+    expect(Math.abs(weeks.utilisationPct - weeks.targetPct)).toBeLessThanOrEqual(10)
+  })
+})
