@@ -39,5 +39,5 @@ export {
   quoteTotals,
   Z80,
 } from './pricing.js'
-export { demoDataSeed } from './seed.js'
+export { demoDataSeed, sizedDemoDataSeed } from './seed.js'
 export type { DemoTableName, DemoTables } from './types.js'
