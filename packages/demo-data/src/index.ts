@@ -1,10 +1,14 @@
 export {
+  billableUtilisation,
+  type EarnedValue,
+  earnedValue,
   lateMilestones,
   overAllocations,
   type ProjectBurn,
   projectBurn,
   type SkillSupply,
   skillSupply,
+  type Utilisation,
   type WeeklyLoad,
   weeklyLoads,
 } from './analysis.js'
