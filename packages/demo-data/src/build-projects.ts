@@ -7,6 +7,7 @@ import {
   latest,
   nextWorkingDay,
   previousWorkingDay,
+  toDayNumber,
 } from '@psa/calendar'
 import type { DependencyType, ResourceRequestStatus, TaskStatus } from '@psa/db'
 import type { CommercialIndex } from './build-commercial.js'
@@ -495,13 +496,6 @@ function buildTasks(
   }
 }
 
-/** Working days (Monday to Friday) that two date ranges share. */
-function sharedWeekdays(a0: IsoDate, a1: IsoDate, b0: IsoDate, b1: IsoDate): number {
-  const from = latest([a0, b0])
-  const to = earliest([a1, b1])
-  return to < from ? 0 : countWeekdays(from, to)
-}
-
 /**
  * Task estimates from the staffing plan, so that a project's estimate is the hours its team is planned to
  * work: every planned week of a slot (the booked hours where someone is booked, the requested hours where
@@ -529,14 +523,20 @@ function estimateFromPlan(
         Math.min(Math.abs(daysBetween(x.starts_on, monday)), Math.abs(daysBetween(x.ends_on, monday)))
       return distance(t) < distance(best) ? t : best
     })
+  // Tasks start and end on working days, so the days they share with a Monday-to-Friday week are all
+  // working days: day numbers are enough.
+  const span = new Map(tasks.map((t) => [t, [toDayNumber(t.starts_on), toDayNumber(t.ends_on)] as const]))
   for (const s of team) {
     const perWeek = plannedHoursPerWeek(s)
     const mine = tasks.filter((t) => loads.get(t)?.roleKey === s.slot.role)
     for (let w = s.fromWeek; w <= s.toWeek; w++) {
       const monday = ctx.monday(w)
-      const friday = ctx.friday(w)
-      const weight = (t: TaskRow) =>
-        sharedWeekdays(t.starts_on, t.ends_on, monday, friday) * (loads.get(t)?.load ?? 1)
+      const first = toDayNumber(monday)
+      const weight = (t: TaskRow) => {
+        const [start, end] = span.get(t) as readonly [number, number]
+        const shared = Math.min(end, first + 4) - Math.max(start, first) + 1
+        return shared > 0 ? shared * (loads.get(t)?.load ?? 1) : 0
+      }
       const running = mine.filter((t) => weight(t) > 0)
       const any = running.length > 0 ? running : tasks.filter((t) => weight(t) > 0)
       if (any.length > 0) spread(any, any.map(weight), perWeek)
