@@ -66,9 +66,16 @@ export function* eachDay(from: IsoDate, to: IsoDate): Generator<IsoDate> {
 
 /** Monday-to-Friday dates from `from` to `to`, both included. */
 export function countWeekdays(from: IsoDate, to: IsoDate): number {
-  let n = 0
-  for (const d of eachDay(from, to)) if (!isWeekend(d)) n++
-  return n
+  const first = toDayNumber(from)
+  const last = toDayNumber(to)
+  return last < first ? 0 : weekdaysBefore(last + 1) - weekdaysBefore(first)
+}
+
+/** Weekdays from Monday 1969-12-29 (day -3) up to, not including, `day`: closed form, no day-by-day walk. */
+function weekdaysBefore(day: number): number {
+  const since = day + 3
+  const weeks = Math.floor(since / 7)
+  return weeks * 5 + Math.min(since - weeks * 7, 5)
 }
 
 /** The earliest of ISO dates (they compare as strings). */

@@ -2,7 +2,7 @@
 // project is burning its budget, which milestones are late, where skills are short). Tests use them to prove
 // the planted problems are really in the data, and nothing else is.
 
-import { addDays, type IsoDate, mondayOf } from '@psa/calendar'
+import { addDays, countWeekdays, earliest, type IsoDate, isoWeekday, mondayOf } from '@psa/calendar'
 import type { DemoTables } from './types.js'
 
 export interface WeeklyLoad {
@@ -114,5 +114,173 @@ export function skillSupply(
     qualifiedPersonIds,
     unmetRequestIds: unmet.map((r) => r.id),
     unmetHoursPerWeek: unmet.reduce((sum, r) => sum + r.hours_per_week, 0),
+  }
+}
+
+/** The bill rate of a role on a rate card on a date, as the product prices time: the card, then the default card, then the role. */
+export function rateCardRates(tables: DemoTables, organisationId: string) {
+  const lines = new Map<string, DemoTables['rate_card_lines']>()
+  for (const l of tables.rate_card_lines) {
+    if (l.organisation_id !== organisationId) continue
+    const key = `${l.rate_card_id}/${l.role_id}`
+    const list = lines.get(key) ?? []
+    list.push(l)
+    lines.set(key, list)
+  }
+  const defaultCard = tables.rate_cards.find((c) => c.organisation_id === organisationId && c.is_default)
+  const roleRates = new Map(tables.roles.map((r) => [r.id, r.bill_rate_minor]))
+  const lookup = (cardId: string | null | undefined, roleId: string, on: IsoDate) =>
+    cardId
+      ? lines
+          .get(`${cardId}/${roleId}`)
+          ?.find((l) => l.effective_from <= on && (l.effective_to === null || on <= l.effective_to))
+          ?.bill_rate_minor
+      : undefined
+  return (cardId: string | null, roleId: string, on: IsoDate): number =>
+    lookup(cardId, roleId, on) ?? lookup(defaultCard?.id, roleId, on) ?? roleRates.get(roleId) ?? 0
+}
+
+export interface EarnedValue {
+  projectId: string
+  code: string
+  status: string
+  billing: string
+  budgetMinor: number
+  /** Estimate-weighted task completion, percent. */
+  progressPct: number
+  /** Estimate-weighted share of each task's working days gone by `asOf`, percent. */
+  plannedPct: number
+  /** Booked time at the project's rate card: billable hours on T&M, every hour on fixed fee and retainer. */
+  actualMinor: number
+  earnedValueMinor: number
+  plannedValueMinor: number
+  /** EV / AC and EV / PV; null before there is anything to divide by. */
+  cpi: number | null
+  spi: number | null
+  /** Estimate at completion, BAC / CPI. */
+  eacMinor: number | null
+}
+
+function weekdaysThrough(from: IsoDate, to: IsoDate): number {
+  if (to < from) return 0
+  return countWeekdays(from, to)
+}
+
+/**
+ * Earned value of every project as of `asOf`: budget (BAC), progress (EV = progress × BAC), plan (PV =
+ * planned share × BAC) and actuals at the project's rate card (the budget is a price, so actuals are too).
+ */
+export function earnedValue(tables: DemoTables, organisationId: string, asOf: IsoDate): EarnedValue[] {
+  const rate = rateCardRates(tables, organisationId)
+  const people = new Map(tables.people.map((p) => [p.id, p]))
+  const projects = tables.projects.filter((p) => p.organisation_id === organisationId)
+  const byId = new Map(projects.map((p) => [p.id, p]))
+  const actual = new Map<string, number>()
+  for (const e of tables.time_entries) {
+    const project = byId.get(e.project_id)
+    const person = people.get(e.person_id)
+    if (!project || !person || e.work_date >= asOf) continue
+    if (project.billing_model === 'time_and_materials' && !e.billable) continue
+    const value = Math.round(e.hours * rate(project.rate_card_id, person.role_id, e.work_date))
+    actual.set(project.id, (actual.get(project.id) ?? 0) + value)
+  }
+  const work = new Map<string, { estimate: number; done: number; planned: number }>()
+  const lastDay = addDays(asOf, -1)
+  for (const t of tables.tasks) {
+    if (!byId.has(t.project_id)) continue
+    const w = work.get(t.project_id) ?? { estimate: 0, done: 0, planned: 0 }
+    const total = weekdaysThrough(t.starts_on, t.ends_on)
+    const gone = weekdaysThrough(t.starts_on, earliest([t.ends_on, lastDay]))
+    w.estimate += t.estimate_hours
+    w.done += (t.estimate_hours * t.percent_complete) / 100
+    w.planned += total > 0 ? (t.estimate_hours * gone) / total : 0
+    work.set(t.project_id, w)
+  }
+  return projects.map((p) => {
+    const w = work.get(p.id) ?? { estimate: 0, done: 0, planned: 0 }
+    const progress = w.estimate > 0 ? w.done / w.estimate : 0
+    const planned = w.estimate > 0 ? w.planned / w.estimate : 0
+    const ac = actual.get(p.id) ?? 0
+    const ev = Math.round(progress * p.budget_minor)
+    const pv = Math.round(planned * p.budget_minor)
+    const cpi = ac > 0 && ev > 0 ? ev / ac : null
+    return {
+      projectId: p.id,
+      code: p.code,
+      status: p.status,
+      billing: p.billing_model,
+      budgetMinor: p.budget_minor,
+      progressPct: Math.round(progress * 10_000) / 100,
+      plannedPct: Math.round(planned * 10_000) / 100,
+      actualMinor: ac,
+      earnedValueMinor: ev,
+      plannedValueMinor: pv,
+      cpi,
+      spi: pv > 0 ? ev / pv : null,
+      eacMinor: cpi ? Math.round(p.budget_minor / cpi) : null,
+    }
+  })
+}
+
+export interface Utilisation {
+  personId: string
+  /** Working hours in the window net of holidays and time off. */
+  capacityHours: number
+  billableHours: number
+  targetPct: number
+}
+
+/**
+ * Billable utilisation of the active people in [from, to]: billable hours logged over their capacity net of
+ * public holidays and time off (what the dashboard shows), and the capacity-weighted target.
+ */
+export function billableUtilisation(
+  tables: DemoTables,
+  organisationId: string,
+  from: IsoDate,
+  to: IsoDate,
+): { people: Utilisation[]; utilisationPct: number; targetPct: number } {
+  const holidays = new Set(
+    tables.holidays
+      .filter((h) => h.organisation_id === organisationId)
+      .map((h) => `${h.location_id}/${h.holiday_date}`),
+  )
+  const off = new Map<string, number>()
+  for (const t of tables.time_off) {
+    if (t.organisation_id !== organisationId) continue
+    for (let d = t.starts_on < from ? from : t.starts_on; d <= t.ends_on && d <= to; d = addDays(d, 1))
+      off.set(`${t.person_id}/${d}`, (off.get(`${t.person_id}/${d}`) ?? 0) + t.hours_per_day)
+  }
+  const billable = new Map<string, number>()
+  for (const e of tables.time_entries) {
+    if (e.organisation_id !== organisationId || !e.billable || e.work_date < from || e.work_date > to)
+      continue
+    billable.set(e.person_id, (billable.get(e.person_id) ?? 0) + e.hours)
+  }
+  const people: Utilisation[] = []
+  for (const p of tables.people) {
+    if (p.organisation_id !== organisationId || !p.active) continue
+    const days = p.weekly_capacity_hours < 40 ? 4 : 5
+    const perDay = p.weekly_capacity_hours / days
+    let capacity = 0
+    for (let d = from; d <= to; d = addDays(d, 1)) {
+      const weekday = isoWeekday(d)
+      if (weekday > days || d < p.employment_start || holidays.has(`${p.location_id}/${d}`)) continue
+      capacity += Math.max(0, perDay - (off.get(`${p.id}/${d}`) ?? 0))
+    }
+    people.push({
+      personId: p.id,
+      capacityHours: capacity,
+      billableHours: billable.get(p.id) ?? 0,
+      targetPct: p.utilisation_target_pct,
+    })
+  }
+  const capacity = people.reduce((s, p) => s + p.capacityHours, 0)
+  const hours = people.reduce((s, p) => s + p.billableHours, 0)
+  const weighted = people.reduce((s, p) => s + p.capacityHours * p.targetPct, 0)
+  return {
+    people,
+    utilisationPct: capacity > 0 ? (100 * hours) / capacity : 0,
+    targetPct: capacity > 0 ? weighted / capacity : 0,
   }
 }

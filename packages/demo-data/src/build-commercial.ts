@@ -17,12 +17,16 @@ function roundTo(value: number, step: number): number {
   return Math.round(value / step) * step
 }
 
-export function buildCommercial(
+/** A practice's own clients, on the firm's standard rate card. */
+export function practiceCommercial(
   ctx: OrgContext,
   catalogue: OrganisationCatalogue,
-  people: PeopleIndex,
+  firm: CommercialIndex,
 ): CommercialIndex {
-  const { tables } = ctx
+  return { ...firm, clients: addClients(ctx, catalogue), clientRateCards: new Map() }
+}
+
+function addClients(ctx: OrgContext, catalogue: OrganisationCatalogue): Map<string, ClientRow> {
   const clients = new Map<string, ClientRow>()
   for (const spec of catalogue.clients) {
     const client: ClientRow = {
@@ -32,9 +36,19 @@ export function buildCommercial(
       industry: spec.industry,
       default_rate_card_id: null,
     }
-    tables.clients.push(client)
+    ctx.tables.clients.push(client)
     clients.set(spec.key, client)
   }
+  return clients
+}
+
+export function buildCommercial(
+  ctx: OrgContext,
+  catalogue: OrganisationCatalogue,
+  people: PeopleIndex,
+): CommercialIndex {
+  const { tables } = ctx
+  const clients = addClients(ctx, catalogue)
 
   const year = Number(ctx.anchor.slice(0, 4))
   const lastYear = `${year - 1}-01-01`

@@ -1,8 +1,9 @@
 import { buildCommercial, type CommercialIndex } from './build-commercial.js'
 import { buildPeople, type PeopleIndex } from './build-people.js'
+import { applyCostPerformance, applySchedulePerformance } from './build-performance.js'
 import { buildProjects, type ProjectIndex } from './build-projects.js'
 import { buildQuotes, type QuoteIndex } from './build-quotes.js'
-import { buildBaselines, buildTimeEntries, setBudgets } from './build-time.js'
+import { buildBaselines, buildTimeEntries, setBudgets, setPlantedBudgets } from './build-time.js'
 import type { OrganisationCatalogue } from './catalogue.js'
 import { DEMO_USERS, type MembershipRole } from './constants.js'
 import type { OrgContext } from './context.js'
@@ -47,9 +48,13 @@ export function buildOrganisation(ctx: OrgContext, catalogue: OrganisationCatalo
   const people = buildPeople(ctx, catalogue)
   const commercial = buildCommercial(ctx, catalogue, people)
   const projects = buildProjects(ctx, catalogue, people, commercial)
-  buildTimeEntries(ctx, people, projects)
+  applySchedulePerformance(ctx, projects)
   const quotes = buildQuotes(ctx, catalogue, people, commercial, projects)
-  setBudgets(ctx, projects, quotes.acceptedPrices)
+  setBudgets(projects, quotes.acceptedPrices)
+  const firstEntry = tables.time_entries.length
+  buildTimeEntries(ctx, people, projects)
+  applyCostPerformance(ctx, projects, tables.time_entries.slice(firstEntry))
+  setPlantedBudgets(ctx, projects)
   const planner = userWithRole(ctx, 'manager', 'admin')
   buildBaselines(ctx, projects, (code) => {
     const managerName = projects.specs.get(code)?.manager

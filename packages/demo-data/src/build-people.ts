@@ -129,6 +129,33 @@ export function buildPeople(ctx: OrgContext, catalogue: OrganisationCatalogue): 
     index.skills.set(spec.name, skill)
   }
 
+  addPeople(ctx, catalogue, index)
+  return index
+}
+
+/**
+ * A practice of the firm (see build-practices.ts): the organisation's locations, roles and skills, its own
+ * people.
+ */
+export function practicePeople(
+  ctx: OrgContext,
+  catalogue: OrganisationCatalogue,
+  firm: PeopleIndex,
+): PeopleIndex {
+  const index: PeopleIndex = {
+    ...firm,
+    people: new Map(),
+    personSpecs: new Map(),
+    proficiency: new Map(),
+    daysOff: new Map(),
+    longLeave: new Map(),
+  }
+  addPeople(ctx, catalogue, index)
+  return index
+}
+
+function addPeople(ctx: OrgContext, catalogue: OrganisationCatalogue, index: PeopleIndex): void {
+  const { tables } = ctx
   for (const spec of catalogue.people) {
     const role = index.roles.get(spec.role)
     const roleSpec = index.roleSpecs.get(spec.role)
@@ -165,7 +192,6 @@ export function buildPeople(ctx: OrgContext, catalogue: OrganisationCatalogue): 
   }
 
   buildTimeOff(ctx, catalogue, index)
-  return index
 }
 
 function buildSkills(

@@ -7,6 +7,7 @@ import {
   latest,
   nextWorkingDay,
   previousWorkingDay,
+  toDayNumber,
 } from '@psa/calendar'
 import type { DependencyType, ResourceRequestStatus, TaskStatus } from '@psa/db'
 import type { CommercialIndex } from './build-commercial.js'
@@ -131,16 +132,29 @@ export function buildProjects(
 
   for (const spec of catalogue.projects) {
     const project = index.projects.get(spec.code) as ProjectRow
+    // The plan's value at the project's rate card, week by week (the rates are dated): what the estimates
+    // below add up to, priced.
     let value = 0
     for (const s of index.slots.filter((x) => x.spec === spec)) {
-      const rate = commercial.billRate(project.rate_card_id, s.role.id, ctx.monday(s.fromWeek))
-      value += s.slot.hours * (s.toWeek - s.fromWeek + 1) * rate
+      const perWeek = plannedHoursPerWeek(s)
+      for (let w = s.fromWeek; w <= s.toWeek; w++)
+        value += perWeek * commercial.billRate(project.rate_card_id, s.role.id, ctx.monday(w))
     }
     index.plannedValue.set(spec.code, value)
     buildTasks(ctx, catalogue, index, spec)
     buildMilestones(ctx, index, spec)
   }
   return index
+}
+
+/**
+ * A slot's planned weekly hours: what is booked where someone is, what is requested where nobody is yet;
+ * a slot that should have started but found nobody was planned out (its work is not in the estimate).
+ */
+function plannedHoursPerWeek(s: StaffedSlot): number {
+  if (s.allocation) return s.allocation.hours_per_week
+  const bookable = s.spec.status !== 'tentative' && s.fromWeek <= lastWorkingWeek(s.spec)
+  return bookable && s.fromWeek < 0 ? 0 : s.slot.hours
 }
 
 function staff(
@@ -339,6 +353,7 @@ function buildTasks(
   }
 
   const tasks: TaskRow[] = []
+  const loads = new Map<TaskRow, { roleKey: string; load: number }>()
   spec.phases.forEach((phaseSpec, p) => {
     const phase = phases[p] as PhaseRow
     const templates = catalogue.phaseTasks[phaseSpec.kind]
@@ -392,23 +407,26 @@ function buildTasks(
           if (overlap >= 0 && overlap + 1 > best) [best, assignee] = [overlap + 1, s.person.id]
         }
       }
-      const hours = Math.max(4, Math.round((countWeekdays(start, end) * 8 * template.load) / 4) * 4)
-      tasks.push({
+      const task: TaskRow = {
         id: ctx.id(`task/${spec.code}/${p}/${t}`),
         organisation_id: ctx.orgId,
         project_id: project.id,
         phase_id: phase.id,
         name: template.name,
         role_id: role.id,
-        estimate_hours: hours,
+        // Set from the staffing plan below.
+        estimate_hours: 0,
         starts_on: start,
         ends_on: end,
         status,
         percent_complete: percent,
         assignee_person_id: assignee,
-      })
+      }
+      tasks.push(task)
+      loads.set(task, { roleKey, load: template.load })
     })
   })
+  estimateFromPlan(ctx, team, tasks, loads)
   tasks.sort((a, b) =>
     a.starts_on < b.starts_on
       ? -1
@@ -476,6 +494,56 @@ function buildTasks(
       link(overlapping, j, 'finish_to_finish', Math.min(gap, random.pick([0, 1, 2])))
     }
   }
+}
+
+/**
+ * Task estimates from the staffing plan, so that a project's estimate is the hours its team is planned to
+ * work: every planned week of a slot (the booked hours where someone is booked, the requested hours where
+ * nobody is) goes to the tasks of its role running that week, in proportion to their load; a week when none
+ * of its role's tasks runs goes to the nearest task of its role, and a role without tasks (oversight) to the
+ * tasks running that week.
+ */
+function estimateFromPlan(
+  ctx: OrgContext,
+  team: StaffedSlot[],
+  tasks: TaskRow[],
+  loads: Map<TaskRow, { roleKey: string; load: number }>,
+): void {
+  if (tasks.length === 0) return
+  const hours = new Map<TaskRow, number>(tasks.map((t) => [t, 0]))
+  const spread = (candidates: TaskRow[], weights: number[], amount: number) => {
+    const total = weights.reduce((a, b) => a + b, 0)
+    candidates.forEach((t, i) => {
+      hours.set(t, (hours.get(t) ?? 0) + (amount * (weights[i] as number)) / total)
+    })
+  }
+  const nearest = (candidates: TaskRow[], monday: IsoDate) =>
+    candidates.reduce((best, t) => {
+      const distance = (x: TaskRow) =>
+        Math.min(Math.abs(daysBetween(x.starts_on, monday)), Math.abs(daysBetween(x.ends_on, monday)))
+      return distance(t) < distance(best) ? t : best
+    })
+  // Tasks start and end on working days, so the days they share with a Monday-to-Friday week are all
+  // working days: day numbers are enough.
+  const span = new Map(tasks.map((t) => [t, [toDayNumber(t.starts_on), toDayNumber(t.ends_on)] as const]))
+  for (const s of team) {
+    const perWeek = plannedHoursPerWeek(s)
+    const mine = tasks.filter((t) => loads.get(t)?.roleKey === s.slot.role)
+    for (let w = s.fromWeek; w <= s.toWeek; w++) {
+      const monday = ctx.monday(w)
+      const first = toDayNumber(monday)
+      const weight = (t: TaskRow) => {
+        const [start, end] = span.get(t) as readonly [number, number]
+        const shared = Math.min(end, first + 4) - Math.max(start, first) + 1
+        return shared > 0 ? shared * (loads.get(t)?.load ?? 1) : 0
+      }
+      const running = mine.filter((t) => weight(t) > 0)
+      const any = running.length > 0 ? running : tasks.filter((t) => weight(t) > 0)
+      if (any.length > 0) spread(any, any.map(weight), perWeek)
+      else spread([nearest(mine.length > 0 ? mine : tasks, monday)], [1], perWeek)
+    }
+  }
+  for (const t of tasks) t.estimate_hours = Math.max(1, Math.round(hours.get(t) ?? 0))
 }
 
 function buildMilestones(ctx: OrgContext, index: ProjectIndex, spec: ProjectSpec): void {

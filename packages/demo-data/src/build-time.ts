@@ -90,23 +90,33 @@ export function costToDate(ctx: OrgContext): Map<string, number> {
 }
 
 /**
- * Budgets: a project won from a quote has the quote's price; the planted overrun has a fee that its cost to
- * date has burned to `burnTarget`; every other project the planned value of its team (T&M with 5% headroom).
+ * Budgets, from the plan: time and materials and retainers at the plan's value at the project's rate card
+ * (its estimated hours priced), a fixed fee won from a quote at the quote's price, any other fixed fee at the
+ * plan's value with a risk premium. The planted overrun has a fee its cost to date has burned to
+ * `burnTarget`, so it is set last, from the time logged.
  */
-export function setBudgets(ctx: OrgContext, projects: ProjectIndex, quotedPrices: Map<string, number>): void {
-  const cost = costToDate(ctx)
+export function setBudgets(projects: ProjectIndex, quotedPrices: Map<string, number>): void {
   for (const [code, project] of projects.projects) {
     const spec = projects.specs.get(code)
     if (!spec) continue
     const quoted = quotedPrices.get(code)
-    if (spec.burnTarget !== undefined) {
-      project.budget_minor = roundTo((cost.get(project.id) ?? 0) / spec.burnTarget, 100_000)
-    } else if (quoted !== undefined) {
-      project.budget_minor = quoted
-    } else {
-      const value = projects.plannedValue.get(code) ?? 0
-      project.budget_minor = roundTo(value * (spec.billing === 'time_and_materials' ? 1.05 : 1), 100_000)
-    }
+    const value = projects.plannedValue.get(code) ?? 0
+    if (quoted !== undefined) project.budget_minor = quoted
+    else if (spec.billing === 'fixed_fee')
+      project.budget_minor = roundTo(value * (1 + FIXED_FEE_RISK_PREMIUM), 100_000)
+    else project.budget_minor = roundTo(value, 100_000)
+  }
+}
+
+/** What a fixed fee adds to the plan's value for the risk the firm takes on (quotes carry contingency). */
+export const FIXED_FEE_RISK_PREMIUM = 0.1
+
+/** The planted overrun's fee: its cost to date is `burnTarget` of it. */
+export function setPlantedBudgets(ctx: OrgContext, projects: ProjectIndex): void {
+  const cost = costToDate(ctx)
+  for (const [code, project] of projects.projects) {
+    const target = projects.specs.get(code)?.burnTarget
+    if (target !== undefined) project.budget_minor = roundTo((cost.get(project.id) ?? 0) / target, 100_000)
   }
 }
 

@@ -26,17 +26,25 @@ export class OrgContext {
     return new Random(this.seed, `${this.organisation.slug}/${key}`)
   }
 
+  // Week boundaries are asked for per slot and week all over the builders: computed once each.
+  readonly #days = new Map<number, IsoDate>()
+
   /** Monday of the week `offset` weeks from the anchor's. */
   monday(offset: number): IsoDate {
-    return addDays(this.anchor, offset * 7)
+    return this.day(offset * 7)
   }
 
   /** Friday of the week `offset` weeks from the anchor's. */
   friday(offset: number): IsoDate {
-    return addDays(this.anchor, offset * 7 + 4)
+    return this.day(offset * 7 + 4)
   }
 
   day(offset: number): IsoDate {
-    return addDays(this.anchor, offset)
+    let date = this.#days.get(offset)
+    if (date === undefined) {
+      date = addDays(this.anchor, offset)
+      this.#days.set(offset, date)
+    }
+    return date
   }
 }

@@ -3,6 +3,7 @@ import { buildNorthwindAgentHistory } from './agent-history/index.js'
 import { lateMilestones, overAllocations, projectBurn, skillSupply } from './analysis.js'
 import { BLUEBIRD_CATALOGUE } from './bluebird-catalogue.js'
 import { buildOrganisation } from './build-organisation.js'
+import { buildPractices, practiceCount } from './build-practices.js'
 import {
   BLUEBIRD_ORGANISATION_ID,
   DEMO_ORGANISATIONS,
@@ -21,6 +22,11 @@ export interface DemoDataOptions {
   /** Today's date; the data is anchored on the Monday of its week (UTC). */
   today?: Date | IsoDate
   seed?: string
+  /**
+   * About how many people Northwind has: above the core firm's 52, practices of 44 are added (with
+   * projects, bookings and time in proportion); at or below it, the core firm.
+   */
+  people?: number
 }
 
 /** The planted problems, by name, so docs, tests and demos can point at them. */
@@ -85,6 +91,7 @@ export function generateDemoData(options: DemoDataOptions = {}): DemoData {
     NORTHWIND_CATALOGUE,
   )
   buildNorthwindAgentHistory(northwind)
+  buildPractices(northwind, practiceCount(NORTHWIND_CATALOGUE, options.people))
   buildOrganisation(
     new OrgContext(seed, anchor, organisation(BLUEBIRD_ORGANISATION_ID), tables),
     BLUEBIRD_CATALOGUE,

@@ -1,10 +1,14 @@
 export {
+  billableUtilisation,
+  type EarnedValue,
+  earnedValue,
   lateMilestones,
   overAllocations,
   type ProjectBurn,
   projectBurn,
   type SkillSupply,
   skillSupply,
+  type Utilisation,
   type WeeklyLoad,
   weeklyLoads,
 } from './analysis.js'
@@ -39,5 +43,5 @@ export {
   quoteTotals,
   Z80,
 } from './pricing.js'
-export { demoDataSeed } from './seed.js'
+export { demoDataSeed, sizedDemoDataSeed } from './seed.js'
 export type { DemoTableName, DemoTables } from './types.js'

@@ -61,3 +61,75 @@ export async function bookedTime(
   }
   return booked
 }
+
+/**
+ * A project's burn as the budget is priced: booked time at the project's rate card (the line for the
+ * person's role on the day worked; the organisation's default card, then the role's rate, where the card has
+ * none). On time and materials only billable hours count against the budget; on fixed fee and retainer
+ * every hour does. This is the actual cost (AC) of earned value, in the budget's own terms.
+ */
+export interface BudgetBurn {
+  /** Hours that count against the budget. */
+  hours: string
+  burnMinor: string
+  budgetMinor: string | null
+  /** burnMinor / budgetMinor in percent, one decimal; null without a budget. */
+  burnPct: string | null
+}
+
+/** Budget burn of each project asked for (every one has an entry), up to and including `through`. */
+export async function budgetBurn(
+  tx: Tx,
+  projectIds: readonly string[],
+  options: { through?: string } = {},
+): Promise<Map<string, BudgetBurn>> {
+  if (projectIds.length === 0) return new Map()
+  const rows = await sql<{ id: string; hours: string; burn_minor: string; budget_minor: string | null }>`
+    with entries as (
+      select te.project_id, te.hours,
+        coalesce(card.bill_rate_minor, standard.bill_rate_minor, r.bill_rate_minor) as rate
+      from public.time_entries te
+      join public.projects pr on pr.id = te.project_id and pr.organisation_id = te.organisation_id
+      join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
+      join public.roles r on r.id = p.role_id and r.organisation_id = p.organisation_id
+      left join lateral (
+        select l.bill_rate_minor from public.rate_card_lines l
+        where l.rate_card_id = pr.rate_card_id and l.role_id = p.role_id
+          and l.effective_from <= te.work_date and (l.effective_to is null or te.work_date <= l.effective_to)
+        order by l.effective_from desc limit 1
+      ) card on true
+      left join lateral (
+        select l.bill_rate_minor from public.rate_cards c
+        join public.rate_card_lines l on l.rate_card_id = c.id and l.organisation_id = c.organisation_id
+        where c.organisation_id = te.organisation_id and c.is_default and l.role_id = p.role_id
+          and l.effective_from <= te.work_date and (l.effective_to is null or te.work_date <= l.effective_to)
+        order by l.effective_from desc limit 1
+      ) standard on true
+      where te.project_id = any(${[...projectIds]}::uuid[])
+        and (pr.billing_model <> 'time_and_materials' or te.billable)
+        and (${options.through ?? null}::date is null or te.work_date <= ${options.through ?? null}::date)
+    )
+    select pr.id, coalesce(sum(e.hours), 0)::text as hours,
+      coalesce(sum(round(e.hours * e.rate)), 0)::bigint::text as burn_minor, pr.budget_minor::text
+    from public.projects pr
+    left join entries e on e.project_id = pr.id
+    where pr.id = any(${[...projectIds]}::uuid[])
+    group by pr.id
+  `.execute(tx)
+  const burns = new Map<string, BudgetBurn>(
+    projectIds.map((id) => [id, { hours: '0', burnMinor: '0', budgetMinor: null, burnPct: null }]),
+  )
+  for (const r of rows.rows) {
+    const budget = r.budget_minor === null ? null : BigInt(r.budget_minor)
+    burns.set(r.id, {
+      hours: r.hours,
+      burnMinor: r.burn_minor,
+      budgetMinor: r.budget_minor,
+      burnPct:
+        budget === null || budget === 0n
+          ? null
+          : (Number((BigInt(r.burn_minor) * 1000n) / budget) / 10).toFixed(1),
+    })
+  }
+  return burns
+}
