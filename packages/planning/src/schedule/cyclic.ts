@@ -1,5 +1,5 @@
 import type { Compiled } from './compiled.js'
-import { justify } from './sgs.js'
+import { Justifier, justify } from './sgs.js'
 import { earliestStarts } from './temporal.js'
 import type { Timeline } from './timeline.js'
 
@@ -43,7 +43,7 @@ export function levelCyclic(c: Compiled, tl: Timeline, deadlineAt: number): Int3
       placed[j] = 1
     }
     if (!conflict) {
-      justify(c, tl, starts, new Int32Array(c.n))
+      justify(c, tl, starts, new Justifier(c.n))
       return starts
     }
   }

@@ -1,7 +1,7 @@
 import type { Random } from '../random.js'
 import type { Compiled } from './compiled.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
-import { justify, makespanOf, parallelSgs, serialSgs } from './sgs.js'
+import { Justifier, justify, makespanOf, parallelSgs, serialSgs } from './sgs.js'
 import type { Timeline } from './timeline.js'
 
 /**
@@ -37,12 +37,12 @@ export interface GaStats {
 
 export class Decoder {
   schedules = 0
-  private readonly byKey: Int32Array
+  private readonly js: Justifier
   constructor(
     private readonly c: Compiled,
     private readonly tl: Timeline,
   ) {
-    this.byKey = new Int32Array(c.n)
+    this.js = new Justifier(c.n)
   }
 
   /** Serial SGS plus double justification; the list returned is the schedule's tasks by start day. */
@@ -51,8 +51,8 @@ export class Decoder {
     const starts = new Int32Array(c.n)
     this.schedules += 3
     if (!serialSgs(c, list, this.tl, starts)) return null
-    const makespan = justify(c, this.tl, starts, this.byKey)
-    return { list: sortedByStart(c, list, starts), starts, makespan }
+    const makespan = justify(c, this.tl, starts, this.js)
+    return { list: sortedByStart(c, list, starts, this.js), starts, makespan }
   }
 
   decodeParallel(priority: Float64Array): Individual | null {
@@ -61,8 +61,8 @@ export class Decoder {
     this.schedules += 3
     const order = parallelSgs(c, (i) => priority[i]!, this.tl, starts)
     if (!order) return null
-    const makespan = justify(c, this.tl, starts, this.byKey)
-    return { list: sortedByStart(c, order, starts), starts, makespan }
+    const makespan = justify(c, this.tl, starts, this.js)
+    return { list: sortedByStart(c, order, starts, this.js), starts, makespan }
   }
 }
 
@@ -71,20 +71,16 @@ export class Decoder {
  * a negative lag let a successor start before its predecessor; then predecessors are pulled forward (Kahn's
  * algorithm taking the earliest-starting ready task).
  */
-function sortedByStart(c: Compiled, list: Int32Array, starts: Int32Array): Int32Array {
+function sortedByStart(c: Compiled, list: Int32Array, starts: Int32Array, js: Justifier): Int32Array {
   const n = list.length
+  if (!c.hasNegativeDelta) {
+    const sorted = new Int32Array(n)
+    js.sortBy(sorted, list, starts)
+    return sorted
+  }
   const pos = new Int32Array(n)
   for (let k = 0; k < n; k++) pos[list[k]!] = k
   const key = (i: number) => starts[i]! * n + pos[i]!
-  if (!c.hasNegativeDelta) {
-    // Unique packed keys sort natively; a key's remainder is the task's position in the list.
-    const keys = new Float64Array(n)
-    for (let k = 0; k < n; k++) keys[k] = key(list[k]!)
-    keys.sort()
-    const sorted = new Int32Array(n)
-    for (let k = 0; k < n; k++) sorted[k] = list[keys[k]! % n]!
-    return sorted
-  }
   const missing = new Int32Array(n)
   for (let i = 0; i < n; i++) missing[i] = c.predStart[i + 1]! - c.predStart[i]!
   const heap: number[] = []

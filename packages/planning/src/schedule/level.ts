@@ -11,7 +11,7 @@ import { Decoder, geneticSearch, type Individual } from './genetic.js'
 import { lowerBounds } from './lower-bounds.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
-import { leftJustify, makespanOf, precedenceStart } from './sgs.js'
+import { Justifier, leftJustify, makespanOf, precedenceStart } from './sgs.js'
 import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
 import { Timeline } from './timeline.js'
 
@@ -199,7 +199,7 @@ export async function levelSchedule(
   starts = starts.slice()
   const final = new Timeline(c, makespan + 1)
   for (let i = 0; i < c.n; i++) final.place(i, starts[i]!)
-  leftJustify(c, final, starts, new Int32Array(c.n), new Float64Array(c.n))
+  leftJustify(c, final, starts, new Justifier(c.n))
   makespan = makespanOf(c, starts)
   return buildResult(c, problem, {
     starts,

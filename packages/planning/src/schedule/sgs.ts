@@ -111,17 +111,61 @@ function capacityChangeAfter(c: Compiled, t: number, limit: number): number {
 }
 
 /**
+ * Scratch arrays for the justification, allocated once per search: the orders it needs come from a stable
+ * counting sort on days, O(n + makespan) instead of a comparison sort.
+ */
+export class Justifier {
+  readonly order: Int32Array
+  private readonly key: Int32Array
+  private readonly up: Int32Array
+  private readonly down: Int32Array
+  private count = new Int32Array(64)
+
+  constructor(n: number) {
+    this.order = new Int32Array(n)
+    this.key = new Int32Array(n)
+    this.up = Int32Array.from({ length: n }, (_, i) => i)
+    this.down = Int32Array.from({ length: n }, (_, i) => n - 1 - i)
+  }
+
+  /** `out` = `items` sorted by `key[item]` ascending (whole numbers >= 0), ties kept in the order of `items`. */
+  sortBy(out: Int32Array, items: Int32Array, key: Int32Array): void {
+    const n = items.length
+    let max = 0
+    for (let k = 0; k < n; k++) if (key[items[k]!]! > max) max = key[items[k]!]!
+    if (this.count.length < max + 2) this.count = new Int32Array(2 * max + 2)
+    const count = this.count
+    count.fill(0, 0, max + 2)
+    for (let k = 0; k < n; k++) count[key[items[k]!]! + 1]!++
+    for (let v = 0; v <= max; v++) count[v + 1]! += count[v]!
+    for (let k = 0; k < n; k++) {
+      const i = items[k]!
+      out[count[key[i]!]!++] = i
+    }
+  }
+
+  /** Tasks by latest finish first (ties: higher index first), into this.order. */
+  byFinishDescending(c: Compiled, starts: Int32Array, makespan: number): void {
+    for (let i = 0; i < c.n; i++) this.key[i] = makespan - starts[i]! - c.dur[i]!
+    this.sortBy(this.order, this.down, this.key)
+  }
+
+  /** Tasks by earliest start first (ties: lower index first), into this.order. */
+  byStart(starts: Int32Array): void {
+    this.sortBy(this.order, this.up, starts)
+  }
+}
+
+/**
  * Double justification (Valls, Ballestín & Quintanilla 2005): shift every task as late as it can go
  * (latest finish first) without passing the makespan, then as early as it can go (earliest start first).
  * Each move keeps the schedule feasible and the second pass never lengthens it. Needs all tasks placed on `tl`.
  */
-export function justify(c: Compiled, tl: Timeline, starts: Int32Array, byKey: Int32Array): number {
+export function justify(c: Compiled, tl: Timeline, starts: Int32Array, js: Justifier): number {
   const n = c.n
   const makespan = makespanOf(c, starts)
-  // Latest finish first (ties: higher index first), by sorting packed keys natively.
-  const keys = new Float64Array(n)
-  for (let i = 0; i < n; i++) keys[i] = (makespan - starts[i]! - c.dur[i]!) * (n + 1) + (n - i)
-  sortPacked(byKey, keys, n, (r) => n - r)
+  js.byFinishDescending(c, starts, makespan)
+  const byKey = js.order
   for (let k = 0; k < n; k++) {
     const i = byKey[k]!
     let ub = makespan - c.dur[i]!
@@ -136,21 +180,15 @@ export function justify(c: Compiled, tl: Timeline, starts: Int32Array, byKey: In
     tl.place(i, t)
     starts[i] = t
   }
-  leftPass(c, tl, starts, byKey, keys)
+  leftPass(c, tl, starts, js)
   return makespanOf(c, starts)
 }
 
 /** One pass shifting every task to its earliest feasible day, earliest start first. True if one moved. */
-function leftPass(
-  c: Compiled,
-  tl: Timeline,
-  starts: Int32Array,
-  byKey: Int32Array,
-  keys: Float64Array,
-): boolean {
+function leftPass(c: Compiled, tl: Timeline, starts: Int32Array, js: Justifier): boolean {
   const n = c.n
-  for (let i = 0; i < n; i++) keys[i] = starts[i]! * (n + 1) + i
-  sortPacked(byKey, keys, n, (r) => r)
+  js.byStart(starts)
+  const byKey = js.order
   let moved = false
   for (let k = 0; k < n; k++) {
     const i = byKey[k]!
@@ -171,18 +209,6 @@ function leftPass(
  * freed room for). Afterwards each task
  * starts at its precedence bound or on the day after one it could not fit on, which the explanations rely on.
  */
-export function leftJustify(
-  c: Compiled,
-  tl: Timeline,
-  starts: Int32Array,
-  byKey: Int32Array,
-  keys: Float64Array,
-): void {
-  for (let pass = 0; pass < c.n && leftPass(c, tl, starts, byKey, keys); pass++);
-}
-
-/** Sorts keys of the form major * (n + 1) + residue natively and decodes each residue to a task. */
-function sortPacked(idx: Int32Array, keys: Float64Array, n: number, task: (residue: number) => number): void {
-  keys.sort()
-  for (let k = 0; k < idx.length; k++) idx[k] = task(keys[k]! % (n + 1))
+export function leftJustify(c: Compiled, tl: Timeline, starts: Int32Array, js: Justifier): void {
+  for (let pass = 0; pass < c.n && leftPass(c, tl, starts, js); pass++);
 }
