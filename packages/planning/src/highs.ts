@@ -89,6 +89,8 @@ export function runUntil(
   model: Model,
   deadlineAt: number,
   options: Record<string, unknown> = {},
+  /** Stop the MIP as soon as it has a solution with an objective below this. */
+  stopBelow = Number.NEGATIVE_INFINITY,
 ): void {
   const seconds = Math.max(0.005, (deadlineAt - performance.now()) / 1000)
   // HiGHS's time limit counts all runs of a model since its clocks were last zeroed.
@@ -100,6 +102,9 @@ export function runUntil(
   model.run({
     [h.constants.callbackType.simplexInterrupt]: stop,
     [h.constants.callbackType.ipmInterrupt]: stop,
-    [h.constants.callbackType.mipInterrupt]: stop,
+    [h.constants.callbackType.mipInterrupt]: (event) => {
+      if ((event.data.mip_primal_bound ?? Number.POSITIVE_INFINITY) < stopBelow) event.interrupt()
+      else stop(event)
+    },
   })
 }

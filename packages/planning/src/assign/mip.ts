@@ -14,6 +14,8 @@ export interface GapLp {
   x: Float64Array
   /** Capacity multipliers u[i] >= 0 from the LP duals. */
   u: Float64Array
+  /** Duals v[j] of the assignment rows (the multipliers the knapsack relaxation starts from). */
+  v: Float64Array
 }
 
 export interface GapMip {
@@ -130,6 +132,7 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
   const model = h.createModel(data)
   const x = new Float64Array(m * n)
   const u = new Float64Array(m)
+  const v = new Float64Array(n)
   try {
     let perJob = START_COLUMNS
     for (;;) {
@@ -139,13 +142,13 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
       let duals: Float64Array | null = null
       if (status === h.constants.modelStatus.infeasible) {
         // Too few columns to fit the capacities: widen; infeasible for real once every pair is in.
-        if (pairs.length === total) return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u }
+        if (pairs.length === total) return { status: 'infeasible', bound: Number.POSITIVE_INFINITY, x, u, v }
         perJob = Math.min(m, perJob * 2)
         const wider = columns.slice()
         seedColumns(g, wider, perJob)
         for (let p = 0; p < m * n; p++) if (wider[p] && !columns[p]) fresh.push(p)
       } else if (status !== h.constants.modelStatus.optimal) {
-        return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u }
+        return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u, v }
       } else {
         duals = model.getSolution().rowDual
         // Pricing: reduced cost c - v_j + a·(u_i + w_i) of every pair not yet in; per job only the few most
@@ -170,7 +173,8 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
             x[p] = sol.colValue[col]!
           })
           for (let i = 0; i < m; i++) u[i] = Math.max(0, -duals[n + i]!)
-          return { status: 'optimal', bound: model.getObjectiveValue(), x, u }
+          for (let j = 0; j < n; j++) v[j] = duals[j]!
+          return { status: 'optimal', bound: model.getObjectiveValue(), x, u, v }
         }
       }
       addColumns(model, g, fresh, softRow, data.numRows)
@@ -238,18 +242,27 @@ function addColumns(
   })
 }
 
-/** `integral`: every objective value is a whole number, so a gap below 1 already proves optimality. */
+/**
+ * `integral`: every objective value is a whole number, so a gap below 1 already proves optimality.
+ * `columns`: the pairs the model gets (default: every allowed one); fewer after variable fixing, when
+ * "infeasible" only means that nothing beats the incumbent. `stopBelow`: return (status "time") as soon as
+ * an assignment cheaper than this is found. `cutoff`: only assignments with a cost at most this count (HiGHS's
+ * objective bound); "infeasible" then means none exists.
+ */
 export async function solveGapMip(
   g: Gap,
   deadlineAt: number,
   incumbent: Int32Array | null,
   integral: boolean,
+  columns: Uint8Array = g.allowed,
+  stopBelow = Number.NEGATIVE_INFINITY,
+  cutoff = Number.POSITIVE_INFINITY,
 ): Promise<GapMip> {
   const h = await highs()
-  const { pairs, soft, data } = build(g, h, true)
+  const { pairs, soft, data } = build(g, h, true, columns)
   const model = h.createModel(data)
   try {
-    if (incumbent) {
+    if (incumbent?.every((i, j) => columns[i * g.n + j] === 1)) {
       const colValue = new Float64Array(data.numCols)
       const load = new Float64Array(g.m)
       pairs.forEach((p, col) => {
@@ -264,7 +277,17 @@ export async function solveGapMip(
       })
       model.setSolution({ colValue })
     }
-    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: integral ? 0.999 : 1e-6 })
+    runUntil(
+      h,
+      model,
+      deadlineAt,
+      {
+        mip_rel_gap: 0,
+        mip_abs_gap: integral ? 0.999 : 1e-6,
+        ...(Number.isFinite(cutoff) ? { objective_bound: cutoff } : {}),
+      },
+      stopBelow,
+    )
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'infeasible', assignment: null, bound: Number.POSITIVE_INFINITY }

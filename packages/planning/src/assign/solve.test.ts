@@ -4,55 +4,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FormatError } from '../formats/format-error.js'
 import { parseOrlibGap } from '../formats/orlib-gap.js'
+import { bruteForce, gapProblems as problems } from '../testing/gap.js'
 import { checkAssignment } from './check.js'
-import type { AssignmentProblemInput } from './model.js'
 import { solveAssignment } from './solve.js'
-
-/** The optimum by enumerating every assignment (null when none is feasible). */
-function bruteForce(p: AssignmentProblemInput): number | null {
-  const m = p.capacity.length
-  const n = p.cost[0]!.length
-  const sign = p.objective === 'min' ? 1 : -1
-  let best: number | null = null
-  const a = new Array<number>(n).fill(0)
-  for (let code = 0; code < m ** n; code++) {
-    for (let j = 0, x = code; j < n; j++, x = Math.floor(x / m)) a[j] = x % m
-    const { errors, objective } = checkAssignment(p, a)
-    if (errors.length === 0 && (best === null || sign * objective < sign * best)) best = objective
-  }
-  return best
-}
-
-const problems = fc
-  .record({ m: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 1, max: 6 }) })
-  .chain(({ m, n }) =>
-    fc.record({
-      objective: fc.constantFrom('min' as const, 'max' as const),
-      cost: fc.array(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n }), {
-        minLength: m,
-        maxLength: m,
-      }),
-      hours: fc.array(fc.array(fc.integer({ min: 1, max: 10 }), { minLength: n, maxLength: n }), {
-        minLength: m,
-        maxLength: m,
-      }),
-      capacity: fc.array(fc.integer({ min: 0, max: 25 }), { minLength: m, maxLength: m }),
-      exclusions: fc.array(
-        fc.record({ agent: fc.integer({ min: 0, max: m - 1 }), job: fc.integer({ min: 0, max: n - 1 }) }),
-        {
-          maxLength: 3,
-        },
-      ),
-      soft: fc.option(
-        fc.record({
-          target: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: m, maxLength: m }),
-          overCost: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: m, maxLength: m }),
-        }),
-        { nil: undefined },
-      ),
-    }),
-  )
-  .map(({ soft, ...p }): AssignmentProblemInput => ({ ...p, ...(soft ?? {}) }))
 
 const testdata = join(import.meta.dirname, '../testdata')
 

@@ -1,6 +1,7 @@
 import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
 import { gapHeuristic } from './heuristic.js'
+import { knapsackApplies, knapsackBound } from './lagrange.js'
 import { solveGapLp, solveGapMip } from './mip.js'
 import {
   type AssignmentOptions,
@@ -108,9 +109,48 @@ export async function solveAssignment(
   let bestCost = h.cost
   let method: Assignment['method'] = 'heuristic'
   let proved = best !== null && reached(bestCost, bound)
-  if (useMip && !proved && performance.now() < end) {
-    const mip = await solveGapMip(g, end, best, integral)
-    if (mip.status === 'infeasible')
+  // The knapsack (Lagrangian) bound, and the pairs it shows cannot be in a cheaper assignment; each time the
+  // MIP beats the incumbent, the fixing is redone against the better one (the pairs left shrink).
+  const knapsack = useMip && best !== null && knapsackApplies(g)
+  const improve = integral ? 1 - 1e-6 : 1e-9
+  let multipliers = lpReady?.v ?? null
+  for (let round = 0; useMip && !proved && performance.now() < end; round++) {
+    let columns = g.allowed
+    const incumbent = best ? bestCost : Number.POSITIVE_INFINITY
+    if (knapsack && best) {
+      const now = performance.now()
+      const kb = knapsackBound(
+        g,
+        bestCost,
+        improve,
+        multipliers,
+        now + (end - now) * 0.3,
+        round === 0 ? 400 : 100,
+      )
+      multipliers = kb.v
+      bound = Math.max(bound, kb.bound)
+      proved = reached(bestCost, bound)
+      if (proved) break
+      columns = kb.keep
+    }
+    const reduced = columns !== g.allowed
+    const again = knapsack && round < 4
+    // Only assignments cheaper than the incumbent matter: the cutoff lets HiGHS prune the rest even when the
+    // incumbent itself is no longer in the model.
+    const cutoff = best ? incumbent - improve + 1e-7 : undefined
+    const mip = await solveGapMip(
+      g,
+      end,
+      best,
+      integral,
+      columns,
+      again ? incumbent - improve : undefined,
+      cutoff,
+    )
+    if (mip.status === 'infeasible' && (reduced || cutoff !== undefined) && best) {
+      // Nothing cheaper than the incumbent among the pairs left: it is optimal.
+      bound = Math.max(bound, bestCost)
+    } else if (mip.status === 'infeasible')
       return {
         feasible: false,
         proven: true,
@@ -126,10 +166,14 @@ export async function solveAssignment(
         bestCost = c
       }
     }
-    bound = Math.max(bound, mip.bound)
+    // With pairs left out, the MIP's bound holds for the assignments cheaper than the incumbent only.
+    if (mip.status !== 'infeasible')
+      bound = Math.max(bound, reduced ? Math.min(mip.bound, incumbent) : mip.bound)
     if (mip.status === 'optimal' && best) bound = Math.max(bound, bestCost)
     proved = best !== null && reached(bestCost, bound)
-  } else if (!best && performance.now() < end) {
+    if (!(again && bestCost < incumbent - improve)) break
+  }
+  if (!best && performance.now() < end) {
     // Keep searching with the rest of the time rather than give up.
     const more = gapHeuristic(g, { deadlineAt: end, rnd, target: bound })
     best = more.assignment
