@@ -1,5 +1,6 @@
 import type { Random } from '../random.js'
 import { type Gap, overTargetCost } from './model.js'
+import { StepSize } from './step-size.js'
 
 /**
  * GAP heuristic for instances too large to prove: Lagrangian relaxation of the capacity rows (Ross & Soland
@@ -38,10 +39,8 @@ export function subgradient(g: Gap, deadlineAt: number, upper: number, iteration
   const { m, n } = g
   const u = new Float64Array(m)
   const best = new Float64Array(m)
-  let bestBound = Number.NEGATIVE_INFINITY
   const load = new Float64Array(m)
-  let theta = 2
-  let stall = 0
+  const step = new StepSize(2)
   for (let it = 0; it < iterations && performance.now() < deadlineAt; it++) {
     load.fill(0)
     let value = 0
@@ -62,14 +61,7 @@ export function subgradient(g: Gap, deadlineAt: number, upper: number, iteration
       load[bi]! += g.hours[bi * n + j]!
     }
     for (let i = 0; i < m; i++) value -= u[i]! * g.capacity[i]!
-    if (value > bestBound + EPS) {
-      bestBound = value
-      best.set(u)
-      stall = 0
-    } else if (++stall >= 20) {
-      theta /= 2
-      stall = 0
-    }
+    if (step.record(value)) best.set(u)
     let norm = 0
     for (let i = 0; i < m; i++) {
       const s = load[i]! - g.capacity[i]!
@@ -77,10 +69,10 @@ export function subgradient(g: Gap, deadlineAt: number, upper: number, iteration
     }
     if (norm < EPS) break
     const target = Number.isFinite(upper) ? upper : Math.abs(value) * 1.05 + 1
-    const step = (theta * Math.max(target - value, Math.abs(value) * 0.001 + EPS)) / norm
-    for (let i = 0; i < m; i++) u[i] = Math.max(0, u[i]! + step * (load[i]! - g.capacity[i]!))
+    const size = (step.theta * Math.max(target - value, Math.abs(value) * 0.001 + EPS)) / norm
+    for (let i = 0; i < m; i++) u[i] = Math.max(0, u[i]! + size * (load[i]! - g.capacity[i]!))
   }
-  return { u: best, bound: bestBound }
+  return { u: best, bound: step.best }
 }
 
 export function gapHeuristic(g: Gap, input: HeuristicInput): HeuristicResult {

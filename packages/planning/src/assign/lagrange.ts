@@ -1,4 +1,5 @@
 import type { Gap } from './model.js'
+import { StepSize } from './step-size.js'
 
 /**
  * The Lagrangian relaxation of the assignment rows (Fisher, Jaikumar & Van Wassenhove 1986): with a
@@ -57,12 +58,10 @@ export function knapsackBound(
       v[j] = best
     }
   const bestV = v.slice()
-  let bestBound = Number.NEGATIVE_INFINITY
   const take = new Int32Array(n)
   const pick = new Uint8Array(n)
   const tables = Array.from(cap, (b) => new Float64Array((n + 1) * (b + 1)))
-  let theta = 1
-  let stall = 0
+  const step = new StepSize(1)
   for (let it = 0; it < iterations && performance.now() < deadlineAt; it++) {
     let value = 0
     for (let j = 0; j < n; j++) value += v[j]!
@@ -71,23 +70,16 @@ export function knapsackBound(
       value -= solveKnapsack(g, i, v, cap[i]!, tables[i]!, pick)
       for (let j = 0; j < n; j++) take[j]! += pick[j]!
     }
-    if (value > bestBound + 1e-9) {
-      bestBound = value
-      bestV.set(v)
-      stall = 0
-    } else if (++stall >= 20) {
-      theta /= 2
-      stall = 0
-    }
-    if (bestBound > upper - improve || theta < 1e-4) break
+    if (step.record(value)) bestV.set(v)
+    if (step.best > upper - improve || step.theta < 1e-4) break
     // Subgradient 1 − Σ_i x_ij, Polyak step towards the incumbent's cost.
     let norm = 0
     for (let j = 0; j < n; j++) norm += (1 - take[j]!) ** 2
     if (norm === 0) break
-    const step = (theta * Math.max(upper - value, 1e-3)) / norm
-    for (let j = 0; j < n; j++) v[j]! += step * (1 - take[j]!)
+    const size = (step.theta * Math.max(upper - value, 1e-3)) / norm
+    for (let j = 0; j < n; j++) v[j]! += size * (1 - take[j]!)
   }
-  return probe(g, upper, improve, bestV, bestBound, cap)
+  return probe(g, upper, improve, bestV, step.best, cap)
 }
 
 /**
@@ -105,21 +97,7 @@ function solveKnapsack(
   const n = g.n
   const W = b + 1
   table.fill(0, 0, W)
-  for (let j = 0; j < n; j++) {
-    const p = i * n + j
-    const row = (j + 1) * W
-    const prev = j * W
-    const profit = v[j]! - g.cost[p]!
-    if (!g.allowed[p] || profit <= 0) {
-      table.copyWithin(row, prev, prev + W)
-      continue
-    }
-    const a = g.hours[p]!
-    for (let w = 0; w < W; w++) {
-      const skip = table[prev + w]!
-      table[row + w] = w >= a ? Math.max(skip, table[prev + w - a]! + profit) : skip
-    }
-  }
+  for (let j = 0; j < n; j++) knapsackRow(g, i * n + j, v[j]!, table, (j + 1) * W, j * W, W)
   pick.fill(0)
   let w = b
   for (let j = n - 1; j >= 0; j--) {
@@ -129,6 +107,28 @@ function solveKnapsack(
     }
   }
   return table[n * W + b]!
+}
+
+/** One step of the knapsack DP: row `row` = row `prev` with pair p's job offered (when allowed and profitable). */
+function knapsackRow(
+  g: Gap,
+  p: number,
+  vj: number,
+  table: Float64Array,
+  row: number,
+  prev: number,
+  W: number,
+) {
+  const profit = vj - g.cost[p]!
+  if (!g.allowed[p] || profit <= 0) {
+    table.copyWithin(row, prev, prev + W)
+    return
+  }
+  const a = g.hours[p]!
+  for (let w = 0; w < W; w++) {
+    const skip = table[prev + w]!
+    table[row + w] = w >= a ? Math.max(skip, table[prev + w - a]! + profit) : skip
+  }
 }
 
 function probe(
@@ -155,21 +155,7 @@ function probe(
     K[i] = solveKnapsack(g, i, v, b, fwd, pick)
     // Backward table: row k holds the best over jobs k .. n-1.
     const bwd = new Float64Array((n + 1) * W)
-    for (let j = n - 1; j >= 0; j--) {
-      const p = i * n + j
-      const row = j * W
-      const next = (j + 1) * W
-      const profit = v[j]! - g.cost[p]!
-      if (!g.allowed[p] || profit <= 0) {
-        bwd.copyWithin(row, next, next + W)
-        continue
-      }
-      const a = g.hours[p]!
-      for (let w = 0; w < W; w++) {
-        const skip = bwd[next + w]!
-        bwd[row + w] = w >= a ? Math.max(skip, bwd[next + w - a]! + profit) : skip
-      }
-    }
+    for (let j = n - 1; j >= 0; j--) knapsackRow(g, i * n + j, v[j]!, bwd, j * W, (j + 1) * W, W)
     for (let j = 0; j < n; j++) {
       const p = i * n + j
       if (!g.allowed[p]) continue

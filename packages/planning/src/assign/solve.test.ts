@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FormatError } from '../formats/format-error.js'
 import { parseOrlibGap } from '../formats/orlib-gap.js'
-import { bruteForce, gapProblems as problems } from '../testing/gap.js'
+import { bruteForce, intMatrix, gapProblems as problems } from '../testing/gap.js'
 import { checkAssignment } from './check.js'
 import { solveAssignment } from './solve.js'
 
@@ -38,14 +38,8 @@ describe('solveAssignment', () => {
           fc.integer({ min: 5, max: 40 }).chain((n) =>
             fc.record({
               objective: fc.constant('min' as const),
-              cost: fc.array(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: n, maxLength: n }), {
-                minLength: m,
-                maxLength: m,
-              }),
-              hours: fc.array(fc.array(fc.integer({ min: 1, max: 20 }), { minLength: n, maxLength: n }), {
-                minLength: m,
-                maxLength: m,
-              }),
+              cost: intMatrix(m, n, 1, 50),
+              hours: intMatrix(m, n, 1, 20),
               capacity: fc.constant(Array.from({ length: m }, () => Math.ceil((12 * n) / m))),
             }),
           ),

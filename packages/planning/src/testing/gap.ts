@@ -2,6 +2,14 @@ import fc from 'fast-check'
 import { checkAssignment } from '../assign/check.js'
 import type { AssignmentProblemInput } from '../assign/model.js'
 
+/** An m × n matrix of whole numbers in [min, max]. */
+export function intMatrix(m: number, n: number, min: number, max: number) {
+  return fc.array(fc.array(fc.integer({ min, max }), { minLength: n, maxLength: n }), {
+    minLength: m,
+    maxLength: m,
+  })
+}
+
 /** Every feasible assignment of a small instance, with its objective. */
 export function forEachAssignment(
   p: AssignmentProblemInput,
@@ -33,14 +41,8 @@ export const gapProblems = fc
   .chain(({ m, n }) =>
     fc.record({
       objective: fc.constantFrom('min' as const, 'max' as const),
-      cost: fc.array(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n }), {
-        minLength: m,
-        maxLength: m,
-      }),
-      hours: fc.array(fc.array(fc.integer({ min: 1, max: 10 }), { minLength: n, maxLength: n }), {
-        minLength: m,
-        maxLength: m,
-      }),
+      cost: intMatrix(m, n, 0, 30),
+      hours: intMatrix(m, n, 1, 10),
       capacity: fc.array(fc.integer({ min: 0, max: 25 }), { minLength: m, maxLength: m }),
       exclusions: fc.array(
         fc.record({ agent: fc.integer({ min: 0, max: m - 1 }), job: fc.integer({ min: 0, max: n - 1 }) }),
