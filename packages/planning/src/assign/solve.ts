@@ -124,8 +124,8 @@ export async function solveAssignment(
         bestCost,
         improve,
         multipliers,
-        now + (end - now) * 0.3,
-        round === 0 ? 400 : 100,
+        now + (end - now) * 0.15,
+        round === 0 ? 200 : 60,
       )
       multipliers = kb.v
       bound = Math.max(bound, kb.bound)
