@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto'
+import type { Database, JwtClaims, Membership } from '@psa/db'
+import { AppError } from '@psa/errors'
+import { createScratchDatabase, createTenant, type ScratchDatabase, type Tenant } from '@psa/test-kit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { admissionEvent } from './admission.js'
+import { AdmissionBatcher } from './admission-batch.js'
+import { type SessionRow, SessionStore } from './session-store.js'
+import { type SubmitItem, submitBatch } from './session-store-batch.js'
+
+let scratch: ScratchDatabase
+let db: Database
+let store: SessionStore
+let tenant: Tenant
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase('session_store_batch', { poolMax: 8 })
+  db = scratch.db
+  store = new SessionStore(db)
+  tenant = await createTenant(db, { data: 'users' })
+})
+
+afterAll(async () => {
+  await scratch?.drop()
+})
+
+const item = (
+  claims: JwtClaims,
+  overrides: Partial<SubmitItem['input']> = {},
+  extra: Partial<Omit<SubmitItem, 'input' | 'claims'>> = {},
+): SubmitItem => ({
+  claims,
+  input: {
+    id: randomUUID(),
+    agent_type: 'project_management',
+    request: 'Plan the Acme rebuild',
+    context: { client: 'Acme' },
+    auto_apply: false,
+    trace_id: null,
+    ...overrides,
+  },
+  maxInFlight: 100,
+  enqueue: async (s: SessionRow) => admissionEvent(s, 1),
+  ...extra,
+})
+
+const stored = (ids: string[]) =>
+  db.sql<{ id: string; queued_at: Date }[]>`
+    select id, queued_at from agent_sessions where id = any(${ids}::uuid[]) order by queued_at`
+
+describe('submitBatch', () => {
+  it('answers every item in one transaction exactly as submit would', async () => {
+    const { member, bystander, nobody, manager } = tenant.users
+    const crowd = await tenant.addUser('member', 'crowd')
+    const retried = await store.submit(member.claims, item(member.claims).input, item(member.claims))
+    const refuse = (m: Membership) => {
+      if (m.role !== 'manager') throw new AppError('FORBIDDEN', 'managers only')
+    }
+    const items = [
+      item(member.claims),
+      item(member.claims, { id: retried.session.id }),
+      item(bystander.claims, { id: retried.session.id }),
+      item(nobody.claims),
+      item(member.claims, { organisation_id: tenant.otherOrgId }),
+      item(crowd.claims, {}, { maxInFlight: 2 }),
+      item(crowd.claims, {}, { maxInFlight: 2 }),
+      item(crowd.claims, {}, { maxInFlight: 2 }),
+      item(member.claims, {}, { authorize: refuse }),
+      item(manager.claims, { auto_apply: true }, { authorize: refuse }),
+      item(member.claims),
+    ]
+    const outcomes = await submitBatch(db, items)
+    const codes = outcomes.map((o) =>
+      o.ok ? (o.value.created ? 'created' : 'existing') : (o.error as AppError).code,
+    )
+    expect(codes).toEqual([
+      'created',
+      'existing',
+      'ALREADY_EXISTS',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'created',
+      'created',
+      'TOO_MANY_IN_FLIGHT',
+      'FORBIDDEN',
+      'created',
+      'created',
+    ])
+    expect((outcomes[7] as { error: AppError }).error.details).toEqual({ in_flight: 2, limit: 2 })
+    const created = items.filter((_, i) => codes[i] === 'created').map((it) => it.input.id)
+    // Queued in the batch's order, each with its admission event.
+    expect((await stored(created)).map((r) => r.id)).toEqual(created)
+    for (const id of created) expect(await store.events.after(null, id, 0)).toHaveLength(1)
+    const first = outcomes[0] as { ok: true; value: { created: true; session: SessionRow } }
+    expect(first.value.session).toMatchObject({
+      user_id: member.id,
+      organisation_id: tenant.orgId,
+      status: 'queued',
+      context: { client: 'Acme' },
+    })
+  })
+
+  it('stores nothing of a batch when RLS refuses one of its inserts', async () => {
+    const { member, viewer } = tenant.users
+    const items = [item(member.claims), item(viewer.claims), item(member.claims)]
+    await expect(submitBatch(db, items)).rejects.toThrow()
+    expect(await stored(items.map((it) => it.input.id))).toEqual([])
+  })
+})
+
+describe('AdmissionBatcher', () => {
+  it('holds the in-flight limit across concurrent batches (10 at once, limit 3: exactly 3)', async () => {
+    const crowd = await tenant.addUser('member', 'crowd2')
+    const batcher = new AdmissionBatcher(store, { maxBatch: 4, maxConcurrent: 2 })
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => batcher.submit(item(crowd.claims, {}, { maxInFlight: 3 }))),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3)
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+      expect((r.reason as AppError).code).toBe('TOO_MANY_IN_FLIGHT')
+    }
+  })
+
+  it('admits one by one when a batch fails as a whole: RLS refuses the viewer, the others get in', async () => {
+    const { member, viewer } = tenant.users
+    const batcher = new AdmissionBatcher(store, { maxBatch: 8, maxConcurrent: 1 })
+    const items = [item(member.claims), item(member.claims), item(viewer.claims), item(member.claims)]
+    const results = await Promise.allSettled(items.map((it) => batcher.submit(it)))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+    expect(((results[2] as PromiseRejectedResult).reason as AppError).code).toBe('FORBIDDEN')
+    expect(await stored(items.map((it) => it.input.id))).toHaveLength(3)
+  })
+
+  it('answers a second request for an id waiting with it as a retry', async () => {
+    const { member } = tenant.users
+    const batcher = new AdmissionBatcher(store, { maxBatch: 8, maxConcurrent: 1 })
+    const one = item(member.claims)
+    const results = await Promise.all([0, 1, 2].map(() => batcher.submit(one)))
+    expect(results.map((r) => r.created)).toEqual([true, false, false])
+    for (const r of results) expect(r.session.id).toBe(one.input.id)
+  })
+})

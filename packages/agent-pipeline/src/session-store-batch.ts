@@ -1,0 +1,140 @@
+import type { Database, JwtClaims, Membership } from '@psa/db'
+import { noMembership } from '@psa/db'
+import { AppError } from '@psa/errors'
+import type postgres from 'postgres'
+import { eventLogRow } from './event-log.js'
+import type { SessionEventEnvelope } from './events.js'
+import type { NewSession, SessionRow } from './session-store.js'
+
+/** One user's request to admit, as `SessionStore.submit` takes it. */
+export interface SubmitItem {
+  claims: JwtClaims
+  input: Omit<NewSession, 'organisation_id' | 'parent_session_id'> & { organisation_id?: string }
+  maxInFlight: number
+  /** Throws to refuse (e.g. a viewer, or auto-apply below manager) before anything is written. */
+  authorize?: (membership: Membership) => void
+  /** Publishes the work and the admission event; the event (seq 1) is stored with the session. */
+  enqueue: (session: SessionRow) => Promise<SessionEventEnvelope>
+}
+
+export type SubmitResult =
+  | { created: true; session: SessionRow; membership: Membership; event: SessionEventEnvelope }
+  | { created: false; session: SessionRow }
+
+/** Each item's answer: what `SessionStore.submit` would have returned, or the error it would have thrown. */
+export type SubmitOutcome = { ok: true; value: SubmitResult } | { ok: false; error: unknown }
+
+/**
+ * Admits several users' requests in one transaction (group commit): one commit, and a handful of round
+ * trips, for the whole batch instead of per request. Item by item it decides exactly as `SessionStore.submit`
+ * does: an existing id answers with its session (or ALREADY_EXISTS for another user's), then membership,
+ * `authorize` and the in-flight limit, counted under the same per-user advisory locks (taken in one order,
+ * so batches never deadlock). Every accepted row is inserted as its user, with that user's claims, so RLS
+ * decides each insert as before. The work items and admission events are published before the commit, as
+ * in `submit`, and the events stored with the sessions.
+ *
+ * Throws when the transaction fails as a whole (any statement failing aborts it, e.g. an insert that RLS
+ * refuses after all); the caller then admits the items one by one, each deciding on its own.
+ */
+export async function submitBatch(db: Database, items: readonly SubmitItem[]): Promise<SubmitOutcome[]> {
+  return db.sql.begin(async (tx) => {
+    const ids = items.map((item) => item.input.id)
+    const users = items.map((item) => item.claims.sub)
+    const organisations = items.map((item) => item.input.organisation_id ?? null)
+    const [, , checks, existing] = await Promise.all([
+      tx`select set_config('role', 'service_role', true)`.execute(),
+      // Sorted, so two batches wanting the same users take their locks in the same order.
+      tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
+           from (select distinct u from unnest(${users}::text[]) u order by u) locks`.execute(),
+      tx<{ membership: Membership | null; in_flight: number }[]>`
+        select
+          (select json_build_object('organisationId', m.organisation_id, 'role', m.role)
+             from public.memberships m
+            where m.user_id = r.user_id and (r.organisation_id is null or m.organisation_id = r.organisation_id)
+            order by m.created_at, m.organisation_id
+            limit 1) as membership,
+          -- What the user counts as their own under RLS: sessions of organisations they belong to.
+          (select count(*)::int from public.agent_sessions s
+            where s.user_id = r.user_id and s.status in ('queued', 'processing')
+              and s.organisation_id in (select m.organisation_id from public.memberships m where m.user_id = r.user_id)
+          ) as in_flight
+        from unnest(${users}::uuid[], ${organisations}::uuid[]) with ordinality as r(user_id, organisation_id, n)
+        order by r.n`.execute(),
+      tx<SessionRow[]>`select * from public.agent_sessions where id = any(${ids}::uuid[])`.execute(),
+    ])
+    const found = new Map(existing.map((row) => [row.id, row]))
+    const admittedPerUser = new Map<string, number>()
+    const outcomes: (SubmitOutcome | { accept: Membership })[] = items.map((item, i) => {
+      try {
+        const earlier = found.get(item.input.id)
+        if (earlier) {
+          if (earlier.user_id !== item.claims.sub) {
+            throw new AppError('ALREADY_EXISTS', 'A session with this id already exists', {
+              details: { session_id: item.input.id },
+            })
+          }
+          return { ok: true, value: { created: false, session: earlier } }
+        }
+        const { membership, in_flight } = checks[i] as { membership: Membership | null; in_flight: number }
+        if (!membership) throw noMembership(item.input.organisation_id)
+        item.authorize?.(membership)
+        const inFlight = in_flight + (admittedPerUser.get(item.claims.sub) ?? 0)
+        if (inFlight >= item.maxInFlight) {
+          throw new AppError(
+            'TOO_MANY_IN_FLIGHT',
+            `You already have ${inFlight} requests queued or running (limit ${item.maxInFlight}); wait for one to finish or cancel one`,
+            { details: { in_flight: inFlight, limit: item.maxInFlight } },
+          )
+        }
+        admittedPerUser.set(item.claims.sub, (admittedPerUser.get(item.claims.sub) ?? 0) + 1)
+        return { accept: membership }
+      } catch (error) {
+        return { ok: false, error }
+      }
+    })
+    const accepted = outcomes.flatMap((o, i) => ('accept' in o ? [i] : []))
+    if (accepted.length === 0) return outcomes as SubmitOutcome[]
+
+    // Each insert as its user: RLS decides it, with that user's claims (transaction-scoped settings may
+    // change between statements). queued_at is the clock, not the transaction's start, so a batch keeps
+    // its order in the queue.
+    const asUsers = tx`select set_config('role', 'authenticated', true)`.execute()
+    const statements = accepted.flatMap((i) => {
+      const { claims, input } = items[i] as SubmitItem
+      const membership = (outcomes[i] as { accept: Membership }).accept
+      return [
+        tx`select set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: 'authenticated' })}, true)`.execute(),
+        tx<SessionRow[]>`
+          insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
+          values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
+                  ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued', clock_timestamp())
+          returning *`.execute(),
+      ]
+    })
+    const [, ...results] = await Promise.all([asUsers, ...statements])
+    const inserted = results.filter((_, k) => k % 2 === 1) as SessionRow[][]
+    // The event log is written by the pipeline, not by users.
+    const [, ...events] = await Promise.all([
+      tx`select set_config('role', 'service_role', true)`.execute(),
+      ...inserted.map((rows, k) =>
+        (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow),
+      ),
+    ])
+    const logRows = inserted.map((rows, k) =>
+      eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
+    )
+    await tx`insert into public.agent_logs ${tx(logRows)} on conflict (session_id, seq) do nothing`
+    for (const [k, i] of accepted.entries()) {
+      outcomes[i] = {
+        ok: true,
+        value: {
+          created: true,
+          session: (inserted[k] as SessionRow[])[0] as SessionRow,
+          membership: (outcomes[i] as { accept: Membership }).accept,
+          event: events[k] as SessionEventEnvelope,
+        },
+      }
+    }
+    return outcomes as SubmitOutcome[]
+  }) as Promise<SubmitOutcome[]>
+}
