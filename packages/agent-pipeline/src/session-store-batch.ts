@@ -92,7 +92,17 @@ export async function submitBatch(db: Database, items: readonly SubmitItem[]): P
         return { ok: false, error }
       }
     })
-    const accepted = outcomes.flatMap((o, i) => ('accept' in o ? [i] : []))
+    // Inserted grouped by agent type: each queue's counter row is locked at commit in the order of the
+    // inserts, so batches lock them in one order and never deadlock.
+    const accepted = outcomes
+      .flatMap((o, i) => ('accept' in o ? [i] : []))
+      .sort((a, b) => {
+        const [ta, tb] = [
+          (items[a] as SubmitItem).input.agent_type,
+          (items[b] as SubmitItem).input.agent_type,
+        ]
+        return ta === tb ? a - b : ta < tb ? -1 : 1
+      })
     if (accepted.length === 0) return outcomes as SubmitOutcome[]
 
     // Each insert as its user: RLS decides it, with that user's claims (transaction-scoped settings may
