@@ -35,18 +35,36 @@ export type SubmitOutcome = { ok: true; value: SubmitResult } | { ok: false; err
  *
  * Throws when the transaction fails as a whole (any statement failing aborts it, e.g. an insert that RLS
  * refuses after all); the caller then admits the items one by one, each deciding on its own.
+ *
+ * On a reserved connection rather than `sql.begin`, so that BEGIN travels with the first statements and
+ * COMMIT with the last: three round trips per batch.
  */
 export async function submitBatch(db: Database, items: readonly SubmitItem[]): Promise<SubmitOutcome[]> {
-  return db.sql.begin(async (tx) => {
-    const ids = items.map((item) => item.input.id)
-    const users = items.map((item) => item.claims.sub)
-    const organisations = items.map((item) => item.input.organisation_id ?? null)
-    const [, , checks, existing] = await Promise.all([
-      tx`select set_config('role', 'service_role', true)`.execute(),
-      // Sorted, so two batches wanting the same users take their locks in the same order.
-      tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
+  const tx = await db.sql.reserve()
+  try {
+    return await admitOnConnection(tx, items)
+  } catch (err) {
+    await tx`rollback`.catch(() => {})
+    throw err
+  } finally {
+    tx.release()
+  }
+}
+
+async function admitOnConnection(
+  tx: postgres.ReservedSql,
+  items: readonly SubmitItem[],
+): Promise<SubmitOutcome[]> {
+  const ids = items.map((item) => item.input.id)
+  const users = items.map((item) => item.claims.sub)
+  const organisations = items.map((item) => item.input.organisation_id ?? null)
+  const [, , , checks, existing] = await Promise.all([
+    tx`begin`.execute(),
+    tx`select set_config('role', 'service_role', true)`.execute(),
+    // Sorted, so two batches wanting the same users take their locks in the same order.
+    tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
            from (select distinct u from unnest(${users}::text[]) u order by u) locks`.execute(),
-      tx<{ membership: Membership | null; in_flight: number }[]>`
+    tx<{ membership: Membership | null; in_flight: number }[]>`
         select
           (select json_build_object('organisationId', m.organisation_id, 'role', m.role)
              from public.memberships m
@@ -60,91 +78,92 @@ export async function submitBatch(db: Database, items: readonly SubmitItem[]): P
           ) as in_flight
         from unnest(${users}::uuid[], ${organisations}::uuid[]) with ordinality as r(user_id, organisation_id, n)
         order by r.n`.execute(),
-      tx<SessionRow[]>`select * from public.agent_sessions where id = any(${ids}::uuid[])`.execute(),
-    ])
-    const found = new Map(existing.map((row) => [row.id, row]))
-    const admittedPerUser = new Map<string, number>()
-    const outcomes: (SubmitOutcome | { accept: Membership })[] = items.map((item, i) => {
-      try {
-        const earlier = found.get(item.input.id)
-        if (earlier) {
-          if (earlier.user_id !== item.claims.sub) {
-            throw new AppError('ALREADY_EXISTS', 'A session with this id already exists', {
-              details: { session_id: item.input.id },
-            })
-          }
-          return { ok: true, value: { created: false, session: earlier } }
+    tx<SessionRow[]>`select * from public.agent_sessions where id = any(${ids}::uuid[])`.execute(),
+  ])
+  const found = new Map(existing.map((row) => [row.id, row]))
+  const admittedPerUser = new Map<string, number>()
+  const outcomes: (SubmitOutcome | { accept: Membership })[] = items.map((item, i) => {
+    try {
+      const earlier = found.get(item.input.id)
+      if (earlier) {
+        if (earlier.user_id !== item.claims.sub) {
+          throw new AppError('ALREADY_EXISTS', 'A session with this id already exists', {
+            details: { session_id: item.input.id },
+          })
         }
-        const { membership, in_flight } = checks[i] as { membership: Membership | null; in_flight: number }
-        if (!membership) throw noMembership(item.input.organisation_id)
-        item.authorize?.(membership)
-        const inFlight = in_flight + (admittedPerUser.get(item.claims.sub) ?? 0)
-        if (inFlight >= item.maxInFlight) {
-          throw new AppError(
-            'TOO_MANY_IN_FLIGHT',
-            `You already have ${inFlight} requests queued or running (limit ${item.maxInFlight}); wait for one to finish or cancel one`,
-            { details: { in_flight: inFlight, limit: item.maxInFlight } },
-          )
-        }
-        admittedPerUser.set(item.claims.sub, (admittedPerUser.get(item.claims.sub) ?? 0) + 1)
-        return { accept: membership }
-      } catch (error) {
-        return { ok: false, error }
+        return { ok: true, value: { created: false, session: earlier } }
       }
+      const { membership, in_flight } = checks[i] as { membership: Membership | null; in_flight: number }
+      if (!membership) throw noMembership(item.input.organisation_id)
+      item.authorize?.(membership)
+      const inFlight = in_flight + (admittedPerUser.get(item.claims.sub) ?? 0)
+      if (inFlight >= item.maxInFlight) {
+        throw new AppError(
+          'TOO_MANY_IN_FLIGHT',
+          `You already have ${inFlight} requests queued or running (limit ${item.maxInFlight}); wait for one to finish or cancel one`,
+          { details: { in_flight: inFlight, limit: item.maxInFlight } },
+        )
+      }
+      admittedPerUser.set(item.claims.sub, (admittedPerUser.get(item.claims.sub) ?? 0) + 1)
+      return { accept: membership }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  })
+  // Inserted grouped by agent type: each queue's counter row is locked at commit in the order of the
+  // inserts, so batches lock them in one order and never deadlock.
+  const accepted = outcomes
+    .flatMap((o, i) => ('accept' in o ? [i] : []))
+    .sort((a, b) => {
+      const [ta, tb] = [(items[a] as SubmitItem).input.agent_type, (items[b] as SubmitItem).input.agent_type]
+      return ta === tb ? a - b : ta < tb ? -1 : 1
     })
-    // Inserted grouped by agent type: each queue's counter row is locked at commit in the order of the
-    // inserts, so batches lock them in one order and never deadlock.
-    const accepted = outcomes
-      .flatMap((o, i) => ('accept' in o ? [i] : []))
-      .sort((a, b) => {
-        const [ta, tb] = [
-          (items[a] as SubmitItem).input.agent_type,
-          (items[b] as SubmitItem).input.agent_type,
-        ]
-        return ta === tb ? a - b : ta < tb ? -1 : 1
-      })
-    if (accepted.length === 0) return outcomes as SubmitOutcome[]
+  if (accepted.length === 0) {
+    await tx`commit`
+    return outcomes as SubmitOutcome[]
+  }
 
-    // Each insert as its user: RLS decides it, with that user's claims (transaction-scoped settings may
-    // change between statements). queued_at is the clock, not the transaction's start, so a batch keeps
-    // its order in the queue.
-    const asUsers = tx`select set_config('role', 'authenticated', true)`.execute()
-    const statements = accepted.flatMap((i) => {
-      const { claims, input } = items[i] as SubmitItem
-      const membership = (outcomes[i] as { accept: Membership }).accept
-      return [
-        tx`select set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: 'authenticated' })}, true)`.execute(),
-        tx<SessionRow[]>`
+  // Each insert as its user: RLS decides it, with that user's claims (transaction-scoped settings may
+  // change between statements). queued_at is the clock, not the transaction's start, so a batch keeps
+  // its order in the queue.
+  const asUsers = tx`select set_config('role', 'authenticated', true)`.execute()
+  const statements = accepted.flatMap((i) => {
+    const { claims, input } = items[i] as SubmitItem
+    const membership = (outcomes[i] as { accept: Membership }).accept
+    return [
+      tx`select set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: 'authenticated' })}, true)`.execute(),
+      tx<SessionRow[]>`
           insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
           values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
                   ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued', clock_timestamp())
           returning *`.execute(),
-      ]
-    })
-    const [, ...results] = await Promise.all([asUsers, ...statements])
-    const inserted = results.filter((_, k) => k % 2 === 1) as SessionRow[][]
-    // The event log is written by the pipeline, not by users.
-    const [, ...events] = await Promise.all([
-      tx`select set_config('role', 'service_role', true)`.execute(),
-      ...inserted.map((rows, k) =>
-        (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow),
-      ),
-    ])
-    const logRows = inserted.map((rows, k) =>
-      eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
-    )
-    await tx`insert into public.agent_logs ${tx(logRows)} on conflict (session_id, seq) do nothing`
-    for (const [k, i] of accepted.entries()) {
-      outcomes[i] = {
-        ok: true,
-        value: {
-          created: true,
-          session: (inserted[k] as SessionRow[])[0] as SessionRow,
-          membership: (outcomes[i] as { accept: Membership }).accept,
-          event: events[k] as SessionEventEnvelope,
-        },
-      }
+    ]
+  })
+  const [, ...results] = await Promise.all([asUsers, ...statements])
+  const inserted = results.filter((_, k) => k % 2 === 1) as SessionRow[][]
+  // The event log is written by the pipeline, not by users.
+  const [, ...events] = await Promise.all([
+    tx`select set_config('role', 'service_role', true)`.execute(),
+    ...inserted.map((rows, k) => (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow)),
+  ])
+  const logRows = inserted.map((rows, k) =>
+    eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
+  )
+  // COMMIT of an aborted transaction answers ROLLBACK without an error: the insert's own error decides.
+  await Promise.all([
+    tx`insert into public.agent_logs ${tx(logRows)} on conflict (session_id, seq) do nothing`.execute(),
+    tx`commit`.execute(),
+  ])
+  for (const [k, i] of accepted.entries()) {
+    outcomes[i] = {
+      ok: true,
+      value: {
+        created: true,
+        session: (inserted[k] as SessionRow[])[0] as SessionRow,
+        membership: (outcomes[i] as { accept: Membership }).accept,
+        event: events[k] as SessionEventEnvelope,
+      },
     }
-    return outcomes as SubmitOutcome[]
-  }) as Promise<SubmitOutcome[]>
+  }
+  return outcomes as SubmitOutcome[]
 }

@@ -312,6 +312,18 @@ async function main() {
       }
     }
 
+    /** GET /api/sessions/:id in a closed loop: the session with its queue position and last event. */
+    const readSession = (id: string) =>
+      closedLoop(concurrency, 3_000, async () => {
+        const res = await api.request({
+          path: `/api/sessions/${id}`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${token}` },
+        })
+        await res.body.dump()
+        if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`)
+      })
+
     say(
       `2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped, ${userCount} users)`,
     )
@@ -338,22 +350,16 @@ async function main() {
       )
       await clearQueue()
     }
+    const alone = await readSession(await submit()())
+    await clearQueue()
     await fillQueue(backlog)
     const deep = await measuredLoop(submit())
     say(`   closed loop with ${backlog.toLocaleString('en-US')} already queued: ${describeLoop(deep)}`)
     say(`   backlog / empty queue = ${((deep.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 90%)`)
     say(`   CPU per admission (ms): ${deep.cpuLine}`)
-    const read = await closedLoop(concurrency, 3_000, async () => {
-      const res = await api.request({
-        path: `/api/sessions/${deep.lastId}`,
-        method: 'GET',
-        headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
-      })
-      await res.body.dump()
-      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`)
-    })
+    const behindBacklog = await readSession(deep.lastId)
     say(
-      `   GET /api/sessions/:id behind ${backlog.toLocaleString('en-US')} queued (its queue position): ${perSec(read.perSecond)}, p99 ${ms(read.latencyMs.percentile(99))}`,
+      `   GET /api/sessions/:id (with its queue position) behind ${backlog.toLocaleString('en-US')} queued: ${perSec(behindBacklog.perSecond)}, p99 ${ms(behindBacklog.latencyMs.percentile(99))}; alone in the queue ${perSec(alone.perSecond)}, p99 ${ms(alone.latencyMs.percentile(99))} (${((behindBacklog.perSecond / alone.perSecond) * 100).toFixed(0)}%), errors ${behindBacklog.errors + alone.errors}`,
     )
     await clearQueue()
     await nc.close()
@@ -409,10 +415,21 @@ async function main() {
       return `${r.count} events, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}, max ${ms(r.max)}`
     }
 
-    const burst = await runSessions(sessionsForE2e)
+    const workerGroups: ProcessGroup[] = ['agent-project', 'agent-resourcing', 'agent-quotes'].map(
+      (name) => ({
+        name,
+        pids: async () => [workers.supervisor.pid(name) ?? 0],
+      }),
+    )
+    const { result: burst, cpu: burstCpu } = await measureCpu([...cpuGroups, ...workerGroups], () =>
+      runSessions(sessionsForE2e),
+    )
     const capacity = sessionsForE2e / burst.elapsed
     say(
       `   burst of ${sessionsForE2e}: finished in ${burst.elapsed.toFixed(1)} s = ${capacity.toFixed(1)} completions/s (${burst.statuses}); events per session ${Math.min(...burst.eventCounts)}..${Math.max(...burst.eventCounts)}`,
+    )
+    say(
+      `   CPU per completion (ms): ${[...burstCpu].map(([name, s]) => `${name} ${((s * 1000) / sessionsForE2e).toFixed(1)}`).join(', ')}; all ${(([...burstCpu.values()].reduce((a, b) => a + b, 0) * 1000) / sessionsForE2e).toFixed(1)}`,
     )
     say(`   agent event -> SSE client during the burst (CPU saturated): ${describeRelay(burst.relay)}`)
     const steadyRate = Math.max(1, Math.round(capacity / 2))
