@@ -68,23 +68,26 @@ export class AdmissionBatcher {
         batch.map((w) => w.item),
       )
     } catch {
-      await Promise.all(
-        batch.map(({ item, resolve, reject }) =>
-          this.store
-            .submit(item.claims, item.input, {
-              maxInFlight: item.maxInFlight,
-              enqueue: item.enqueue,
-              ...(item.authorize ? { authorize: item.authorize } : {}),
-            })
-            .then(resolve, reject),
-        ),
-      )
+      await Promise.all(batch.map((waiting) => this.#alone(waiting)))
       return
     }
+    const alone: Waiting[] = []
     for (const [i, outcome] of outcomes.entries()) {
-      const { resolve, reject } = batch[i] as Waiting
-      if (outcome.ok) resolve(outcome.value)
-      else reject(outcome.error)
+      const waiting = batch[i] as Waiting
+      if (outcome.ok === 'alone') alone.push(waiting)
+      else if (outcome.ok) waiting.resolve(outcome.value)
+      else waiting.reject(outcome.error)
     }
+    await Promise.all(alone.map((waiting) => this.#alone(waiting)))
+  }
+
+  #alone({ item, resolve, reject }: Waiting): Promise<void> {
+    return this.store
+      .submit(item.claims, item.input, {
+        maxInFlight: item.maxInFlight,
+        enqueue: item.enqueue,
+        ...(item.authorize ? { authorize: item.authorize } : {}),
+      })
+      .then(resolve, reject)
   }
 }

@@ -60,6 +60,8 @@ describe('submitBatch', () => {
       item(member.claims),
       item(member.claims, { id: retried.session.id }),
       item(bystander.claims, { id: retried.session.id }),
+      // Another organisation's session: RLS hides it, so it is left to submit, which answers alone.
+      item(tenant.users.otherMember.claims, { id: retried.session.id }),
       item(nobody.claims),
       item(member.claims, { organisation_id: tenant.otherOrgId }),
       item(crowd.claims, {}, { maxInFlight: 2 }),
@@ -71,12 +73,19 @@ describe('submitBatch', () => {
     ]
     const outcomes = await submitBatch(db, items)
     const codes = outcomes.map((o) =>
-      o.ok ? (o.value.created ? 'created' : 'existing') : (o.error as AppError).code,
+      o.ok === 'alone'
+        ? 'alone'
+        : o.ok
+          ? o.value.created
+            ? 'created'
+            : 'existing'
+          : (o.error as AppError).code,
     )
     expect(codes).toEqual([
       'created',
       'existing',
       'ALREADY_EXISTS',
+      'alone',
       'FORBIDDEN',
       'NOT_FOUND',
       'created',
@@ -86,7 +95,7 @@ describe('submitBatch', () => {
       'created',
       'created',
     ])
-    expect((outcomes[7] as { error: AppError }).error.details).toEqual({ in_flight: 2, limit: 2 })
+    expect((outcomes[8] as { error: AppError }).error.details).toEqual({ in_flight: 2, limit: 2 })
     const created = items.filter((_, i) => codes[i] === 'created').map((it) => it.input.id)
     // Queued in the batch's order, each with its admission event.
     expect((await stored(created)).map((r) => r.id)).toEqual(created)
@@ -131,6 +140,15 @@ describe('AdmissionBatcher', () => {
     expect(await stored(items.map((it) => it.input.id))).toHaveLength(3)
   })
 
+  it('leaves an id taken in another organisation to submit, which refuses it as before', async () => {
+    const { member, otherMember } = tenant.users
+    const taken = await store.submit(member.claims, item(member.claims).input, item(member.claims))
+    const batcher = new AdmissionBatcher(store)
+    await expect(batcher.submit(item(otherMember.claims, { id: taken.session.id }))).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    })
+  })
+
   it('answers a second request for an id waiting with it as a retry', async () => {
     const { member } = tenant.users
     const batcher = new AdmissionBatcher(store, { maxBatch: 8, maxConcurrent: 1 })
@@ -156,17 +174,21 @@ const leave = (id: string, how: 'start' | 'cancel' | 'delete') =>
       ? db.sql`update agent_sessions set status = 'processing', started_at = now() where id = ${id}`
       : db.sql`update agent_sessions set status = 'cancelled', completed_at = now(), error = '{"code":"CANCELLED","message":"x"}' where id = ${id}`
 
-/** The definition: the rank among queued sessions of the type in queue order, and the queue's length. */
-async function counted(id: string, type: AgentType) {
-  const [row] = await db.sql<{ position: number; depth: number }[]>`
-    select
-      (select count(*)::int from agent_sessions s
-        where s.agent_type = ${type} and s.status = 'queued'
-          and (select status from agent_sessions where id = ${id}) = 'queued'
-          and (s.queued_at, s.id) <= (select queued_at, id from agent_sessions where id = ${id})) as position,
-      (select count(*)::int from agent_sessions where agent_type = ${type} and status = 'queued') as depth`
-  return row as { position: number; depth: number }
-}
+/**
+ * For each of `ids`: its place by the definition (the rank among queued sessions of its type in queue
+ * order, and the queue's length) and by the tickets, in one statement.
+ */
+const places = (ids: string[]) =>
+  db.sql<{ id: string; counted: number; counted_depth: number; place: number; depth: number }[]>`
+    with ranked as (
+      select s.id, s.agent_type,
+             row_number() over (partition by s.agent_type order by s.queued_at, s.id)::int as counted,
+             count(*) over (partition by s.agent_type)::int as counted_depth
+      from agent_sessions s where s.status = 'queued'
+    )
+    select r.id, r.counted, r.counted_depth, q.place::int as place, q.depth
+    from ranked r, lateral private.queue_place(r.id, r.agent_type) q
+    where r.id = any(${ids}::uuid[])`
 
 describe('queue tickets', () => {
   it('agree with counting the queue through random arrivals and departures in and out of turn', async () => {
@@ -193,11 +215,17 @@ describe('queue tickets', () => {
         if (how !== 'delete')
           expect(await store.queuePosition({ id, agent_type: type })).toMatchObject({ position: 0 })
       }
-      for (const t of types) {
-        for (const id of queued[t]) {
-          const { position, depth } = await counted(id, t)
-          expect(await store.queuePosition({ id, agent_type: t })).toEqual({ position, depth })
-        }
+      const all = types.flatMap((t) => queued[t])
+      const rows = await places(all)
+      expect(rows).toHaveLength(all.length)
+      for (const row of rows) expect([row.place, row.depth]).toEqual([row.counted, row.counted_depth])
+      const sample = rows[Math.floor(random() * rows.length)]
+      if (sample) {
+        const type = types.find((t) => queued[t].includes(sample.id)) as AgentType
+        expect(await store.queuePosition({ id: sample.id, agent_type: type })).toEqual({
+          position: sample.counted,
+          depth: sample.counted_depth,
+        })
       }
     }
   })

@@ -22,7 +22,11 @@ export type SubmitResult =
   | { created: false; session: SessionRow }
 
 /** Each item's answer: what `SessionStore.submit` would have returned, or the error it would have thrown. */
-export type SubmitOutcome = { ok: true; value: SubmitResult } | { ok: false; error: unknown }
+export type SubmitOutcome =
+  | { ok: true; value: SubmitResult }
+  | { ok: false; error: unknown }
+  /** Not decided here: the id is taken by a session this user may not see, which `submit` answers alone. */
+  | { ok: 'alone' }
 
 /**
  * Admits several users' requests in one transaction (group commit): one commit, and a handful of round
@@ -58,7 +62,7 @@ async function admitOnConnection(
   const ids = items.map((item) => item.input.id)
   const users = items.map((item) => item.claims.sub)
   const organisations = items.map((item) => item.input.organisation_id ?? null)
-  const [, , , checks, existing] = await Promise.all([
+  const [, , , checks, existing, visible] = await Promise.all([
     tx`begin`.execute(),
     tx`select set_config('role', 'service_role', true)`.execute(),
     // Sorted, so two batches wanting the same users take their locks in the same order.
@@ -79,13 +83,20 @@ async function admitOnConnection(
         from unnest(${users}::uuid[], ${organisations}::uuid[]) with ordinality as r(user_id, organisation_id, n)
         order by r.n`.execute(),
     tx<SessionRow[]>`select * from public.agent_sessions where id = any(${ids}::uuid[])`.execute(),
+    // Which of those the submitting user sees under RLS (a member of the session's organisation).
+    tx<{ n: string }[]>`
+      select r.n from unnest(${ids}::uuid[], ${users}::uuid[]) with ordinality as r(id, user_id, n)
+      join public.agent_sessions s on s.id = r.id
+      join public.memberships m on m.organisation_id = s.organisation_id and m.user_id = r.user_id`.execute(),
   ])
   const found = new Map(existing.map((row) => [row.id, row]))
+  const seen = new Set(visible.map((row) => Number(row.n) - 1))
   const admittedPerUser = new Map<string, number>()
   const outcomes: (SubmitOutcome | { accept: Membership })[] = items.map((item, i) => {
     try {
       const earlier = found.get(item.input.id)
       if (earlier) {
+        if (!seen.has(i)) return { ok: 'alone' }
         if (earlier.user_id !== item.claims.sub) {
           throw new AppError('ALREADY_EXISTS', 'A session with this id already exists', {
             details: { session_id: item.input.id },
