@@ -64,7 +64,8 @@ async function admitOnConnection(
   const organisations = items.map((item) => item.input.organisation_id ?? null)
   const [, , , checks, existing, visible] = await Promise.all([
     tx`begin`.execute(),
-    tx`select set_config('role', 'service_role', true)`.execute(),
+    // As every transaction of Database: no JIT compilation for these short statements.
+    tx`select set_config('role', 'service_role', true), set_config('jit', 'off', true)`.execute(),
     // Sorted, so two batches wanting the same users take their locks in the same order.
     tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
            from (select distinct u from unnest(${users}::text[]) u order by u) locks`.execute(),
