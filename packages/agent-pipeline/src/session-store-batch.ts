@@ -5,6 +5,7 @@ import type postgres from 'postgres'
 import { eventLogRow } from './event-log.js'
 import type { SessionEventEnvelope } from './events.js'
 import type { NewSession, SessionRow } from './session-store.js'
+import { assertMaySubmit } from './submit-rules.js'
 
 /** One user's request to admit, as `SessionStore.submit` takes it. */
 export interface SubmitItem {
@@ -31,14 +32,14 @@ export type SubmitOutcome =
 /**
  * Admits several users' requests in one transaction (group commit): one commit, and a handful of round
  * trips, for the whole batch instead of per request. Item by item it decides exactly as `SessionStore.submit`
- * does: an existing id answers with its session (or ALREADY_EXISTS for another user's), then membership,
- * `authorize` and the in-flight limit, counted under the same per-user advisory locks (taken in one order,
- * so batches never deadlock). Every accepted row is inserted as its user, with that user's claims, so RLS
- * decides each insert as before. The work items and admission events are published before the commit, as
- * in `submit`, and the events stored with the sessions.
+ * does: an existing id answers with its session (or ALREADY_EXISTS for another user's), then membership
+ * (what the user sees of their own under RLS), `assertMaySubmit`, `authorize` and the in-flight limit,
+ * counted under the same per-user advisory locks (taken in one order, so batches never deadlock). Accepted
+ * rows are inserted as the service, as `submit` does. The work items and admission events are published
+ * before the commit, as in `submit`, and the events stored with the sessions.
  *
- * Throws when the transaction fails as a whole (any statement failing aborts it, e.g. an insert that RLS
- * refuses after all); the caller then admits the items one by one, each deciding on its own.
+ * Throws when the transaction fails as a whole (any statement failing aborts it, e.g. a check constraint);
+ * the caller then admits the items one by one, each deciding on its own.
  *
  * On a reserved connection rather than `sql.begin`, so that BEGIN travels with the first statements and
  * COMMIT with the last: three round trips per batch.
@@ -107,6 +108,7 @@ async function admitOnConnection(
       }
       const { membership, in_flight } = checks[i] as { membership: Membership | null; in_flight: number }
       if (!membership) throw noMembership(item.input.organisation_id)
+      assertMaySubmit(membership, item.input.auto_apply)
       item.authorize?.(membership)
       const inFlight = in_flight + (admittedPerUser.get(item.claims.sub) ?? 0)
       if (inFlight >= item.maxInFlight) {
@@ -135,29 +137,23 @@ async function admitOnConnection(
     return outcomes as SubmitOutcome[]
   }
 
-  // Each insert as its user: RLS decides it, with that user's claims (transaction-scoped settings may
-  // change between statements). queued_at is the clock, not the transaction's start, so a batch keeps
-  // its order in the queue.
-  const asUsers = tx`select set_config('role', 'authenticated', true)`.execute()
-  const statements = accepted.flatMap((i) => {
-    const { claims, input } = items[i] as SubmitItem
-    const membership = (outcomes[i] as { accept: Membership }).accept
-    return [
-      tx`select set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: 'authenticated' })}, true)`.execute(),
-      tx<SessionRow[]>`
-          insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
-          values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
-                  ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued', clock_timestamp())
-          returning *`.execute(),
-    ]
-  })
-  const [, ...results] = await Promise.all([asUsers, ...statements])
-  const inserted = results.filter((_, k) => k % 2 === 1) as SessionRow[][]
-  // The event log is written by the pipeline, not by users.
-  const [, ...events] = await Promise.all([
-    tx`select set_config('role', 'service_role', true)`.execute(),
-    ...inserted.map((rows, k) => (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow)),
-  ])
+  // As the service, like `submit`: the checks above are the admission (signed-in users cannot insert
+  // sessions, migration 20261202000100). queued_at is the clock, not the transaction's start, so a batch
+  // keeps its order in the queue.
+  const inserted = await Promise.all(
+    accepted.map((i) => {
+      const { claims, input } = items[i] as SubmitItem
+      const membership = (outcomes[i] as { accept: Membership }).accept
+      return tx<SessionRow[]>`
+        insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
+        values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
+                ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued', clock_timestamp())
+        returning *`.execute()
+    }),
+  )
+  const events = await Promise.all(
+    inserted.map((rows, k) => (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow)),
+  )
   const logRows = inserted.map((rows, k) =>
     eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
   )
