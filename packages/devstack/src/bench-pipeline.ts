@@ -205,6 +205,10 @@ async function main() {
       DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-bench-')), 'key.json'),
       MAX_IN_FLIGHT_PER_USER: '100000000',
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // One user's load and the end-to-end phase's stream per session go past the per-user caps.
+      RPC_RATE_LIMIT_PER_MINUTE: '100000000',
+      MAX_STREAMS_PER_USER: '100000',
+      SSE_MAX_STREAMS_PER_USER: '100000',
       // BENCH_CPU_PROF_DIR=dir: every service writes a V8 CPU profile there when it stops.
       ...(process.env.BENCH_CPU_PROF_DIR
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` }
