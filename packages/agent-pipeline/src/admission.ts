@@ -3,6 +3,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node'
 import { formatTraceparent, type Logger, type TraceContext } from '@psa/config'
 import type { JwtClaims, Membership } from '@psa/db'
 import type { AgentTypeName } from '@psa/proto'
+import type { AdmissionBatcher } from './admission-batch.js'
 import { publishSessionEvent } from './event-writer.js'
 import type { SessionEventEnvelope } from './events.js'
 import { TRACEPARENT_HEADER, type WorkItem, workItemSchema } from './messages.js'
@@ -17,6 +18,8 @@ export interface AdmissionDeps {
   logger: Logger
   /** Shared by a process's admissions; without one, every admission asks JetStream. */
   lineLengths?: LineLengths
+  /** Shared by a process's admissions: concurrent ones commit together. Without one, each on its own. */
+  batcher?: AdmissionBatcher
 }
 
 /**
@@ -145,7 +148,8 @@ export async function enqueueSession(
 
 /**
  * Admits a user's request: the session row, its admission event and its work item, atomically (see
- * `SessionStore.submit`). A retried id answers with the existing session and queues nothing.
+ * `SessionStore.submit`; with a batcher, together with concurrent admissions, see `submitBatch`). A retried
+ * id answers with the existing session and queues nothing.
  */
 export async function admit(
   deps: AdmissionDeps,
@@ -153,23 +157,23 @@ export async function admit(
   request: AdmissionRequest,
   options: { maxInFlight: number; authorize?: (membership: Membership) => void },
 ): Promise<Admission> {
-  const result = await deps.store.submit(
-    claims,
-    {
-      id: request.id,
-      ...(request.organisationId ? { organisation_id: request.organisationId } : {}),
-      agent_type: request.agentType,
-      request: request.request,
-      context: request.context,
-      auto_apply: request.autoApply,
-      trace_id: request.trace.traceId,
-    },
-    {
-      maxInFlight: options.maxInFlight,
-      ...(options.authorize ? { authorize: options.authorize } : {}),
-      enqueue: (session) => enqueueSession(deps, session, workOf(request)),
-    },
-  )
+  const input = {
+    id: request.id,
+    ...(request.organisationId ? { organisation_id: request.organisationId } : {}),
+    agent_type: request.agentType,
+    request: request.request,
+    context: request.context,
+    auto_apply: request.autoApply,
+    trace_id: request.trace.traceId,
+  }
+  const checks = {
+    maxInFlight: options.maxInFlight,
+    ...(options.authorize ? { authorize: options.authorize } : {}),
+    enqueue: (session: SessionRow) => enqueueSession(deps, session, workOf(request)),
+  }
+  const result = deps.batcher
+    ? await deps.batcher.submit({ claims, input, ...checks })
+    : await deps.store.submit(claims, input, checks)
   return result.created ? admitted(result) : result
 }
 

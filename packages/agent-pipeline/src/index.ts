@@ -8,6 +8,7 @@ export {
   enqueueSession,
   LineLengths,
 } from './admission.js'
+export { AdmissionBatcher } from './admission-batch.js'
 export {
   type AttemptCheck,
   AttemptStore,

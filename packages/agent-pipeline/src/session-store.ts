@@ -225,36 +225,17 @@ export class SessionStore {
     )
   }
 
-  /** FIFO position among every organisation's queued sessions of the type (the queue is shared). */
-  async queuePosition(
-    session: Pick<SessionRow, 'id' | 'agent_type' | 'status' | 'queued_at'>,
-  ): Promise<QueuePosition> {
-    return this.db.asService(async (tx) => {
-      const row = await tx
-        .selectFrom('agent_sessions')
-        .select((eb) => [
-          eb.fn.countAll<string>().as('depth'),
-          eb.fn
-            .count<string>('id')
-            // The session's stored queued_at, not the row passed in: its Date has lost the microseconds.
-            .filterWhere(
-              sql<boolean>`(queued_at, id) <= ((select q.queued_at from public.agent_sessions q where q.id = ${session.id}), ${session.id}::uuid)`,
-            )
-            .as('position'),
-        ])
-        .where('agent_type', '=', session.agent_type)
-        .where('status', '=', 'queued')
-        .executeTakeFirstOrThrow()
-      const stillQueued = await tx
-        .selectFrom('agent_sessions')
-        .select('status')
-        .where('id', '=', session.id)
-        .executeTakeFirst()
-      return {
-        position: stillQueued?.status === 'queued' ? Number(row.position) : 0,
-        depth: Number(row.depth),
-      }
-    })
+  /**
+   * FIFO position among every organisation's queued sessions of the type (the queue is shared), from the
+   * queue's tickets and counters (see the queue_tickets migration): an index lookup, not a count of the
+   * queue.
+   */
+  async queuePosition(session: Pick<SessionRow, 'id' | 'agent_type'>): Promise<QueuePosition> {
+    const { rows } = await this.db.asService((tx) =>
+      sql<{ place: string; depth: number }>`
+        select place, depth from private.queue_place(${session.id}, ${session.agent_type})`.execute(tx),
+    )
+    return { position: Number(rows[0]?.place ?? 0), depth: rows[0]?.depth ?? 0 }
   }
 
   /**

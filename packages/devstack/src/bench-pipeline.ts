@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// npm run bench:pipeline [-- --seconds 10 --rates 250,500,1000 --sessions 150]
+// npm run bench:pipeline [-- --seconds 10 --rates 250,500 --sessions 150 --backlog 10000]  (--sessions 0: admission only)
 //
 // Figures for the agent request pipeline on this machine, printed as a report:
 //  1. the raw floor: a JetStream publish with ack, and a one-row Postgres insert commit, from Node;
-//  2. admission through HTTP -> gRPC -> Postgres + JetStream: closed-loop throughput, and latency at fixed
-//     offered loads (open loop, measured from each request's scheduled start);
+//  2. admission through HTTP -> gRPC -> Postgres + JetStream: closed-loop throughput from many users and
+//     from one, latency at half that rate offered (open loop, measured from each request's scheduled start)
+//     and at any further `--rates`, throughput with a backlog already queued, and the CPU each process
+//     (gateway, orchestrator, Postgres, NATS, the load generator) spends per admission, from /proc;
 //  3. end-to-end completions per second with the offline model, and agent event -> SSE client latency.
 // The load generator runs on the same two cores as everything it measures; the report says so.
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -19,6 +21,7 @@ import { demoDataSeed, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
 import postgres from 'postgres'
 import { Pool } from 'undici'
+import { measureCpu, type ProcessGroup, pidsNamed } from './proc-cpu.js'
 import { freeStackPorts } from './services.js'
 import { checkDependencies, startStack } from './stack.js'
 import { closedLoop, openLoop, Samples } from './stats.js'
@@ -27,14 +30,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
-    rates: { type: 'string', default: '250,500,1000' },
+    rates: { type: 'string', default: '' },
+    backlog: { type: 'string', default: '10000' },
     sessions: { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '32' },
     users: { type: 'string', default: '256' },
   },
 })
 const seconds = Number(args.seconds)
-const rates = String(args.rates).split(',').map(Number)
+const rates = String(args.rates).split(',').filter(Boolean).map(Number)
+const backlog = Number(args.backlog)
 const sessionsForE2e = Number(args.sessions)
 const concurrency = Number(args.concurrency)
 const userCount = Number(args.users)
@@ -132,9 +137,8 @@ async function watchEvents(
 }
 
 /**
- * Members of the demo firm who submit the benchmark's requests. Each user's submits are serialised (the
- * per-user in-flight limit holds a per-user lock), so load from one user would measure that lock rather
- * than the pipeline: real traffic comes from many people.
+ * Members of the demo firm who submit the benchmark's requests. Real traffic comes from many people; one
+ * user's load is measured separately (the per-user in-flight limit must not serialise it).
  */
 async function ensureBenchUsers(count: number): Promise<string[]> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
@@ -201,6 +205,14 @@ async function main() {
       DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-bench-')), 'key.json'),
       MAX_IN_FLIGHT_PER_USER: '100000000',
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // One user's load and the end-to-end phase's stream per session go past the per-user caps.
+      RPC_RATE_LIMIT_PER_MINUTE: '100000000',
+      MAX_STREAMS_PER_USER: '100000',
+      SSE_MAX_STREAMS_PER_USER: '100000',
+      // BENCH_CPU_PROF_DIR=dir: every service writes a V8 CPU profile there when it stops.
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` }
+        : {}),
     },
   }
   const lines: string[] = []
@@ -227,13 +239,13 @@ async function main() {
     const tokens = await Promise.all((await ensureBenchUsers(userCount)).map((email) => mint(email)))
     let next = 0
     const submit =
-      (request = 'How is project NW-201 doing?') =>
+      (as = tokens, request = 'How is project NW-201 doing?') =>
       async () => {
         const res = await api.request({
           path: '/api/agents/project',
           method: 'POST',
           headers: {
-            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+            authorization: `Bearer ${as[next++ % as.length]}`,
             'content-type': 'application/json',
           },
           body: JSON.stringify({ request }),
@@ -243,31 +255,124 @@ async function main() {
         return body.session_id as string
       }
 
+    // Postgres' backends of this database and the processes that write its WAL; NATS is one process. Both
+    // serve the other users of this machine too, so their figures are upper bounds on a shared machine.
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+    const pgPids = async () =>
+      (
+        await sql<{ pid: number }[]>`
+          select pid from pg_stat_activity
+          where datname = current_database() or backend_type in ('walwriter', 'background writer', 'checkpointer')`
+      ).map((r) => r.pid)
+    const cpuGroups: ProcessGroup[] = [
+      { name: 'gateway', pids: async () => [front.supervisor.pid('gateway') ?? 0] },
+      { name: 'orchestrator', pids: async () => [front.supervisor.pid('orchestrator') ?? 0] },
+      { name: 'Postgres', pids: pgPids },
+      { name: 'NATS', pids: () => pidsNamed('nats-server') },
+      { name: 'load generator', pids: async () => [process.pid] },
+    ]
+    /** A closed loop, with the CPU each process spent per admission (ms of CPU per request). */
+    const measuredLoop = async (op: () => Promise<string>) => {
+      let lastId = ''
+      const { result, cpu } = await measureCpu(cpuGroups, () =>
+        closedLoop(concurrency, seconds * 1000, async () => {
+          lastId = await op()
+        }),
+      )
+      const count = result.latencyMs.count
+      const perAdmission = [...cpu].map(([name, s]) => `${name} ${((s * 1000) / count).toFixed(2)}`)
+      const total = [...cpu.values()].reduce((a, b) => a + b, 0)
+      const cpuLine = `${perAdmission.join(', ')}; all ${((total * 1000) / count).toFixed(2)}`
+      return { ...result, cpuLine, lastId }
+    }
+    const describeLoop = (r: Awaited<ReturnType<typeof measuredLoop>>) =>
+      `${perSec(r.perSecond)}, p50 ${ms(r.latencyMs.percentile(50))}, p99 ${ms(r.latencyMs.percentile(99))}, errors ${r.errors}`
+    const nc = await connect({ servers: natsUrl })
+    const benchJs = jetstream(nc)
+    const benchJsm = await jetstreamManager(nc)
+    const requestsStream = `${settings.namespace.toUpperCase()}_AGENT_REQUESTS`
+    /** Cancels every queued session and empties the work queue: the next figure starts from an empty queue. */
+    const clearQueue = async () => {
+      await sql`update agent_sessions set status = 'cancelled', completed_at = now(), error = ${sql.json({ code: 'CANCELLED', message: 'benchmark backlog' })} where status = 'queued'`
+      await benchJsm.streams.purge(requestsStream)
+    }
+    /** Queues `count` project sessions of the bench users as rows and work items (nobody processes them). */
+    const fillQueue = async (count: number) => {
+      const ids = await sql<{ id: string }[]>`
+        insert into agent_sessions (organisation_id, user_id, agent_type, request, status)
+        select ${NORTHWIND_ORGANISATION_ID}, ('0c000000-0000-4000-8000-' || lpad(((g % ${userCount}) + 1)::text, 12, '0'))::uuid,
+               'project_management', 'benchmark backlog', 'queued'
+        from generate_series(1, ${count}) g
+        returning id`
+      const subject = `${settings.namespace}.agent.requests.project_management`
+      for (let i = 0; i < ids.length; i += 500) {
+        await Promise.all(
+          ids
+            .slice(i, i + 500)
+            .map((r) =>
+              benchJs.publish(subject, JSON.stringify({ v: 1, session_id: r.id }), { msgID: r.id }),
+            ),
+        )
+      }
+    }
+
+    /** GET /api/sessions/:id in a closed loop: the session with its queue position and last event. */
+    const readSession = (id: string) =>
+      closedLoop(concurrency, 3_000, async () => {
+        const res = await api.request({
+          path: `/api/sessions/${id}`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${token}` },
+        })
+        await res.body.dump()
+        if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`)
+      })
+
     say(
       `2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped, ${userCount} users)`,
     )
     await closedLoop(8, 2_000, submit()) // warm-up
-    const closed = await closedLoop(concurrency, seconds * 1000, submit())
-    say(
-      `   closed loop, ${concurrency} in flight: ${perSec(closed.perSecond)}, p50 ${ms(closed.latencyMs.percentile(50))}, p99 ${ms(closed.latencyMs.percentile(99))}, errors ${closed.errors}`,
-    )
+    await clearQueue()
+    const closed = await measuredLoop(submit())
+    say(`   closed loop, ${concurrency} in flight, ${userCount} users: ${describeLoop(closed)}`)
     say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
-    for (const rate of rates) {
+    say(`   CPU per admission (ms): ${closed.cpuLine}`)
+    await clearQueue()
+    const oneUser = await measuredLoop(submit([token]))
+    say(`   closed loop, ${concurrency} in flight, one user: ${describeLoop(oneUser)}`)
+    say(
+      `   one user / many users = ${((oneUser.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 50%)`,
+    )
+    say(`   CPU per admission (ms): ${oneUser.cpuLine}`)
+    await clearQueue()
+    const half = Math.max(1, Math.round(closed.perSecond / 2))
+    for (const rate of [half, ...rates]) {
       const open = await openLoop(rate, seconds * 1000, submit())
       const s = open.latencyMs.summary()
       say(
-        `   offered ${perSec(rate)}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${open.errors}${rate === 1000 ? ' (goal p99 <= 25 ms)' : ''}`,
+        `   offered ${perSec(rate)}${rate === half ? ' (half the closed loop)' : ''}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${open.errors}${rate === half ? ' (goal p99 <= 50 ms)' : ''}`,
       )
+      await clearQueue()
     }
+    const alone = await readSession(await submit()())
+    await clearQueue()
+    await fillQueue(backlog)
+    const deep = await measuredLoop(submit())
+    say(`   closed loop with ${backlog.toLocaleString('en-US')} already queued: ${describeLoop(deep)}`)
+    say(`   backlog / empty queue = ${((deep.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 90%)`)
+    say(`   CPU per admission (ms): ${deep.cpuLine}`)
+    const behindBacklog = await readSession(deep.lastId)
+    say(
+      `   GET /api/sessions/:id (with its queue position) behind ${backlog.toLocaleString('en-US')} queued: ${perSec(behindBacklog.perSecond)}, p99 ${ms(behindBacklog.latencyMs.percentile(99))}; alone in the queue ${perSec(alone.perSecond)}, p99 ${ms(alone.latencyMs.percentile(99))} (${((behindBacklog.perSecond / alone.perSecond) * 100).toFixed(0)}%), errors ${behindBacklog.errors + alone.errors}`,
+    )
+    await clearQueue()
+    await nc.close()
     say()
 
-    // The admission phase left a backlog nobody needs processed: clear it so phase 3 measures fresh work.
-    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
-    await sql`update agent_sessions set status = 'cancelled', completed_at = now(), error = ${sql.json({ code: 'CANCELLED', message: 'benchmark backlog' })} where status = 'queued'`
-    const nc = await connect({ servers: natsUrl })
-    await (await jetstreamManager(nc)).streams.purge(`${settings.namespace.toUpperCase()}_AGENT_REQUESTS`)
-    await nc.close()
-
+    if (sessionsForE2e === 0) {
+      await sql.end()
+      return
+    }
     say('3. End to end with the offline model (requests across the three agents, workers running)')
     const workers = startStack(settings, {
       only: ['agent-project', 'agent-resourcing', 'agent-quotes'],
@@ -314,10 +419,21 @@ async function main() {
       return `${r.count} events, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}, p99 ${ms(r.p99)}, max ${ms(r.max)}`
     }
 
-    const burst = await runSessions(sessionsForE2e)
+    const workerGroups: ProcessGroup[] = ['agent-project', 'agent-resourcing', 'agent-quotes'].map(
+      (name) => ({
+        name,
+        pids: async () => [workers.supervisor.pid(name) ?? 0],
+      }),
+    )
+    const { result: burst, cpu: burstCpu } = await measureCpu([...cpuGroups, ...workerGroups], () =>
+      runSessions(sessionsForE2e),
+    )
     const capacity = sessionsForE2e / burst.elapsed
     say(
       `   burst of ${sessionsForE2e}: finished in ${burst.elapsed.toFixed(1)} s = ${capacity.toFixed(1)} completions/s (${burst.statuses}); events per session ${Math.min(...burst.eventCounts)}..${Math.max(...burst.eventCounts)}`,
+    )
+    say(
+      `   CPU per completion (ms): ${[...burstCpu].map(([name, s]) => `${name} ${((s * 1000) / sessionsForE2e).toFixed(1)}`).join(', ')}; all ${(([...burstCpu.values()].reduce((a, b) => a + b, 0) * 1000) / sessionsForE2e).toFixed(1)}`,
     )
     say(`   agent event -> SSE client during the burst (CPU saturated): ${describeRelay(burst.relay)}`)
     const steadyRate = Math.max(1, Math.round(capacity / 2))

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import {
+  AdmissionBatcher,
   admit,
   cancelSession,
   isTerminalEvent,
@@ -59,7 +60,15 @@ export interface AgentServiceDeps extends RpcDeps {
 /** Builds the AgentService implementation. */
 export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   const { store, js, jsm, topology, hub, logger } = deps
-  const admissionDeps = { store, js, jsm, topology, logger, lineLengths: new LineLengths({ jsm, topology }) }
+  const admissionDeps = {
+    store,
+    js,
+    jsm,
+    topology,
+    logger,
+    lineLengths: new LineLengths({ jsm, topology }),
+    batcher: new AdmissionBatcher(store),
+  }
 
   const lastEventSeq = async (sessionId: string): Promise<number> => {
     const inStream = await lastStreamSeq(jsm, topology, sessionId)

@@ -1,0 +1,93 @@
+import type { SessionStore } from './session-store.js'
+import { type SubmitItem, type SubmitResult, submitBatch } from './session-store-batch.js'
+
+interface Waiting {
+  item: SubmitItem
+  resolve(result: SubmitResult): void
+  reject(error: unknown): void
+}
+
+/**
+ * Group commit for admissions: requests that arrive while earlier batches are in their transactions wait
+ * and go together in the next one (`submitBatch`), so under load a commit, its fsync and each round trip
+ * serve many admissions, while a lone request goes at once. A batch that fails as a whole is admitted item
+ * by item through `SessionStore.submit`, so every request gets exactly the answer it would have had alone.
+ */
+export class AdmissionBatcher {
+  readonly #waiting: Waiting[] = []
+  #running = 0
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly options: { maxBatch: number; maxConcurrent: number } = {
+      maxBatch: 64,
+      maxConcurrent: 2,
+    },
+  ) {}
+
+  submit(item: SubmitItem): Promise<SubmitResult> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ item, resolve, reject })
+      this.#pump()
+    })
+  }
+
+  #pump(): void {
+    while (this.#running < this.options.maxConcurrent && this.#waiting.length > 0) {
+      const batch = this.#take()
+      this.#running++
+      void this.#run(batch).finally(() => {
+        this.#running--
+        this.#pump()
+      })
+    }
+  }
+
+  /** The next batch, oldest first; a second request for an id already in it waits for the next one. */
+  #take(): Waiting[] {
+    const batch: Waiting[] = []
+    const ids = new Set<string>()
+    for (let i = 0; i < this.#waiting.length && batch.length < this.options.maxBatch; ) {
+      const waiting = this.#waiting[i] as Waiting
+      if (ids.has(waiting.item.input.id)) {
+        i++
+        continue
+      }
+      ids.add(waiting.item.input.id)
+      batch.push(waiting)
+      this.#waiting.splice(i, 1)
+    }
+    return batch
+  }
+
+  async #run(batch: Waiting[]): Promise<void> {
+    let outcomes: Awaited<ReturnType<typeof submitBatch>>
+    try {
+      outcomes = await submitBatch(
+        this.store.db,
+        batch.map((w) => w.item),
+      )
+    } catch {
+      await Promise.all(batch.map((waiting) => this.#alone(waiting)))
+      return
+    }
+    const alone: Waiting[] = []
+    for (const [i, outcome] of outcomes.entries()) {
+      const waiting = batch[i] as Waiting
+      if (outcome.ok === 'alone') alone.push(waiting)
+      else if (outcome.ok) waiting.resolve(outcome.value)
+      else waiting.reject(outcome.error)
+    }
+    await Promise.all(alone.map((waiting) => this.#alone(waiting)))
+  }
+
+  #alone({ item, resolve, reject }: Waiting): Promise<void> {
+    return this.store
+      .submit(item.claims, item.input, {
+        maxInFlight: item.maxInFlight,
+        enqueue: item.enqueue,
+        ...(item.authorize ? { authorize: item.authorize } : {}),
+      })
+      .then(resolve, reject)
+  }
+}
