@@ -41,15 +41,19 @@ export interface ProjectBurn {
   projectId: string
   code: string
   status: string
+  /** Booked time at the project's rate card (billable hours on T&M, every hour otherwise): the AC of earned value. */
+  burnMinor: number
+  /** Hours at each person's cost rate: what the time cost the firm (for margin, not burn). */
   costToDateMinor: number
   billableValueMinor: number
   budgetMinor: number
-  /** Cost of the time logged (hours times the person's cost rate) as a share of the budget, in percent. */
+  /** Budget burn as the product reports it (@psa/project-burn's `budgetBurn`): burnMinor / budget, percent. */
   burnPct: number
 }
 
 export function projectBurn(tables: DemoTables, organisationId: string): ProjectBurn[] {
   const people = new Map(tables.people.map((p) => [p.id, p]))
+  const actual = rateCardActuals(tables, organisationId)
   const cost = new Map<string, number>()
   const value = new Map<string, number>()
   for (const t of tables.time_entries) {
@@ -63,15 +67,16 @@ export function projectBurn(tables: DemoTables, organisationId: string): Project
   return tables.projects
     .filter((p) => p.organisation_id === organisationId)
     .map((p) => {
-      const spent = cost.get(p.id) ?? 0
+      const burn = actual.get(p.id) ?? 0
       return {
         projectId: p.id,
         code: p.code,
         status: p.status,
-        costToDateMinor: spent,
+        burnMinor: burn,
+        costToDateMinor: cost.get(p.id) ?? 0,
         billableValueMinor: value.get(p.id) ?? 0,
         budgetMinor: p.budget_minor,
-        burnPct: p.budget_minor > 0 ? Math.round((spent / p.budget_minor) * 10_000) / 100 : 0,
+        burnPct: p.budget_minor > 0 ? Math.round((burn / p.budget_minor) * 10_000) / 100 : 0,
       }
     })
 }
@@ -140,6 +145,28 @@ export function rateCardRates(tables: DemoTables, organisationId: string) {
     lookup(cardId, roleId, on) ?? lookup(defaultCard?.id, roleId, on) ?? roleRates.get(roleId) ?? 0
 }
 
+/**
+ * Booked time of each project at its rate card (as @psa/project-burn's `budgetBurn` prices it): billable
+ * hours on time and materials, every hour on fixed fee and retainer; only work before `before` if given.
+ */
+function rateCardActuals(tables: DemoTables, organisationId: string, before?: IsoDate): Map<string, number> {
+  const rate = rateCardRates(tables, organisationId)
+  const people = new Map(tables.people.map((p) => [p.id, p]))
+  const byId = new Map(
+    tables.projects.filter((p) => p.organisation_id === organisationId).map((p) => [p.id, p]),
+  )
+  const actual = new Map<string, number>()
+  for (const e of tables.time_entries) {
+    const project = byId.get(e.project_id)
+    const person = people.get(e.person_id)
+    if (!project || !person || (before !== undefined && e.work_date >= before)) continue
+    if (project.billing_model === 'time_and_materials' && !e.billable) continue
+    const value = Math.round(e.hours * rate(project.rate_card_id, person.role_id, e.work_date))
+    actual.set(project.id, (actual.get(project.id) ?? 0) + value)
+  }
+  return actual
+}
+
 export interface EarnedValue {
   projectId: string
   code: string
@@ -171,19 +198,9 @@ function weekdaysThrough(from: IsoDate, to: IsoDate): number {
  * planned share × BAC) and actuals at the project's rate card (the budget is a price, so actuals are too).
  */
 export function earnedValue(tables: DemoTables, organisationId: string, asOf: IsoDate): EarnedValue[] {
-  const rate = rateCardRates(tables, organisationId)
-  const people = new Map(tables.people.map((p) => [p.id, p]))
   const projects = tables.projects.filter((p) => p.organisation_id === organisationId)
   const byId = new Map(projects.map((p) => [p.id, p]))
-  const actual = new Map<string, number>()
-  for (const e of tables.time_entries) {
-    const project = byId.get(e.project_id)
-    const person = people.get(e.person_id)
-    if (!project || !person || e.work_date >= asOf) continue
-    if (project.billing_model === 'time_and_materials' && !e.billable) continue
-    const value = Math.round(e.hours * rate(project.rate_card_id, person.role_id, e.work_date))
-    actual.set(project.id, (actual.get(project.id) ?? 0) + value)
-  }
+  const actual = rateCardActuals(tables, organisationId, asOf)
   const work = new Map<string, { estimate: number; done: number; planned: number }>()
   const lastDay = addDays(asOf, -1)
   for (const t of tables.tasks) {

@@ -273,11 +273,13 @@ export function practiceCatalogue(
     description: spec.description,
     status: spec.status,
     billing: spec.billing,
-    start: spec.start + shifted(spec, random),
+    // A practice's copy of the planted overrun is a healthy project four weeks less far along: at its
+    // rate card a late-stage project burns close to its progress, which must stay clear of the 85% flag.
+    start: spec.start + shifted(spec, random) + (spec.burnTarget === undefined ? 0 : 4),
     phases: spec.phases,
     ...(spec.winProbability === undefined ? {} : { winProbability: spec.winProbability }),
     ...(spec.haltedWeek === undefined ? {} : { haltedWeek: spec.haltedWeek }),
-    health: spec.health === 'red' ? 'amber' : spec.health,
+    health: spec.burnTarget !== undefined ? 'green' : spec.health === 'red' ? 'amber' : spec.health,
     manager: managers[i % managers.length] as string,
     clientRateCard: false,
     team: spec.team

@@ -9,6 +9,7 @@ import {
   timestamp,
 } from '@psa/calendar'
 import type { Json } from '@psa/db'
+import { earnedValue } from './analysis.js'
 import type { PeopleIndex } from './build-people.js'
 import type { ProjectIndex } from './build-projects.js'
 import type { OrgContext } from './context.js'
@@ -77,23 +78,11 @@ function roundTo(value: number, step: number): number {
   return Math.round(value / step) * step
 }
 
-/** Cost of the time logged on each project so far (hours times the person's cost rate), by project id. */
-export function costToDate(ctx: OrgContext): Map<string, number> {
-  const rates = new Map(ctx.tables.people.map((p) => [p.id, p.cost_rate_minor]))
-  const cost = new Map<string, number>()
-  for (const entry of ctx.tables.time_entries) {
-    if (entry.organisation_id !== ctx.orgId) continue
-    const rate = rates.get(entry.person_id) ?? 0
-    cost.set(entry.project_id, (cost.get(entry.project_id) ?? 0) + Math.round(entry.hours * rate))
-  }
-  return cost
-}
-
 /**
  * Budgets, from the plan: time and materials and retainers at the plan's value at the project's rate card
  * (its estimated hours priced), a fixed fee won from a quote at the quote's price, any other fixed fee at the
- * plan's value with a risk premium. The planted overrun has a fee its cost to date has burned to
- * `burnTarget`, so it is set last, from the time logged.
+ * plan's value with a risk premium. The planted overrun has a fee its booked time at the project's rate card
+ * (the budget burn the product reports) has burned to `burnTarget`, so it is set last, from the time logged.
  */
 export function setBudgets(projects: ProjectIndex, quotedPrices: Map<string, number>): void {
   for (const [code, project] of projects.projects) {
@@ -111,12 +100,15 @@ export function setBudgets(projects: ProjectIndex, quotedPrices: Map<string, num
 /** What a fixed fee adds to the plan's value for the risk the firm takes on (quotes carry contingency). */
 export const FIXED_FEE_RISK_PREMIUM = 0.1
 
-/** The planted overrun's fee: its cost to date is `burnTarget` of it. */
+/**
+ * The planted overrun's fee: its budget burn (booked time at the project's rate card, the actual cost of
+ * earned value, as `earnedValue` and @psa/project-burn's `budgetBurn` price it) is `burnTarget` of it.
+ */
 export function setPlantedBudgets(ctx: OrgContext, projects: ProjectIndex): void {
-  const cost = costToDate(ctx)
+  const actual = new Map(earnedValue(ctx.tables, ctx.orgId, ctx.anchor).map((e) => [e.code, e.actualMinor]))
   for (const [code, project] of projects.projects) {
     const target = projects.specs.get(code)?.burnTarget
-    if (target !== undefined) project.budget_minor = roundTo((cost.get(project.id) ?? 0) / target, 100_000)
+    if (target !== undefined) project.budget_minor = roundTo((actual.get(code) ?? 0) / target, 100_000)
   }
 }
 

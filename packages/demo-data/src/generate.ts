@@ -41,8 +41,12 @@ export interface PlantedProblems {
   budgetBurn: {
     projectCode: string
     projectId: string
+    /** Booked time at the project's rate card: its budget burn, as the product reports it. */
+    burnMinor: number
+    /** The same time at each person's cost rate. */
     costToDateMinor: number
     budgetMinor: number
+    /** burnMinor / budgetMinor, percent. */
     burnPct: number
   }
   lateMilestone: { projectCode: string; milestoneId: string; name: string; dueOn: IsoDate }
@@ -109,7 +113,9 @@ function describePlanted(tables: DemoTables, anchor: IsoDate): PlantedProblems {
   const [burn] = burning
   const [milestone] = late
   if (burning.length !== 1 || !burn)
-    throw new Error(`expected exactly one project past 85% burn, found ${burning.length}`)
+    throw new Error(
+      `expected exactly one project past 85% burn, found ${burning.map((b) => `${b.code} ${b.burnPct}%`).join(', ') || 'none'}`,
+    )
   if (late.length !== 1 || !milestone)
     throw new Error(`expected exactly one late milestone, found ${late.length}`)
   return {
@@ -123,6 +129,7 @@ function describePlanted(tables: DemoTables, anchor: IsoDate): PlantedProblems {
     budgetBurn: {
       projectCode: burn.code,
       projectId: burn.projectId,
+      burnMinor: burn.burnMinor,
       costToDateMinor: burn.costToDateMinor,
       budgetMinor: burn.budgetMinor,
       burnPct: burn.burnPct,

@@ -2,6 +2,7 @@ import { addDays } from '@psa/calendar'
 import { asActor, createScratchDatabase } from '@psa/test-kit'
 import type postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
+import { projectBurn } from './analysis.js'
 import { BLUEBIRD_ORGANISATION_ID, DEMO_USERS, demoUser, NORTHWIND_ORGANISATION_ID } from './constants.js'
 import { generateDemoData } from './generate.js'
 import { loadDemoData } from './load.js'
@@ -86,16 +87,15 @@ describe('loading the demo data into a fresh database', () => {
         ['Isabella Moreno', addDays(ANCHOR, 7), 52, 40],
         ['Priya Raman', addDays(ANCHOR, 7), 56, 40],
       ])
-      const burning = await sql<{ code: string; burn: number }[]>`
-            select pr.code, (sum(t.hours * p.cost_rate_minor) / pr.budget_minor)::float as burn
-            from projects pr
-            join time_entries t on t.project_id = pr.id
-            join people p on p.id = t.person_id
-            where pr.status = 'active'
-            group by pr.id
-            having sum(t.hours * p.cost_rate_minor) > 0.85 * pr.budget_minor
-          `
-      expect(burning.map((b) => b.code)).toEqual(['NW-202'])
+      // Budget burn as the product prices it: booked time at each project's rate card (the generator's measure).
+      const active = await sql<{ id: string; budget_minor: string }[]>`
+            select pr.id, pr.budget_minor::text from projects pr
+            join time_entries t on t.project_id = pr.id where pr.status = 'active' group by pr.id`
+      const measured = new Map(projectBurn(expected, NORTHWIND_ORGANISATION_ID).map((b) => [b.projectId, b]))
+      const burning = active.filter(
+        (p) => (measured.get(p.id)?.burnMinor ?? 0) > 0.85 * Number(p.budget_minor),
+      )
+      expect(burning.map((p) => measured.get(p.id)?.code)).toEqual(['NW-202'])
       const late = await sql<{ name: string }[]>`
             select name from milestones where completed_on is null and due_on < ${ANCHOR}::date
           `

@@ -52,6 +52,7 @@ interface StatusOutput {
     health: 'red' | 'amber' | 'green'
     burn_pct: number | null
     progress_pct: number
+    earned_value: { cpi: number | null; spi: number | null } | null
     late_milestones: { name: string; due_on: string; days_late: number }[]
     line: string
   }[]
@@ -186,6 +187,8 @@ function status(input: PlaybookInput): PlaybookDecision {
           health: p.health,
           burn_pct: p.burn_pct,
           progress_pct: p.progress_pct,
+          cpi: p.earned_value?.cpi ?? null,
+          spi: p.earned_value?.spi ?? null,
           late_milestones: p.late_milestones.length,
         })),
       },
@@ -203,7 +206,7 @@ function status(input: PlaybookInput): PlaybookDecision {
     (typeof input.rawContext.project_id === 'string' ? input.rawContext.project_id : null)
   if (projectId) {
     return callTools(
-      `I will check ${project?.name ?? 'the project'}: budget burn, progress against the schedule, milestones and tasks.`,
+      `I will check ${project?.name ?? 'the project'}: budget burn, earned value, progress against the plan, milestones and tasks.`,
       {
         name: 'get_project_status',
         input: { project_id: projectId },
@@ -214,7 +217,7 @@ function status(input: PlaybookInput): PlaybookDecision {
   const clientId = client?.id ?? context.clientId ?? null
   if (clientId) {
     return callTools(
-      `I will check ${client?.name ?? 'the client'}'s current projects: budget burn, progress against the schedule, milestones and tasks.`,
+      `I will check ${client?.name ?? 'the client'}'s current projects: budget burn, earned value, progress against the plan, milestones and tasks.`,
       {
         name: 'get_project_status',
         input: { client_id: clientId },

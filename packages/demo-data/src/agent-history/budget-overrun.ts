@@ -1,17 +1,17 @@
 // The planted budget overrun, noticed by the project agent (a pending re-plan).
 
 import { addDays, timestamp } from '@psa/calendar'
+import { projectBurn } from '../analysis.js'
 import { addProposalEvent, money, project, type Scenario } from './history.js'
 
 export function budgetOverrun({ b, h, ctx, tables, manager }: Scenario): void {
   const p = project(b, 'NW-202')
   const phases = b.projects.phases.get('NW-202') ?? []
   const last = phases[phases.length - 1]
-  const costRates = new Map(tables.people.map((x) => [x.id, x.cost_rate_minor]))
-  const cost = tables.time_entries
-    .filter((t) => t.project_id === p.id)
-    .reduce((sum, t) => sum + Math.round(t.hours * (costRates.get(t.person_id) ?? 0)), 0)
-  const burn = Math.round((cost / (p.budget_minor || 1)) * 1000) / 10
+  // Budget burn as the product reports it: booked time at the project's rate card.
+  const measured = projectBurn(tables, ctx.orgId).find((x) => x.projectId === p.id)
+  const burned = measured?.burnMinor ?? 0
+  const burn = Math.round((burned / (p.budget_minor || 1)) * 1000) / 10
   const session = h.session({
     key: 'status-nw-202',
     user: manager,
@@ -26,7 +26,8 @@ export function budgetOverrun({ b, h, ctx, tables, manager }: Scenario): void {
     result: {
       summary: `${p.name} has burned ${burn}% of its ${money(p.budget_minor)} fixed fee with release 2 still running; health red. Recommend re-planning release 2 hardening by two weeks and a change request.`,
       project_id: p.id,
-      cost_to_date_minor: cost,
+      burn_minor: burned,
+      cost_to_date_minor: measured?.costToDateMinor ?? 0,
       budget_minor: p.budget_minor,
       burn_pct: burn,
       health: 'red',

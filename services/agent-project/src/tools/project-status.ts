@@ -2,7 +2,7 @@ import { formatMoney } from '@psa/agent-models'
 import { defineTool, type ToolResult } from '@psa/agent-runtime'
 import type { Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
-import { bookedTime } from '@psa/project-burn'
+import { bookedTime, budgetBurn } from '@psa/project-burn'
 import { z } from 'zod'
 import { assessProject, type ProjectAssessment } from '../domain/project-health.js'
 
@@ -96,6 +96,9 @@ export interface ProjectStatus extends ProjectAssessment {
   recordedHealth: string
   currency: string
   budgetMinor: number | null
+  /** Budget burn: booked time at the project's rate card (AC). */
+  burnMinor: number
+  /** Booked time at each person's cost rate: what it cost the firm (margin, not burn). */
   costToDateMinor: number
   hoursLogged: number
   startsOn: string
@@ -109,7 +112,7 @@ export async function loadProjectStatuses(
   today: string,
 ): Promise<ProjectStatus[]> {
   if (projectIds.length === 0) return []
-  const [projects, bookedBy, tasks, milestones] = await Promise.all([
+  const [projects, bookedBy, burnBy, tasks, milestones] = await Promise.all([
     tx
       .selectFrom('projects as p')
       .innerJoin('clients as c', 'c.id', 'p.client_id')
@@ -128,9 +131,10 @@ export async function loadProjectStatuses(
       .where('p.id', 'in', projectIds)
       .execute() as Promise<ProjectRow[]>,
     bookedTime(tx, projectIds, { through: today }),
+    budgetBurn(tx, projectIds, { through: today }),
     tx
       .selectFrom('tasks')
-      .select(['project_id', 'estimate_hours', 'percent_complete', 'status', 'ends_on'])
+      .select(['project_id', 'estimate_hours', 'percent_complete', 'status', 'starts_on', 'ends_on'])
       .where('project_id', 'in', projectIds)
       .execute(),
     tx
@@ -143,18 +147,20 @@ export async function loadProjectStatuses(
     const booked = bookedBy.get(p.id)
     const cost = { cost: Number(booked?.costMinor ?? 0), hours: Number(booked?.hoursLogged ?? 0) }
     const budgetMinor = p.budget_minor === null ? null : Number(p.budget_minor)
+    const burnMinor = Number(burnBy.get(p.id)?.burnMinor ?? 0)
     const assessment = assessProject(
       {
         startsOn: p.starts_on,
         endsOn: p.ends_on,
         budgetMinor,
-        costToDateMinor: cost.cost,
+        actualMinor: burnMinor,
         tasks: tasks
           .filter((t) => t.project_id === p.id)
           .map((t) => ({
             estimateHours: Number(t.estimate_hours),
             percentComplete: Number(t.percent_complete),
             status: t.status,
+            startsOn: t.starts_on,
             endsOn: t.ends_on,
           })),
         milestones: milestones
@@ -172,6 +178,7 @@ export async function loadProjectStatuses(
       recordedHealth: p.health,
       currency: p.currency,
       budgetMinor,
+      burnMinor,
       costToDateMinor: cost.cost,
       hoursLogged: cost.hours,
       startsOn: p.starts_on,
@@ -188,10 +195,16 @@ export function describeStatus(s: ProjectStatus): string {
   const money = (amountMinor: number) => formatMoney({ amountMinor, currency: s.currency })
   const parts = [
     s.burnPct === null
-      ? `${money(s.costToDateMinor)} spent (no budget set)`
+      ? `${money(s.burnMinor)} burned (no budget set)`
       : `${s.burnPct}% of the ${money(s.budgetMinor ?? 0)} budget burned`,
-    `${Math.round(s.progressPct)}% complete with ${Math.round(s.elapsedPct)}% of the schedule gone`,
+    `${Math.round(s.progressPct)}% complete against ${Math.round(s.plannedPct)}% planned by now`,
   ]
+  const ev = s.earnedValue
+  if (ev && (ev.cpi !== null || ev.spi !== null)) {
+    const index = (name: string, value: number | null) =>
+      value === null ? [] : [`${name} ${value.toFixed(2)}`]
+    parts.push([...index('CPI', ev.cpi), ...index('SPI', ev.spi)].join(', '))
+  }
   if (s.forecastAtCompletionMinor !== null && s.budgetMinor !== null) {
     parts.push(`forecast at completion ${money(s.forecastAtCompletionMinor)}`)
   }
@@ -202,7 +215,7 @@ export function describeStatus(s: ProjectStatus): string {
 export const getProjectStatus = defineTool({
   name: 'get_project_status',
   description:
-    'Status of projects: budget burn (cost of time logged vs budget), progress vs elapsed schedule, forecast at completion, late milestones, open/blocked/overdue tasks, and a red/amber/green health with reasons. Name one project (project_id, or a code/name in project), a client (client_id or client: its current projects), or all_active.',
+    "Status of projects: budget burn (booked time at the project's rate card vs budget), earned value (BAC, PV, EV, AC, CPI, SPI, EAC, ETC, VAC), progress vs plan, late milestones, open/blocked/overdue tasks, and a red/amber/green health with reasons. Name one project (project_id, or a code/name in project), a client (client_id or client: its current projects), or all_active.",
   inputSchema: projectStatusInput,
   run: async (input, ctx): Promise<ToolResult> => {
     const today = ctx.session.today
@@ -230,14 +243,27 @@ export const getProjectStatus = defineTool({
         findings: s.findings,
         currency: s.currency,
         budget_minor: s.budgetMinor,
+        burn_minor: s.burnMinor,
         cost_to_date_minor: s.costToDateMinor,
         hours_logged: s.hoursLogged,
         burn_pct: s.burnPct,
         progress_pct: s.progressPct,
+        planned_pct: s.plannedPct,
         elapsed_pct: s.elapsedPct,
         schedule_variance_pts: s.scheduleVariancePts,
         forecast_at_completion_minor: s.forecastAtCompletionMinor,
         forecast_variance_minor: s.forecastVarianceMinor,
+        earned_value: s.earnedValue && {
+          bac_minor: s.earnedValue.bacMinor,
+          pv_minor: s.earnedValue.pvMinor,
+          ev_minor: s.earnedValue.evMinor,
+          ac_minor: s.earnedValue.acMinor,
+          cpi: s.earnedValue.cpi,
+          spi: s.earnedValue.spi,
+          eac_minor: s.earnedValue.eacMinor,
+          etc_minor: s.earnedValue.etcMinor,
+          vac_minor: s.earnedValue.vacMinor,
+        },
         late_milestones: s.lateMilestones.map((m) => ({
           name: m.name,
           due_on: m.dueOn,

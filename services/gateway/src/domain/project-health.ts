@@ -1,5 +1,5 @@
 import { sql, type Tx } from '@psa/db'
-import { type BookedTime, bookedTime } from '@psa/project-burn'
+import { type BookedTime, bookedTime, budgetBurn } from '@psa/project-burn'
 import { z } from 'zod'
 import { dateSchema, decimalSchema, moneySchema } from '../schemas/common.js'
 
@@ -12,8 +12,11 @@ export const burnSchema = z
     billable_hours: decimalSchema,
     cost_minor: moneySchema.describe('Booked hours at each person’s cost rate'),
     billable_value_minor: moneySchema.describe('Billable hours at each person’s bill rate'),
+    burn_minor: moneySchema.describe(
+      'Budget burn: booked time at the project’s rate card (billable hours on time and materials, every hour otherwise)',
+    ),
     budget_minor: moneySchema.nullable(),
-    burn_pct: decimalSchema.nullable().describe('billable_value_minor / budget_minor, in percent'),
+    burn_pct: decimalSchema.nullable().describe('burn_minor / budget_minor, in percent'),
     estimate_hours: decimalSchema,
     percent_complete: decimalSchema.nullable().describe('Estimate-weighted task completion'),
   })
@@ -32,7 +35,8 @@ export type HealthReason = z.infer<typeof healthReasonSchema>
 
 /**
  * Budget burn of several projects from booked time: cost at each person's cost rate, billable value at their
- * bill rate (the budget is a price, so burn compares billable value with it), and progress as
+ * bill rate, and the burn (@psa/project-burn's `budgetBurn`: booked time at the project's rate card, the
+ * budget's own terms and what the project agent reports), and progress as
  * estimate-weighted task completion. Money stays integer minor units computed in Postgres (numeric, rounded
  * once per entry).
  */
@@ -44,8 +48,9 @@ export async function burnByProject(
   if (projects.length === 0) return new Map()
   const ids = projects.map((p) => p.id)
   // Booked time from @psa/project-burn (the figures the project agent reports); the plan's progress here.
-  const [booked, plan] = await Promise.all([
+  const [booked, burned, plan] = await Promise.all([
     bookedTime(tx, ids),
+    budgetBurn(tx, ids),
     sql<{ project_id: string; estimate_hours: string; percent_complete: string | null }>`
       select project_id, sum(estimate_hours)::text as estimate_hours,
         case when coalesce(sum(estimate_hours), 0) = 0 then null
@@ -63,6 +68,7 @@ export async function burnByProject(
         billable_hours: t.billableHours,
         cost_minor: t.costMinor,
         billable_value_minor: t.billableValueMinor,
+        burn_minor: burned.get(project_id)?.burnMinor ?? '0',
         estimate_hours: progress.get(project_id)?.estimate_hours ?? '0',
         percent_complete: progress.get(project_id)?.percent_complete ?? null,
       }
@@ -76,7 +82,7 @@ export async function burnByProject(
       const burnPct =
         budget === null || budget === 0n
           ? null
-          : (Number((BigInt(r.billable_value_minor) * 1000n) / budget) / 10).toFixed(1)
+          : (Number((BigInt(r.burn_minor) * 1000n) / budget) / 10).toFixed(1)
       return [project_id, { ...r, budget_minor: budgetMinor, burn_pct: burnPct }]
     }),
   )

@@ -259,7 +259,9 @@ export const projectSchema = z
 
 export const projectListItemSchema = projectSchema
   .extend({
-    burn_pct: decimalSchema.nullable().describe('Billable value of booked time / budget, in percent'),
+    burn_pct: decimalSchema
+      .nullable()
+      .describe('Budget burn (booked time at the project’s rate card) / budget, in percent'),
     percent_complete: decimalSchema.nullable().describe('Estimate-weighted task completion'),
     health_reasons: z.array(healthReasonSchema).describe('Why the project is at risk; empty when nothing is'),
   })

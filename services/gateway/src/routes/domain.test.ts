@@ -100,8 +100,10 @@ describe('projects', () => {
       billable_hours: '14.50',
       cost_minor: '99500',
       billable_value_minor: '200000',
+      // The budget burn: her 2 h non-billable do not count on time and materials; role rates, no rate card.
+      burn_minor: '193500',
       budget_minor: '15000000',
-      burn_pct: '1.3',
+      burn_pct: '1.2',
       estimate_hours: '256.00',
       percent_complete: '35.2',
     })

@@ -90,7 +90,7 @@ describe('GET /api/dashboard', () => {
     )
     const { body } = await get('/api/dashboard?as_of=2027-04-01')
     expect(body.projects_at_risk).toHaveLength(1)
-    expect(body.projects_at_risk[0]).toMatchObject({ id: h.tenant.ids.project, burn: { burn_pct: '1.3' } })
+    expect(body.projects_at_risk[0]).toMatchObject({ id: h.tenant.ids.project, burn: { burn_pct: '1.2' } })
     expect(body.projects_at_risk[0].reasons.map((r: { code: string }) => r.code)).toEqual([
       'late_milestone',
       'past_end_date',
@@ -159,7 +159,7 @@ describe('projects', () => {
     const list = await get('/api/projects?as_of=2027-02-01')
     expect(list.body.projects[0]).toMatchObject({
       id: ids.project,
-      burn_pct: '1.3',
+      burn_pct: '1.2',
       percent_complete: '35.2',
       health_reasons: [{ code: 'behind_baseline' }],
     })

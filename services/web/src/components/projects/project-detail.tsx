@@ -61,7 +61,7 @@ function ProjectBody({ project: p }: { project: Project }) {
           <Stat
             label="Budget used"
             value={fmt.pct(p.burn.burn_pct)}
-            detail={`${fmt.money(p.burn.billable_value_minor)} of ${fmt.money(p.burn.budget_minor)}`}
+            detail={`${fmt.money(p.burn.burn_minor)} of ${fmt.money(p.burn.budget_minor)}`}
           />
           <div className={styles.burnBar} aria-hidden="true">
             <div

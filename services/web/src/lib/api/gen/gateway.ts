@@ -3993,7 +3993,9 @@ export interface components {
                     /** @description Billable hours at each person’s bill rate */
                     billable_value_minor: string;
                     budget_minor: string | null;
-                    /** @description billable_value_minor / budget_minor, in percent */
+                    /** @description Budget burn: booked time at the project’s rate card (billable hours on time and materials, every hour otherwise) */
+                    burn_minor: string;
+                    /** @description burn_minor / budget_minor, in percent */
                     burn_pct: string | null;
                     /** @description Booked hours at each person’s cost rate */
                     cost_minor: string;
@@ -4135,7 +4137,9 @@ export interface components {
                     /** @description Billable hours at each person’s bill rate */
                     billable_value_minor: string;
                     budget_minor: string | null;
-                    /** @description billable_value_minor / budget_minor, in percent */
+                    /** @description Budget burn: booked time at the project’s rate card (billable hours on time and materials, every hour otherwise) */
+                    burn_minor: string;
+                    /** @description burn_minor / budget_minor, in percent */
                     burn_pct: string | null;
                     /** @description Booked hours at each person’s cost rate */
                     cost_minor: string;
@@ -4368,7 +4372,9 @@ export interface components {
                 /** @description Billable hours at each person’s bill rate */
                 billable_value_minor: string;
                 budget_minor: string | null;
-                /** @description billable_value_minor / budget_minor, in percent */
+                /** @description Budget burn: booked time at the project’s rate card (billable hours on time and materials, every hour otherwise) */
+                burn_minor: string;
+                /** @description burn_minor / budget_minor, in percent */
                 burn_pct: string | null;
                 /** @description Booked hours at each person’s cost rate */
                 cost_minor: string;
@@ -4537,7 +4543,9 @@ export interface components {
                 /** @description Billable hours at each person’s bill rate */
                 billable_value_minor: string;
                 budget_minor: string | null;
-                /** @description billable_value_minor / budget_minor, in percent */
+                /** @description Budget burn: booked time at the project’s rate card (billable hours on time and materials, every hour otherwise) */
+                burn_minor: string;
+                /** @description burn_minor / budget_minor, in percent */
                 burn_pct: string | null;
                 /** @description Booked hours at each person’s cost rate */
                 cost_minor: string;
@@ -4713,7 +4721,7 @@ export interface components {
             /** @enum {string} */
             billing_model: "time_and_materials" | "fixed_fee" | "retainer";
             budget_minor: string | null;
-            /** @description Billable value of booked time / budget, in percent */
+            /** @description Budget burn (booked time at the project’s rate card) / budget, in percent */
             burn_pct: string | null;
             client: {
                 /** Format: uuid */
@@ -4765,7 +4773,7 @@ export interface components {
             /** @enum {string} */
             billing_model: "time_and_materials" | "fixed_fee" | "retainer";
             budget_minor: string | null;
-            /** @description Billable value of booked time / budget, in percent */
+            /** @description Budget burn (booked time at the project’s rate card) / budget, in percent */
             burn_pct: string | null;
             client: {
                 /** Format: uuid */
