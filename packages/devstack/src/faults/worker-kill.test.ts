@@ -35,6 +35,23 @@ function startWorker(extraEnv: Record<string, string> = {}): kit.ServiceProcess 
   })
 }
 
+/** Resolves once one of the test's sessions is being processed, or after `timeoutMs` (all may be done). */
+async function untilProcessing(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const busy = await h.db.asService((tx) =>
+      tx
+        .selectFrom('agent_sessions')
+        .select('id')
+        .where('id', 'in', sessions)
+        .where('status', '=', 'processing')
+        .executeTakeFirst(),
+    )
+    if (busy) return
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
 beforeAll(async () => {
   kit.buildService(serviceDir)
   h = await startPipelineHarness({ ackWaitMs: ACK_WAIT_MS, maxDeliver: 50 })
@@ -67,7 +84,10 @@ describe('worker SIGKILLed at random moments', () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const worker = startWorker({ AGENT_TOOL_DELAY_MS: '400' })
       await worker.waitForLog('agent worker started', 30_000)
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1_800)))
+      // On a loaded machine a fixed delay can end before the worker claims anything: wait until it is
+      // working on a session, then kill at a random moment within its tool calls.
+      await untilProcessing(10_000)
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 900)))
       worker.child.kill('SIGKILL')
       await once(worker.child, 'exit')
     }
