@@ -47,11 +47,28 @@ describe('solveAssignment', () => {
         async (p) => {
           const r = await solveAssignment(p, { timeLimitMs: 100, exact: 'off' })
           if (r.feasible) expect(checkAssignment(p, r.assignment).errors).toEqual([])
-          else expect(r.proven).toBe(false)
+          // Without the exact step the only proof is a job no agent has the hours for.
+          else if (r.proven) expect(r.reason).toBe('job_fits_no_agent')
+          else expect(r.reason).toBe('none_found')
         },
       ),
       { numRuns: 25 },
     )
+  })
+
+  it('proves an instance infeasible when a job fits no agent, with the heuristic alone', async () => {
+    // Found by the property above (seed 2050836815): job 1 needs 13 h of every agent's 12.
+    const row = [1, 13, 1, 1, 1]
+    const r = await solveAssignment(
+      {
+        objective: 'min',
+        cost: Array.from({ length: 5 }, () => [1, 1, 1, 1, 1]),
+        hours: Array.from({ length: 5 }, () => row),
+        capacity: [12, 12, 12, 12, 12],
+      },
+      { timeLimitMs: 100, exact: 'off' },
+    )
+    expect(r).toMatchObject({ feasible: false, proven: true, reason: 'job_fits_no_agent' })
   })
 
   for (const [file, objective, best] of [
