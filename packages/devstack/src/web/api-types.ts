@@ -1,4 +1,5 @@
 import openapiTS, { astToString } from 'openapi-typescript'
+import { mergeIdenticalIoSchemas } from './merge-io-schemas.js'
 
 /** Where the web app's API types live (relative to the repository root). */
 export const API_TYPES_PATH = 'services/web/src/lib/api/gen/gateway.ts'
@@ -9,7 +10,7 @@ export const API_TYPES_PATH = 'services/web/src/lib/api/gen/gateway.ts'
  * gateway's schemas stay the one source of truth and a change there shows up as a type error in the app.
  */
 export async function apiTypesSource(document: object): Promise<string> {
-  const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], {
+  const ast = await openapiTS(mergeIdenticalIoSchemas(document) as Parameters<typeof openapiTS>[0], {
     // Absent optional fields are absent, never `undefined` (exactOptionalPropertyTypes in the app).
     exactOptionalPropertyTypes: true,
     alphabetize: true,
