@@ -40,6 +40,23 @@ describe('the project agent on the demo firm', () => {
     expect(one?.findings.join('; ')).toMatch(/of the budget is burned/)
   })
 
+  it('assesses the whole active portfolio, the most at risk listed first', async (context) => {
+    if (!loaded) context.skip()
+    const out = await getProjectStatus.run({ all_active: true }, ctx)
+    const [row] = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from projects
+      where organisation_id = ${NORTHWIND_ORGANISATION_ID} and status = 'active'`
+    const counts = out.health_counts as Record<string, number>
+    const n = row?.n
+    expect(out.total_projects).toBe(n)
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(n)
+    const order = (out.projects as unknown as { health: string }[]).map((p) =>
+      ['red', 'amber', 'green'].indexOf(p.health),
+    )
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+    expect(out.summary).toContain(`${counts.red} red`)
+  })
+
   it('finds exactly one late milestone: the UAT sign-off of NW-204', async (context) => {
     if (!loaded) context.skip()
     const all = (await getProjectStatus.run({ all_active: true }, ctx)).projects as unknown as Status[]

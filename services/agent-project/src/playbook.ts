@@ -45,6 +45,8 @@ interface PlanOutput {
 
 interface StatusOutput {
   today: string
+  total_projects: number
+  health_counts: Record<'red' | 'amber' | 'green', number>
   projects: {
     project_id: string
     code: string
@@ -170,17 +172,18 @@ function status(input: PlaybookInput): PlaybookDecision {
     const out = call.output as unknown as StatusOutput
     if (out.projects.length === 0)
       return finish('There are no projects to report on.', { result: { projects: [] } })
+    // The tool assesses every project and lists the most at risk first; the counts cover them all.
     const shown = out.projects.slice(0, 6)
     const more =
-      out.projects.length > shown.length ? `\n\n…and ${out.projects.length - shown.length} more.` : ''
-    const counts = ['red', 'amber', 'green']
-      .map((h) => `${out.projects.filter((p) => p.health === h).length} ${h}`)
-      .join(', ')
+      out.total_projects > shown.length ? `\n\n…and ${out.total_projects - shown.length} more.` : ''
+    const counts = (['red', 'amber', 'green'] as const).map((h) => `${out.health_counts[h]} ${h}`).join(', ')
     const intro =
-      out.projects.length > 1 ? `${out.projects.length} projects as of ${out.today} (${counts}):\n\n` : ''
+      out.total_projects > 1 ? `${out.total_projects} projects as of ${out.today} (${counts}):\n\n` : ''
     return finish(`${intro}${shown.map((p) => `- ${p.line}`).join('\n')}${more}`, {
       result: {
         as_of: out.today,
+        total_projects: out.total_projects,
+        health_counts: out.health_counts,
         projects: out.projects.map((p) => ({
           project_id: p.project_id,
           code: p.code,

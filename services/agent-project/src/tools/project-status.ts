@@ -18,7 +18,10 @@ export const projectStatusInput = z
     message: 'name a project (project_id or project), a client (client_id or client), or set all_active',
   })
 
-const MAX_PROJECTS = 25
+/** A name that matches many projects is a poor name: the user is asked to narrow it past this many. */
+const MAX_MATCHES = 25
+/** The portfolio is assessed whole; its detail lists the projects most at risk, this many at the most. */
+const MAX_LISTED = 25
 
 interface ProjectRow {
   id: string
@@ -38,7 +41,8 @@ function escapeLike(text: string): string {
 }
 
 async function findProjectIds(tx: Tx, input: z.output<typeof projectStatusInput>): Promise<string[]> {
-  const base = () => tx.selectFrom('projects').select('id').limit(MAX_PROJECTS)
+  const base = () => tx.selectFrom('projects').select('id')
+  const named = () => base().limit(MAX_MATCHES)
   if (input.project_id) {
     const rows = await base().where('id', '=', input.project_id).execute()
     if (rows.length === 0)
@@ -47,7 +51,7 @@ async function findProjectIds(tx: Tx, input: z.output<typeof projectStatusInput>
   }
   if (input.project) {
     const text = input.project
-    const exact = await base()
+    const exact = await named()
       .where((eb) =>
         eb.or([
           eb(eb.fn('lower', ['code']), '=', text.toLowerCase()),
@@ -56,7 +60,7 @@ async function findProjectIds(tx: Tx, input: z.output<typeof projectStatusInput>
       )
       .execute()
     if (exact.length > 0) return exact.map((r) => r.id)
-    const partial = await base()
+    const partial = await named()
       .where('name', 'ilike', `%${escapeLike(text)}%`)
       .orderBy('starts_on', 'desc')
       .execute()
@@ -225,14 +229,18 @@ export const getProjectStatus = defineTool({
     statuses.sort((a, b) => SEVERITY[a.health] - SEVERITY[b.health] || a.code.localeCompare(b.code))
     const counts = { red: 0, amber: 0, green: 0 }
     for (const s of statuses) counts[s.health]++
+    const listed = statuses.slice(0, MAX_LISTED)
     const summary =
       statuses.length === 1
         ? describeStatus(statuses[0] as ProjectStatus)
-        : `${statuses.length} projects: ${counts.red} red, ${counts.amber} amber, ${counts.green} green`
+        : `${statuses.length} projects: ${counts.red} red, ${counts.amber} amber, ${counts.green} green` +
+          (listed.length < statuses.length ? `; the ${listed.length} most at risk are listed` : '')
     return {
       summary,
       today,
-      projects: statuses.map((s) => ({
+      total_projects: statuses.length,
+      health_counts: counts,
+      projects: listed.map((s) => ({
         project_id: s.projectId,
         code: s.code,
         name: s.name,
