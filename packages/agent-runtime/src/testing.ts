@@ -229,19 +229,23 @@ export interface AgentHarness extends PipelineHarness {
 }
 
 /**
- * An agent's worker on a private pipeline, driven by the offline model with the agent's playbook: what an
- * agent service's end-to-end tests need.
+ * An agent's worker on a private pipeline, driven by the offline model with the agent's playbook (or by the
+ * `model` given, e.g. a real provider's pointed at a loopback fake): what an agent service's end-to-end
+ * tests need.
  */
 export async function startAgentHarness(options: {
   agent: AgentDefinition
-  playbook: Playbook
+  playbook?: Playbook
+  model?: AgentWorkerDeps['model']
   worker?: Partial<
     Omit<AgentWorkerDeps, 'agent' | 'model' | 'nc' | 'js' | 'jsm' | 'db' | 'topology' | 'logger' | 'registry'>
   >
   pipeline?: Parameters<typeof startPipelineHarness>[0]
 }): Promise<AgentHarness> {
   const h = await startPipelineHarness(options.pipeline)
-  const model = new OfflineModel({ playbooks: { [options.agent.agentType]: options.playbook } })
+  const model =
+    options.model ??
+    new OfflineModel(options.playbook ? { playbooks: { [options.agent.agentType]: options.playbook } } : {})
   const worker = createAgentWorker({
     agent: options.agent,
     model,
