@@ -26,8 +26,9 @@ export interface ProviderCase {
   title: string
   request: string
   context?: Record<string, unknown>
-  /** The tool call the scripted model makes on its first turn (valid input for the tool). */
-  call: ScriptedToolCall
+  /** The tool call the scripted model makes on its first turn (valid input for the tool); a function is
+   * called when the test runs (for ids read from the database). */
+  call: ScriptedToolCall | (() => ScriptedToolCall | Promise<ScriptedToolCall>)
   /** Checks the tool's real output, as the model received it. */
   expectOutput(output: Record<string, unknown>): void | Promise<void>
 }
@@ -124,8 +125,12 @@ export function describeProviderRoundTrips(options: ProviderSuiteOptions): void 
       await provider?.close()
     })
 
-    it.for(options.cases)('$title', async (c, context) => {
+    it.for(options.cases)('$title', async (testCase, context) => {
       if (options.ready && !options.ready()) context.skip()
+      const c = {
+        ...testCase,
+        call: typeof testCase.call === 'function' ? await testCase.call() : testCase.call,
+      }
       const published = agent.tools.find((t) => t.name === c.call.name)
       expect(published, `${agent.agentType} has no tool ${c.call.name}`).toBeDefined()
       const run = await runScripted(h, provider, options.user(), c.request, c.call, c.context)
