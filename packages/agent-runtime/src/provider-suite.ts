@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { AgentDefinition } from './session-processor.js'
 import { type AgentHarness, type AgentRun, startAgentHarness } from './testing.js'
+import type { AgentTool } from './tools.js'
 
 export interface ProviderCase {
   title: string
@@ -70,11 +71,11 @@ function publishedSchema(schema: z.ZodType): Record<string, unknown> {
 /** Every tool of the agent, with its own description and JSON schema, in the provider's format. */
 export function expectAgentToolsOffered(
   request: ConversationRequest,
-  agent: AgentDefinition,
+  tools: readonly Pick<AgentTool, 'name' | 'description' | 'inputSchema'>[],
   wire: ProviderWire,
 ): void {
-  expect(request.tools.map((t) => t.name)).toEqual(agent.tools.map((t) => t.name))
-  for (const definition of agent.tools) {
+  expect(request.tools.map((t) => t.name)).toEqual(tools.map((t) => t.name))
+  for (const definition of tools) {
     const sent = request.tools.find((t) => t.name === definition.name)
     expect(sent?.description, definition.name).toBe(definition.description)
     expect(sent?.schema, definition.name).toEqual(publishedSchema(definition.inputSchema))
@@ -141,7 +142,7 @@ export function describeProviderRoundTrips(options: ProviderSuiteOptions): void 
       // What the provider was sent: the agent's instructions, the request, every tool well described.
       expect(first.system).toContain(agent.systemPrompt.split('\n')[0])
       expect(first.userText).toContain(c.request)
-      expectAgentToolsOffered(first, agent, wire)
+      expectAgentToolsOffered(first, agent.tools, wire)
       expect(second.tools).toEqual(first.tools)
       const spec = first.tools.find((t) => t.name === c.call.name)
       if (spec) expect(acceptsInput(spec, c.call.input)).toBeNull()

@@ -25,8 +25,10 @@ export const delegateInputSchema = z.object({
     .min(1)
     .max(20_000)
     .describe('What the specialist should do, in plain words with every figure it needs'),
+  // A loose object rather than a record: a record publishes `propertyNames`, which not every provider's
+  // schema dialect takes.
   context: z
-    .record(z.string(), z.unknown())
+    .looseObject({})
     .optional()
     .describe(
       'Structured context for the specialist (e.g. {"client_id": "..."}); merged over this request’s own context',
