@@ -1,0 +1,176 @@
+import { generateDemoData } from '@psa/demo-data'
+import { testDatabaseUrl } from '@psa/test-kit'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type AgentRun, type AgentSession, eventsOf, GatewayClient } from './testing/agent-api.js'
+import { devSession, type E2eStack, startE2eStack } from './testing/e2e-stack.js'
+
+// Each agent doing a PSA team's real work, end to end through the running stack (built gateway, orchestrator
+// and agent workers as processes, real Postgres and NATS) on the demo data: natural-language requests over
+// HTTP with a dev token, followed over SSE to the end. The agents must find the planted problems, and the
+// orchestrator must run plan → staff → quote with proposals a person can apply.
+let e2e: E2eStack
+let sql: postgres.Sql
+let northwind: GatewayClient
+
+const { planted } = generateDemoData({ today: new Date().toISOString().slice(0, 10) })
+const BROAD = 'Set up, staff and quote a 12-week website rebuild for Acme starting 5 Jan, budget $150k'
+
+beforeAll(async () => {
+  const started = performance.now()
+  e2e = await startE2eStack({
+    only: ['gateway', 'orchestrator', 'agent-project', 'agent-resourcing', 'agent-quotes'],
+  })
+  console.info(`stack ready in ${Math.round(performance.now() - started)} ms`)
+  sql = postgres(testDatabaseUrl(), { max: 2, onnotice: () => {} })
+  northwind = new GatewayClient(e2e.api, (await devSession(e2e.api, 'admin@northwind.example')).access_token)
+}, 120_000)
+
+afterAll(async () => {
+  await sql?.end()
+  await e2e?.stop()
+}, 30_000)
+
+function expectCompleted(run: AgentRun, tool?: string): void {
+  expect(run.session.status, `${run.session.error}\n${e2e.output.slice(-20).join('\n')}`).toBe('completed')
+  const types = run.events.map((e) => e.data.type)
+  expect(types[0]).toBe('status_changed')
+  expect(types.at(-2)).toBe('final_result')
+  expect(run.events.at(-1)?.data).toMatchObject({ type: 'status_changed', data: { status: 'completed' } })
+  expect(run.events.map((e) => e.id)).toEqual(run.events.map((_, i) => i + 1))
+  if (tool) expect(eventsOf<{ name: string }>(run, 'tool_call_started').map((c) => c.name)).toContain(tool)
+}
+
+const summaryOf = (session: AgentSession) => String(session.result?.summary ?? '')
+
+describe('the agents find the planted problems, through the running stack', () => {
+  it('project agent: NW-202 is past 85% of its budget', async () => {
+    const run = await northwind.ask({ type: 'project_management', request: 'How is NW-202 doing?' })
+    expectCompleted(run, 'get_project_status')
+    const projects = run.session.result?.projects as { code: string; burn_pct: number; health: string }[]
+    expect(projects).toHaveLength(1)
+    expect(projects[0]?.code).toBe(planted.budgetBurn.projectCode)
+    expect(projects[0]?.burn_pct).toBeGreaterThan(85)
+    expect(summaryOf(run.session)).toMatch(/\d+(\.\d+)?% of the budget is burned/)
+  })
+
+  it('project agent: the late UAT sign-off of NW-204, across the active projects', async () => {
+    const run = await northwind.ask({ type: 'project_management', request: 'Are any milestones late?' })
+    expectCompleted(run, 'get_project_status')
+    const projects = run.session.result?.projects as { code: string; late_milestones: number }[]
+    expect(projects.filter((p) => p.late_milestones > 0)).toEqual([
+      expect.objectContaining({ code: planted.lateMilestone.projectCode, late_milestones: 1 }),
+    ])
+    expect(summaryOf(run.session)).toContain(planted.lateMilestone.name)
+  })
+
+  it('resourcing agent: Priya Raman and Isabella Moreno are double-booked', async () => {
+    const run = await northwind.ask({
+      type: 'resourcing',
+      request: 'Who is over-allocated in the next two weeks?',
+    })
+    expectCompleted(run, 'capacity_report')
+    const over = run.session.result?.over_allocations as { name: string }[]
+    const names = new Set(over.map((o) => o.name))
+    for (const person of new Set(planted.overAllocations.map((o) => o.person))) {
+      expect(names).toContain(person)
+      expect(summaryOf(run.session)).toContain(person)
+    }
+  })
+
+  it('resourcing agent: the open React requests cannot be staffed from capacity (the shortage)', async () => {
+    const run = await northwind.ask({
+      type: 'resourcing',
+      request:
+        "Who can staff Acme's React roles next month without pushing anyone past their utilisation target?",
+    })
+    expectCompleted(run, 'list_open_requests')
+    const needs = run.session.result?.needs as { request_code: string; shortage: boolean }[]
+    expect(needs.length).toBeGreaterThan(0)
+    expect(needs.every((n) => n.shortage)).toBe(true)
+    expect(summaryOf(run.session)).toContain('This is a shortage')
+  })
+})
+
+interface Proposal {
+  id: string
+  title: string
+  status: string
+  session_id: string
+  changeset: { operations: { op: string; table: string; values: Record<string, unknown> }[] }
+}
+
+describe('the orchestrator runs plan → staff → quote for a new project, through the running stack', () => {
+  it('delegates to three specialists, prices the plan’s hours, and its plan applies through the API', async () => {
+    const run = await northwind.ask({ type: 'orchestrator', request: BROAD })
+    expectCompleted(run, 'delegate_to_agent')
+    const childIds = [
+      ...new Set(eventsOf<{ child_session_id: string }>(run, 'child_session').map((c) => c.child_session_id)),
+    ]
+    const children = await Promise.all(
+      childIds.map(async (id) => (await northwind.get<AgentSession>(`/api/sessions/${id}`)).body),
+    )
+    expect(children.map((c) => [c.type, c.status, c.parent_session_id])).toEqual([
+      ['project_management', 'completed', run.session.session_id],
+      ['resourcing', 'completed', run.session.session_id],
+      ['quotes', 'completed', run.session.session_id],
+    ])
+    expect(run.session.agents_involved).toEqual([
+      'orchestrator',
+      'project_management',
+      'resourcing',
+      'quotes',
+    ])
+
+    const proposalsOf = async (sessionId: string) => {
+      const list = await northwind.get<{ proposals: { id: string }[] }>(
+        `/api/proposals?session_id=${sessionId}`,
+      )
+      return Promise.all(
+        list.body.proposals.map(async (p) => (await northwind.get<Proposal>(`/api/proposals/${p.id}`)).body),
+      )
+    }
+    const [plan, , quote] = children as [AgentSession, AgentSession, AgentSession]
+    const [planProposal] = await proposalsOf(plan.session_id)
+    const [quoteProposal] = await proposalsOf(quote.session_id)
+    expect(planProposal?.status).toBe('pending')
+    expect(quoteProposal?.status).toBe('pending')
+    if (!planProposal || !quoteProposal) return
+
+    // The quote prices exactly the plan's hours per role.
+    const planHours = new Map<string, number>()
+    for (const op of planProposal.changeset.operations) {
+      if (op.table !== 'tasks' || !op.values.role_id) continue
+      const role = String(op.values.role_id)
+      planHours.set(role, (planHours.get(role) ?? 0) + Number(op.values.estimate_hours))
+    }
+    const quoteLines = quoteProposal.changeset.operations.filter((o) => o.table === 'quote_lines')
+    expect(quoteLines.length).toBe(planHours.size)
+    for (const line of quoteLines) {
+      const hours = planHours.get(String(line.values.role_id))
+      expect(hours, `the plan has no hours for role ${line.values.role_id}`).toBeDefined()
+      expect(Number(line.values.likely_hours)).toBeCloseTo(hours ?? 0, 0)
+    }
+
+    // A person applies the plan through the API: the project and its tasks exist; reverting removes them.
+    const project = planProposal.changeset.operations.find((o) => o.table === 'projects')?.values
+    const projectId = String(project?.id)
+    const applied = await northwind.post<Proposal>(`/api/proposals/${planProposal.id}/apply`)
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200)
+    expect(applied.body.status).toBe('applied')
+    try {
+      const created = await northwind.get<{ id: string; name: string }>(`/api/projects/${projectId}`)
+      expect(created.status).toBe(200)
+      expect(created.body.name).toBe(project?.name)
+      const [{ tasks }] =
+        (await sql`select count(*)::int as tasks from tasks where project_id = ${projectId}`) as [
+          { tasks: number },
+        ]
+      expect(tasks).toBe(planProposal.changeset.operations.filter((o) => o.table === 'tasks').length)
+    } finally {
+      const reverted = await northwind.post<Proposal>(`/api/proposals/${planProposal.id}/revert`)
+      expect(reverted.body.status).toBe('reverted')
+    }
+    expect((await northwind.get(`/api/projects/${projectId}`)).status).toBe(404)
+  })
+})
