@@ -37,6 +37,7 @@ export {
   type ProposalInput,
   type ProposalOutcome,
   proposalNote,
+  publishedInputSchema,
   type SessionInfo,
   type ToolContextFactory,
   type ToolResult,

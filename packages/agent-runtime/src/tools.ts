@@ -5,7 +5,7 @@ import type { Logger } from '@psa/config'
 import type { Database, Tx } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type { AgentTypeName } from '@psa/proto'
-import { type InvokableTool, type JSONValue, tool } from '@strands-agents/sdk'
+import { type InvokableTool, type JSONSchema, type JSONValue, tool } from '@strands-agents/sdk'
 import { z } from 'zod'
 import type { AutoApplyResult } from './auto-apply.js'
 import { isTransient, TransientFailure } from './failures.js'
@@ -171,10 +171,18 @@ function describeToolError(err: unknown): string {
   return 'INTERNAL: the tool failed unexpectedly'
 }
 
+/** The JSON schema a tool publishes to the model: its zod schema converted as the Strands SDK does it. */
+export function publishedInputSchema(schema: z.ZodType): JSONSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>
+  return rest as JSONSchema
+}
+
 /**
  * Wraps domain tools as Strands tools bound to one attempt. A tool's own refusal (bad input, not found,
  * forbidden) becomes an error result the model reads and can act on; an infrastructure failure stops the
  * whole attempt (the request is retried), because carrying on would give the user a wrong answer.
+ * The input is parsed here rather than by the SDK's zod tool, so a model that sends the wrong type reads
+ * "VALIDATION_FAILED: <field>: <what is wrong>" like any other refusal, not a dump of zod's issue list.
  */
 export function bindTools(
   tools: readonly AgentTool[],
@@ -184,8 +192,8 @@ export function bindTools(
     tool({
       name: definition.name,
       description: definition.description,
-      inputSchema: definition.inputSchema,
-      callback: async (input: unknown): Promise<JSONValue> => {
+      inputSchema: publishedInputSchema(definition.inputSchema),
+      callback: async (raw: unknown): Promise<JSONValue> => {
         const base = factory.forTool(definition.name)
         const reports = new Map<string, AutoApplyReport>()
         const ctx: AgentToolContext = {
@@ -198,6 +206,7 @@ export function bindTools(
           },
         }
         try {
+          const input = definition.inputSchema.parse(raw)
           const result = await definition.run(input, ctx)
           if (factory.delayMs) await sleep(factory.delayMs, undefined, { signal: ctx.signal })
           return withAutoApply(result, reports)
