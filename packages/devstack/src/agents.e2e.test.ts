@@ -14,6 +14,8 @@ let sql: postgres.Sql
 let northwind: GatewayClient
 
 const { planted } = generateDemoData({ today: new Date().toISOString().slice(0, 10) })
+/** A loaded CI machine runs the stack slowly; on a quiet one each case takes a few seconds. */
+const E2E_TIMEOUT_MS = 60_000
 const BROAD = 'Set up, staff and quote a 12-week website rebuild for Acme starting 5 Jan, budget $150k'
 
 beforeAll(async () => {
@@ -43,7 +45,9 @@ function expectCompleted(run: AgentRun, tool?: string): void {
 
 const summaryOf = (session: AgentSession) => String(session.result?.summary ?? '')
 
-describe('the agents find the planted problems, through the running stack', () => {
+describe('the agents find the planted problems, through the running stack', {
+  timeout: E2E_TIMEOUT_MS,
+}, () => {
   it('project agent: NW-202 is past 85% of its budget', async () => {
     const run = await northwind.ask({ type: 'project_management', request: 'How is NW-202 doing?' })
     expectCompleted(run, 'get_project_status')
@@ -100,7 +104,9 @@ interface Proposal {
   changeset: { operations: { op: string; table: string; values: Record<string, unknown> }[] }
 }
 
-describe('the orchestrator runs plan → staff → quote for a new project, through the running stack', () => {
+describe('the orchestrator runs plan → staff → quote for a new project, through the running stack', {
+  timeout: E2E_TIMEOUT_MS,
+}, () => {
   it('delegates to three specialists, prices the plan’s hours, and its plan applies through the API', async () => {
     const run = await northwind.ask({ type: 'orchestrator', request: BROAD })
     expectCompleted(run, 'delegate_to_agent')
@@ -206,7 +212,9 @@ async function northwindTargets(ids: {
   return { projects, phases, tasks, milestones, allocations, quotes, versions, lines, proposals }
 }
 
-describe('a request that tries to act on another organisation changes nothing there', () => {
+describe('a request that tries to act on another organisation changes nothing there', {
+  timeout: E2E_TIMEOUT_MS,
+}, () => {
   let bluebird: GatewayClient
   let ids: {
     projects: string[]
