@@ -89,9 +89,9 @@ async function runScripted(
   context?: Record<string, unknown>,
 ): Promise<ProviderRun> {
   const before = provider.requests.length
-  provider.play((_req, turn) => {
+  provider.play((req, turn) => {
     if (turn === 0) return { text: 'Let me look that up.', toolCalls: [call] }
-    const last = _req.results[0]
+    const last = req.results[0]
     const summary = last?.isError || !last?.json ? last?.text : (last.json as { summary?: string }).summary
     return { text: `Here is what I found: ${summary}\n<result>{"tool":"${call.name}"}</result>` }
   })
