@@ -21,6 +21,8 @@ export {
   type StaffingProblemInput,
   type StaffingRequest,
   type StaffingResult,
+  type StaffingScore,
+  scoreStaffing,
   staffingProblemSchema,
 } from './assign/staffing.js'
 export { type CalendarInput, type WorkingCalendar, workingCalendar } from './calendar.js'

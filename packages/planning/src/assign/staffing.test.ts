@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planStaffing, type StaffingProblemInput } from './staffing.js'
+import { planStaffing, type StaffingProblemInput, scoreStaffing } from './staffing.js'
 
 const base = (): StaffingProblemInput => ({
   requests: [
@@ -58,5 +58,37 @@ describe('planStaffing', () => {
     if (!open.feasible) throw new Error(open.message)
     expect(open.assignments[0]).toMatchObject({ request: 'react-lead', candidate: null })
     expect(open.objective.unfilled).toBeCloseTo(80 / 120)
+  })
+
+  it("scores any staffing on the optimum's scale, so alternatives compare with it", async () => {
+    const problem = { ...base(), weights: { cost: 1, skillFit: 1, utilisation: 1 }, unfilledPenalty: 10 }
+    const best = await planStaffing(problem)
+    if (!best.feasible) throw new Error(best.message)
+    expect(best.bound).toBeLessThanOrEqual(best.objective.total + 1e-9)
+    const same = scoreStaffing(
+      problem,
+      Object.fromEntries(best.assignments.map((a) => [a.request, a.candidate])),
+    )
+    if (!same.feasible) throw new Error(same.message)
+    expect(same.objective.total).toBeCloseTo(best.objective.total, 9)
+    // Every other feasible staffing scores at least the optimum.
+    for (const lead of ['ana', 'ben', null])
+      for (const dev of ['ana', 'ben', 'cy', null]) {
+        const s = scoreStaffing(problem, { 'react-lead': lead, 'react-dev': dev })
+        if (s.feasible) expect(s.objective.total).toBeGreaterThanOrEqual(best.objective.total - 1e-9)
+      }
+    expect(scoreStaffing(problem, { 'react-lead': 'cy', 'react-dev': 'ben' })).toMatchObject({
+      feasible: false,
+      reason: 'not_a_pair',
+    })
+    // cy has 40 hours left: the 120-hour request does not fit.
+    expect(scoreStaffing(problem, { 'react-lead': 'ana', 'react-dev': 'cy' })).toMatchObject({
+      feasible: false,
+      reason: 'over_capacity',
+    })
+    expect(scoreStaffing(base(), { 'react-lead': 'ana' })).toMatchObject({
+      feasible: false,
+      reason: 'unfilled_not_allowed',
+    })
   })
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { parseInput } from '../parse-input.js'
 import type { AssignmentOptions, AssignmentProblemInput } from './model.js'
-import { type NoAssignment, solveAssignment } from './solve.js'
+import { type Assignment, type NoAssignment, solveAssignment } from './solve.js'
 
 /**
  * Staffing as a generalised assignment: open resource requests are the jobs, candidate people the agents.
@@ -90,20 +90,31 @@ export interface StaffingPlan {
   totalCost: number
   optimal: boolean
   gap: number
+  /** The best proven lower bound on the objective, and the LP relaxation's optimum when it was solved. */
+  bound: number
+  lpBound: number | null
+  method: Assignment['method']
 }
 
 export type StaffingResult = StaffingPlan | NoAssignment
 
-export async function planStaffing(
-  input: StaffingProblemInput,
-  options: AssignmentOptions = {},
-): Promise<StaffingResult> {
+/** The parsed problem with its pairs and the scales that normalise the objective terms. */
+interface StaffingModel {
+  p: z.output<typeof staffingProblemSchema>
+  pair: Map<string, { skillFit: number; hours: number }>
+  reqIndex: Map<string, number>
+  candIndex: Map<string, number>
+  costScale: number
+  hoursScale: number
+  withinCap: number[]
+  availCap: number[]
+}
+
+function staffingModel(input: StaffingProblemInput): StaffingModel {
   const p = parseInput(staffingProblemSchema, input, 'staffing problem')
   const reqIndex = new Map(p.requests.map((r, j) => [r.id, j]))
   const candIndex = new Map(p.candidates.map((c, k) => [c.id, k]))
   const excluded = new Set(p.exclusions.map((e) => `${e.request}\u0000${e.candidate}`))
-  const n = p.requests.length
-  const people = p.candidates.length
   const pair = new Map<string, { skillFit: number; hours: number }>()
   for (const x of p.pairs) {
     const j = reqIndex.get(x.request)
@@ -121,11 +132,119 @@ export async function planStaffing(
   }
   for (const r of p.requests) hoursScale = Math.max(hoursScale, r.hours)
   costScale ||= 1
-  const w = p.weights
   const withinCap = p.candidates.map((c) =>
     Math.max(0, c.utilisationTarget * c.capacityHours - c.bookedHours),
   )
   const availCap = p.candidates.map((c) => Math.max(0, c.capacityHours - c.bookedHours))
+  return { p, pair, reqIndex, candIndex, costScale, hoursScale, withinCap, availCap }
+}
+
+type Scored = Omit<StaffingPlan, 'optimal' | 'gap' | 'bound' | 'lpBound' | 'method'>
+
+/** Scores a choice (candidate index per request, -1 for open) with the model's own normalisation. */
+function score(m: StaffingModel, choice: readonly number[]): Scored {
+  const { p, pair, costScale, hoursScale, withinCap } = m
+  const w = p.weights
+  const assigned = new Array<number>(p.candidates.length).fill(0)
+  const terms = { cost: 0, misfit: 0, overTarget: 0, unfilled: 0 }
+  let totalCost = 0
+  const assignments = p.requests.map((r, j) => {
+    const k = choice[j]!
+    if (k < 0) {
+      terms.unfilled += r.hours / hoursScale
+      return { request: r.id, candidate: null, hours: 0, skillFit: null, cost: 0 }
+    }
+    const v = pair.get(`${k}:${j}`)!
+    assigned[k]! += v.hours
+    const money = v.hours * p.candidates[k]!.costRate
+    totalCost += money
+    terms.cost += money / costScale
+    terms.misfit += ((1 - v.skillFit) * v.hours) / hoursScale
+    return {
+      request: r.id,
+      candidate: p.candidates[k]!.id,
+      hours: v.hours,
+      skillFit: v.skillFit,
+      cost: money,
+    }
+  })
+  const overTarget = assigned.map((a, k) => Math.max(0, a - withinCap[k]!))
+  for (const o of overTarget) terms.overTarget += o / hoursScale
+  return {
+    feasible: true,
+    assignments,
+    people: p.candidates.map((c, k) => ({
+      candidate: c.id,
+      assignedHours: assigned[k]!,
+      utilisationBefore: c.capacityHours > 0 ? c.bookedHours / c.capacityHours : 0,
+      utilisationAfter: c.capacityHours > 0 ? (c.bookedHours + assigned[k]!) / c.capacityHours : 0,
+      overTargetHours: overTarget[k]!,
+    })),
+    objective: {
+      total:
+        w.cost * terms.cost +
+        w.skillFit * terms.misfit +
+        w.utilisation * terms.overTarget +
+        (p.unfilledPenalty ?? 0) * terms.unfilled,
+      ...terms,
+    },
+    totalCost,
+  }
+}
+
+export type StaffingScore =
+  | Scored
+  | { feasible: false; reason: 'not_a_pair' | 'over_capacity' | 'unfilled_not_allowed'; message: string }
+
+/**
+ * The objective of a given staffing (candidate id per request id, null or absent for open), normalised as
+ * planStaffing normalises it, so an alternative (a greedy pick, a swap) compares with the optimum on the
+ * same scale. Refuses a staffing that uses a pair not offered, exceeds a capacity or leaves a request open
+ * without `unfilledPenalty`.
+ */
+export function scoreStaffing(
+  input: StaffingProblemInput,
+  staffing: Readonly<Record<string, string | null>>,
+): StaffingScore {
+  const m = staffingModel(input)
+  const choice = m.p.requests.map((r) => {
+    const c = staffing[r.id]
+    return c == null ? -1 : (m.candIndex.get(c) ?? -2)
+  })
+  const load = new Array<number>(m.p.candidates.length).fill(0)
+  for (const [j, k] of choice.entries()) {
+    const id = m.p.requests[j]!.id
+    if (k === -1 && m.p.unfilledPenalty === undefined)
+      return { feasible: false, reason: 'unfilled_not_allowed', message: `request ${id} is left open` }
+    if (k === -1) continue
+    const v = k >= 0 ? m.pair.get(`${k}:${j}`) : undefined
+    if (!v)
+      return {
+        feasible: false,
+        reason: 'not_a_pair',
+        message: `request ${id} goes to a candidate not offered`,
+      }
+    load[k]! += v.hours
+  }
+  const over = load.findIndex((l, k) => l > m.availCap[k]! + 1e-9)
+  if (over >= 0)
+    return {
+      feasible: false,
+      reason: 'over_capacity',
+      message: `candidate ${m.p.candidates[over]!.id} is given more hours than they have`,
+    }
+  return score(m, choice)
+}
+
+export async function planStaffing(
+  input: StaffingProblemInput,
+  options: AssignmentOptions = {},
+): Promise<StaffingResult> {
+  const m = staffingModel(input)
+  const { p, pair, costScale, hoursScale, withinCap, availCap } = m
+  const n = p.requests.length
+  const people = p.candidates.length
+  const w = p.weights
   const dummy = p.unfilledPenalty !== undefined
   const cost: number[][] = []
   const hours: number[][] = []
@@ -172,50 +291,18 @@ export async function planStaffing(
   }
   const result = await solveAssignment(problem, options)
   if (!result.feasible) return result
-  const assigned = new Array<number>(people).fill(0)
-  const terms = { cost: 0, misfit: 0, overTarget: 0, unfilled: 0 }
-  let totalCost = 0
-  const assignments = p.requests.map((r, j) => {
-    const k = result.assignment[j]!
-    if (dummy && k === people) {
-      terms.unfilled += r.hours / hoursScale
-      return { request: r.id, candidate: null, hours: 0, skillFit: null, cost: 0 }
-    }
-    const v = pair.get(`${k}:${j}`)!
-    assigned[k]! += v.hours
-    const money = v.hours * p.candidates[k]!.costRate
-    totalCost += money
-    terms.cost += money / costScale
-    terms.misfit += ((1 - v.skillFit) * v.hours) / hoursScale
-    return {
-      request: r.id,
-      candidate: p.candidates[k]!.id,
-      hours: v.hours,
-      skillFit: v.skillFit,
-      cost: money,
-    }
-  })
-  const overTarget = assigned.map((a, k) => Math.max(0, a - withinCap[k]!))
-  for (const o of overTarget) terms.overTarget += o / hoursScale
+  const scored = score(
+    m,
+    result.assignment.map((k) => (dummy && k === people ? -1 : k)),
+  )
   return {
-    feasible: true,
-    assignments,
-    people: p.candidates.map((c, k) => ({
-      candidate: c.id,
-      assignedHours: assigned[k]!,
-      utilisationBefore: c.capacityHours > 0 ? c.bookedHours / c.capacityHours : 0,
-      utilisationAfter: c.capacityHours > 0 ? (c.bookedHours + assigned[k]!) / c.capacityHours : 0,
-      overTargetHours: overTarget[k]!,
-    })),
-    objective: {
-      total: result.objective,
-      cost: terms.cost,
-      misfit: terms.misfit,
-      overTarget: terms.overTarget,
-      unfilled: terms.unfilled,
-    },
-    totalCost,
+    ...scored,
+    // The solver's own total (identical up to rounding) so it compares with its bound.
+    objective: { ...scored.objective, total: result.objective },
     optimal: result.optimal,
     gap: result.gap,
+    bound: result.bound,
+    lpBound: result.lpBound,
+    method: result.method,
   }
 }
