@@ -13,6 +13,7 @@ const { context, client, project, person } = demoModelContext(
 
 const candidates = (input: Record<string, unknown> = {}) => ({ tool: 'find_candidates', input })
 const requests = (input: Record<string, unknown>) => ({ tool: 'list_open_requests', input })
+const staff = (input: Record<string, unknown>) => ({ tool: 'staff_requests', input })
 const book = (input: Record<string, unknown>) => ({ tool: 'propose_allocation', input })
 const report = (view: string, input: Record<string, unknown> = {}) => ({
   tool: 'capacity_report',
@@ -85,14 +86,50 @@ const CORPUS: CorpusCase[] = [
     expect: candidates({ skill: 'Power BI', hours_per_week: 16 }),
   },
   // Staffing
-  { request: 'Staff the open requests of NW-304', expect: requests({ project_id: project(/^NW-304$/) }) },
-  { request: 'staff NW-501', expect: requests({ project_id: project(/^NW-501$/) }) },
+  {
+    request: 'Staff the open requests of NW-304',
+    expect: staff({ project_id: project(/^NW-304$/), objective: 'blend' }),
+  },
+  { request: 'staff NW-501', expect: staff({ project_id: project(/^NW-501$/) }) },
   {
     request: 'Fill the open roles on the Customer Self-Service Portal',
-    expect: requests({ project_id: project(/^Customer Self-Service/) }),
+    expect: staff({ project_id: project(/^Customer Self-Service/) }),
   },
-  { request: 'Resource the Acme projects', expect: requests({ client_id: client(/^Acme/) }) },
-  { request: 'Staff all open requests', expect: requests({ all_projects: true }) },
+  { request: 'Resource the Acme projects', expect: staff({ client_id: client(/^Acme/) }) },
+  { request: 'Staff all open requests', expect: staff({ all_open: true, objective: 'blend' }) },
+  {
+    request: 'staff all open requests for NW-204',
+    expect: staff({ project_id: project(/^NW-204$/), objective: 'blend' }),
+  },
+  { request: 'staff the open roles at lowest cost', expect: staff({ all_open: true, objective: 'cost' }) },
+  {
+    request: "fill Cedar Health's open requests, best fit first",
+    expect: staff({ client_id: client(/^Cedar Health/), objective: 'fit' }),
+  },
+  {
+    request: 'staff everything open balancing utilisation',
+    expect: staff({ all_open: true, objective: 'balance' }),
+  },
+  {
+    request: 'Staff NW-304 as cheaply as possible, soft bookings',
+    expect: staff({ project_id: project(/^NW-304$/), objective: 'cost', kind: 'soft' }),
+  },
+  {
+    request: 'staff the Acme projects with the best skill fit',
+    expect: staff({ client_id: client(/^Acme/), objective: 'fit' }),
+  },
+  {
+    request: 'Fill the open requests on NW-303 and spread the load evenly',
+    expect: staff({ project_id: project(/^NW-303$/), objective: 'balance' }),
+  },
+  {
+    request: 'staff the React requests of Acme at the lowest cost',
+    expect: staff({ client_id: client(/^Acme/), skill: 'React', objective: 'cost' }),
+  },
+  {
+    request: 'Staff NW-302 without pushing anyone past their utilisation target',
+    expect: staff({ project_id: project(/^NW-302$/), respect_utilisation_target: true }),
+  },
   {
     request: 'Book Priya Raman on NW-201 at 20 hours a week from next Monday for 4 weeks',
     expect: book({

@@ -8,9 +8,9 @@ import {
   type RoleMention,
   type ToolCallRecord,
 } from '@psa/agent-models'
-import { proposalNote } from '@psa/agent-runtime'
 import { addDays, earliest, latest, mondayOf, nextMonday } from '@psa/calendar'
 import { capacityView, whatIf } from './capacity-playbook.js'
+import { scope, staffRequestsFlow } from './staffing-playbook.js'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
 
@@ -142,66 +142,14 @@ function lastCalls(input: PlaybookInput, name: string): ToolCallRecord[] {
   return step ? step.calls.filter((c) => c.name === name) : []
 }
 
-/** Scope from the request: a project or client named, or in the context. */
-function scope(input: PlaybookInput): { project_id: string } | { client_id: string } | null {
+function findCandidatesFlow(input: PlaybookInput): PlaybookDecision {
   const u = input.understanding
-  const { context, rawContext } = input
-  const projectId =
-    context.projectId ??
-    u.summary.project?.id ??
-    (typeof rawContext.project_id === 'string' ? rawContext.project_id : null)
-  if (projectId) return { project_id: projectId }
-  const clientId =
-    context.clientId ??
-    u.summary.client?.id ??
-    (typeof rawContext.client_id === 'string' ? rawContext.client_id : null)
-  return clientId ? { client_id: clientId } : null
-}
-
-function findCandidatesFlow(input: PlaybookInput, staffing: boolean): PlaybookDecision {
-  const u = input.understanding
-  const respectTarget = u.flags.respectUtilisationTarget || !staffing
+  // A candidate search keeps everyone within their target unless the user books them beyond it themselves.
+  const respectTarget = true
   const when = period(input)
   const need = needFromRequest(input)
   const requestsCall = lastCall(input.steps, 'list_open_requests')
   const candidateCalls = input.steps.flatMap((s) => s.calls.filter((c) => c.name === 'find_candidates'))
-  const allocationCall = lastCall(input.steps, 'propose_allocation')
-
-  if (allocationCall) {
-    const outs = candidateCalls
-      .filter((c) => c.status === 'success')
-      .map((c) => c.output as unknown as CandidatesOutput)
-    const gaps = outs.filter((o) => o.shortage).map((o) => describeCandidates(o))
-    if (allocationCall.status !== 'success') {
-      return finish(`I could not propose the bookings: ${allocationCall.text}`, {
-        result: { proposed: false },
-      })
-    }
-    const out = allocationCall.output as unknown as {
-      proposal_id: string
-      allocations: {
-        name: string
-        project_code: string
-        hours_per_week: number
-        kind: string
-        starts_on: string
-        ends_on: string
-        over_target_weeks: string[]
-      }[]
-    }
-    const booked = out.allocations
-      .map(
-        (a) =>
-          `${a.name} on ${a.project_code} for ${a.hours_per_week} h/week (${a.kind}, ${a.starts_on} to ${a.ends_on})${a.over_target_weeks.length ? ', past their utilisation target in some weeks' : ''}`,
-      )
-      .join('; ')
-    return finish(
-      `I proposed these bookings: ${booked}. ${proposalNote(allocationCall.output)}${gaps.length > 0 ? `\n\nStill unfilled: ${gaps.join(' ')}` : ''}`,
-      {
-        result: { proposal_id: out.proposal_id, allocations: out.allocations.length, unfilled: gaps.length },
-      },
-    )
-  }
 
   if (candidateCalls.length > 0) {
     const latest = lastCalls(input, 'find_candidates')
@@ -211,49 +159,12 @@ function findCandidatesFlow(input: PlaybookInput, staffing: boolean): PlaybookDe
       .map((c) => c.output as unknown as CandidatesOutput)
     if (outs.length === 0)
       return finish(`I could not look for candidates: ${failed.map((c) => c.text).join('; ')}`)
-    if (staffing) {
-      const picks = outs
-        .filter((o) => !o.shortage && o.candidates[0]?.can_cover && o.need.resource_request_id)
-        .map((o) => ({ out: o, person: o.candidates[0] as Candidate }))
-      // One booking per person per proposal round, so nobody is double-booked by this plan itself.
-      const seen = new Set<string>()
-      const unique = picks.filter((p) => !seen.has(p.person.person_id) && seen.add(p.person.person_id))
-      const requests = requestsCall?.output as unknown as { requests: OpenRequest[] } | undefined
-      if (unique.length > 0 && requests) {
-        const kind = u.flags.booking ?? 'soft'
-        return callTools(
-          `Proposing ${unique.length} ${kind} booking(s) for the requests someone can cover.`,
-          {
-            name: 'propose_allocation',
-            input: {
-              allocations: unique.map(({ out: o, person }) => {
-                const request = requests.requests.find(
-                  (r) => r.resource_request_id === o.need.resource_request_id,
-                ) as OpenRequest
-                return {
-                  person_id: person.person_id,
-                  project_id: request.project_id,
-                  starts_on: o.need.starts_on,
-                  ends_on: o.need.ends_on,
-                  hours_per_week: Math.max(1, request.hours_per_week - request.booked_hours_per_week),
-                  kind,
-                  resource_request_id: request.resource_request_id,
-                }
-              }),
-            },
-          },
-        )
-      }
-    }
     const text = outs.map((o) => `- ${describeCandidates(o)}`).join('\n')
     const failures =
       failed.length > 0 ? `\n\nSome searches failed: ${failed.map((c) => c.text).join('; ')}` : ''
-    return finish(
-      `${staffing ? 'Nobody can be booked without over-allocation, so I proposed nothing.\n\n' : ''}${text}${failures}`,
-      {
-        result: { needs: outs.map(candidatesResult) },
-      },
-    )
+    return finish(`${text}${failures}`, {
+      result: { needs: outs.map(candidatesResult) },
+    })
   }
 
   if (requestsCall) {
@@ -303,12 +214,6 @@ function findCandidatesFlow(input: PlaybookInput, staffing: boolean): PlaybookDe
         },
       },
     )
-  }
-  if (staffing && !where && !requestsCall && !need.role && !need.skill) {
-    return callTools("No project or client was named, so I look up every project's open resource requests.", {
-      name: 'list_open_requests',
-      input: { all_projects: true, ...(u.summary.period && { from: when.from, to: when.to }) },
-    })
   }
   if (!need.role && !need.skill) {
     return finish(
@@ -366,7 +271,7 @@ export const resourcingPlaybook: Playbook = (input) => {
   const u = input.understanding
   switch (u.intent) {
     case 'find_candidates':
-      return findCandidatesFlow(input, false)
+      return findCandidatesFlow(input)
     case 'staff': {
       if (input.steps.length === 0) {
         const direct = directBooking(input)
@@ -381,21 +286,21 @@ export const resourcingPlaybook: Playbook = (input) => {
           result: { proposal_id: out.proposal_id },
         })
       }
-      return findCandidatesFlow(input, true)
+      return staffRequestsFlow(input)
     }
     case 'over_allocation':
     case 'utilisation':
       return capacityView(input, u.intent)
     case 'bench':
       // "Who is free for React work?" is a candidate search; "who is free next week?" is the bench.
-      if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input, false)
+      if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input)
       return capacityView(input, 'bench')
     case 'what_if':
       return whatIf(input)
     case null:
       // "Hard book Hannah on the Driver App": the booking words were read as the booking kind.
       if (u.flags.booking && u.entities.some((e) => e.kind === 'person')) {
-        return directBooking(input) ?? findCandidatesFlow(input, true)
+        return directBooking(input) ?? staffRequestsFlow(input)
       }
       // "Who is below their utilisation target?": the target words were read as a constraint, not a report.
       if (
@@ -406,7 +311,7 @@ export const resourcingPlaybook: Playbook = (input) => {
       )
         return capacityView(input, 'utilisation')
       // "Find a senior developer with Python for 3 weeks": no intent words the parser knows, but a profile.
-      if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input, false)
+      if (u.roles.length > 0 || u.skills.length > 0) return findCandidatesFlow(input)
       return finish(
         'I find people for staffing needs ("Who can staff Acme\'s React roles next month?"), propose bookings ("Staff the open requests of NW-304"), show over-allocations, utilisation and the bench ("Who is over-allocated next week?") and run what-ifs ("What if we win NW-501?"), but I could not tell what you want me to do. I made no changes.',
       )

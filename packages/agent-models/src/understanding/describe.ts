@@ -32,6 +32,9 @@ const FLAG_LABELS: Record<FlagName, string> = {
   timeAndMaterials: 'time and materials',
   fixedFee: 'fixed fee',
   retainer: 'retainer',
+  costObjective: 'staff at the lowest cost',
+  fitObjective: 'staff by best skill fit',
+  balanceObjective: 'staff balancing utilisation',
 }
 
 export function describeIntent(intent: Intent): string {

@@ -29,10 +29,29 @@ const FLAG_PATTERNS: readonly [FlagName, RegExp][] = [
     'hardBooking',
     /\bhard[\s-]?(?:book(?:ing|ings|ed)?|allocat(?:e|ed|ion|ions))\b|\b(?:confirmed|firm)\s+book(?:ing|ings)\b/gi,
   ],
+  // Staffing objectives: the words are claimed so "best fit" here is not read as a candidate search.
+  [
+    'costObjective',
+    /\b(?:at\s+(?:the\s+)?)?(?:lowest|least|minimum|minimal|cheapest|lower)\s+(?:possible\s+|total\s+)?costs?\b|\bcheapest(?:\s+(?:way|option|people|staffing))?\b|\bminimi[sz](?:e|es|ing)\s+(?:the\s+)?costs?\b|\bcosts?[\s-]first\b|\bas\s+cheap(?:ly)?\s+as\s+possible\b|\b(?:on|by)\s+cost\b/gi,
+  ],
+  [
+    'fitObjective',
+    /\bbest[\s-](?:skills?\s+)?(?:fit|match)(?:es)?\s+first\b|\b(?:skills?\s+)?fit\s+first\b|\bmaximi[sz](?:e|es|ing)\s+(?:the\s+)?(?:skills?\s+)?fit\b|\bprioriti[sz](?:e|es|ing)\s+(?:the\s+)?(?:skills?\s+)?fit\b|\b(?:by|on|for)\s+(?:best\s+)?skills?\s+fit\b|\bwith\s+the\s+best\s+(?:skills?\s+)?fit\b/gi,
+  ],
+  [
+    'balanceObjective',
+    /\bbalanc(?:e|es|ed|ing)\s+(?:out\s+)?(?:the\s+|our\s+)?(?:utili[sz]ation|workloads?|loads?|team)\b|\b(?:utili[sz]ation|workload|load)[\s-]balanc(?:e|ed|ing)\b|\bspread(?:ing)?\s+(?:the\s+)?(?:load|work(?:load)?)(?:\s+evenly)?\b|\beven(?:ly)?\s+(?:spread|distribut\w*)\b|\beven\s+(?:out\s+)?(?:the\s+)?(?:utili[sz]ation|workloads?)\b/gi,
+  ],
   ['timeAndMaterials', /\bT\s*&\s*M\b|\btime\s+(?:and|&)\s+materials?\b/gi],
   ['fixedFee', /\bfixed[\s-](?:fee|price|bid|cost)\b/gi],
   ['retainer', /\b(?:monthly\s+)?retainer\b/gi],
 ]
+
+const OBJECTIVES: Partial<Record<FlagName, Flags['staffingObjective']>> = {
+  costObjective: 'cost',
+  fitObjective: 'fit',
+  balanceObjective: 'balance',
+}
 
 export function extractFlags(scanner: Scanner): { flags: Flags; spans: { flag: FlagName; span: Span }[] } {
   const spans: { flag: FlagName; span: Span }[] = []
@@ -55,6 +74,12 @@ export function extractFlags(scanner: Scanner): { flags: Flags; spans: { flag: F
         : has('retainer')
           ? 'retainer'
           : null,
+    // One objective: the first one named wins when a request names several.
+    staffingObjective:
+      [...spans]
+        .sort((x, y) => x.span.start - y.span.start)
+        .map((s) => OBJECTIVES[s.flag])
+        .find((o) => o !== undefined) ?? null,
   }
   spans.sort((a, b) => a.span.start - b.span.start)
   return { flags, spans }

@@ -133,6 +133,12 @@ describe('flags', () => {
     ['time and materials', 'timeAndMaterials'],
     ['fixed-fee', 'fixedFee'],
     ['monthly retainer', 'retainer'],
+    ['at the lowest cost', 'costObjective'],
+    ['as cheaply as possible', 'costObjective'],
+    ['best fit first', 'fitObjective'],
+    ['maximise skill fit', 'fitObjective'],
+    ['balancing utilisation', 'balanceObjective'],
+    ['spread the load evenly', 'balanceObjective'],
   ])('%s', (text, flag) => {
     expect(u(text).flagSpans.map((f) => f.flag)).toEqual([flag])
   })
@@ -146,7 +152,16 @@ describe('flags', () => {
       respectUtilisationTarget: false,
       booking: 'soft',
       billingModel: 'fixed_fee',
+      staffingObjective: null,
     })
+  })
+
+  it('reads the staffing objective, the first one named winning', () => {
+    expect(u('Staff NW-304 at the lowest cost').flags.staffingObjective).toBe('cost')
+    expect(u("fill Cedar Health's open requests, best fit first").flags.staffingObjective).toBe('fit')
+    expect(u('staff everything open balancing utilisation').flags.staffingObjective).toBe('balance')
+    expect(u('staff NW-304 best fit first, then at the lowest cost').flags.staffingObjective).toBe('fit')
+    expect(u('Staff NW-304').flags.staffingObjective).toBeNull()
   })
 
   it('warns when auto-apply is asked for but not allowed', () => {

@@ -198,6 +198,9 @@ export const flagNameSchema = z.enum([
   'timeAndMaterials',
   'fixedFee',
   'retainer',
+  'costObjective',
+  'fitObjective',
+  'balanceObjective',
 ])
 export type FlagName = z.infer<typeof flagNameSchema>
 export const flagsSchema = z.object({
@@ -207,6 +210,8 @@ export const flagsSchema = z.object({
   respectUtilisationTarget: z.boolean(),
   booking: z.enum(['soft', 'hard']).nullable(),
   billingModel: z.enum(['time_and_materials', 'fixed_fee', 'retainer']).nullable(),
+  /** What a staffing request optimises: "at lowest cost", "best fit first", "balancing utilisation". */
+  staffingObjective: z.enum(['cost', 'fit', 'balance']).nullable(),
 })
 export type Flags = z.infer<typeof flagsSchema>
 

@@ -10,6 +10,7 @@ export interface PersonRow {
   role_name: string
   location_id: string | null
   weekly_capacity_hours: string
+  cost_rate_minor: string
   utilisation_target_pct: string
   employment_start: string
   employment_end: string | null
@@ -49,6 +50,7 @@ export async function loadPeople(
       'r.name as role_name',
       'p.location_id',
       'p.weekly_capacity_hours',
+      'p.cost_rate_minor',
       'p.utilisation_target_pct',
       'p.employment_start',
       'p.employment_end',
