@@ -49,14 +49,6 @@ describe('staff_requests on the demo firm', () => {
     if (!demoLoaded) context.skip()
     const { session, events } = await h.run(admin, 'Staff all open requests at the lowest cost')
     expect(session.status).toBe('completed')
-    if (process.env.DUMP_STAFFING)
-      console.log(
-        JSON.stringify(
-          events.map((e) => ({ seq: e.sequence, type: e.type, data: e.data })),
-          null,
-          1,
-        ),
-      )
     const started = events.filter((e) => e.type === 'tool_call_started').map((e) => e.data)
     expect(started).toEqual([
       expect.objectContaining({ name: 'staff_requests', input: { all_open: true, objective: 'cost' } }),
