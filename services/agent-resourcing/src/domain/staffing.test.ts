@@ -121,7 +121,9 @@ describe('optimiseStaffing', () => {
       'ruled-out': 'excluded',
       b: 'capacity_taken',
     })
-    expect(out.unstaffed.find((u) => u.needId === 'too-big')?.message).toContain('cy 32 h/wk')
+    expect(out.unstaffed.find((u) => u.needId === 'too-big')?.message).toContain(
+      'cy 32 h/wk (week of 2027-01-11: 8 h public holiday)',
+    )
     expect(out.unstaffed.find((u) => u.needId === 'b')?.message).toContain('their hours go to a')
     expect(out.assignments.map((a) => a.needId)).toEqual(['a'])
   })

@@ -1,6 +1,6 @@
 import { earliest, latest } from '@psa/calendar'
 import { planStaffing, type StaffingProblemInput, type StaffingScore, scoreStaffing } from '@psa/planning'
-import { availability, type PersonCalendar } from './availability.js'
+import { availability, type PersonCalendar, weeklyLoad } from './availability.js'
 
 /**
  * Staffing a set of open requests at once with the planning engine's optimiser (a generalised assignment):
@@ -118,6 +118,26 @@ export function skillFit(q: Pick<Qualification, 'proficiency' | 'roleMatch'>): n
   return (25 * skill + (q.roleMatch ? 15 : 0)) / 40
 }
 
+/** What leaves the least free time in [from, to]: the tightest week and whether leave or bookings fill it. */
+function tightestWeek(calendar: PersonCalendar, from: string, to: string): string {
+  const weeks = weeklyLoad(calendar, from, to)
+  const worst = weeks.reduce<(typeof weeks)[number] | undefined>(
+    (w, x) => (!w || x.capacityHours - x.bookedHours < w.capacityHours - w.bookedHours ? x : w),
+    undefined,
+  )
+  if (!worst) return ''
+  const away = worst.holidayHours + worst.timeOffHours
+  const why = [
+    worst.bookedHours > 0 ? `${worst.bookedHours} h booked` : '',
+    worst.holidayHours > 0 ? `${worst.holidayHours} h public holiday` : '',
+    worst.timeOffHours > 0 ? `${worst.timeOffHours} h time off` : '',
+    away === 0 && worst.bookedHours === 0 && worst.capacityHours < calendar.weeklyCapacityHours
+      ? 'not employed all week'
+      : '',
+  ].filter(Boolean)
+  return why.length > 0 ? ` (week of ${worst.week}: ${why.join(', ')})` : ''
+}
+
 function freeHours(calendar: PersonCalendar, from: string, to: string, respectTarget: boolean) {
   const a = availability(calendar, from, to)
   return {
@@ -163,7 +183,10 @@ export async function optimiseStaffing(
       const closest = fits
         .sort((a, b) => b.free - a.free)
         .slice(0, 3)
-        .map((f) => `${f.person.name} ${round(f.free, 1)} h/wk`)
+        .map(
+          (f, i) =>
+            `${f.person.name} ${round(f.free, 1)} h/wk${i === 0 ? tightestWeek(f.person.calendar, need.startsOn, need.endsOn) : ''}`,
+        )
       unstaffed.push({
         needId: need.id,
         reason: 'no_capacity',
