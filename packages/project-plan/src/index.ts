@@ -4,7 +4,7 @@
  */
 
 export type { CapacitySource } from './capacity.js'
-export { loadPlanRows } from './load.js'
+export { loadPlanRows, loadProjectRows } from './load.js'
 export { type PlanOptions, type ProjectPlan, projectPlan } from './problem.js'
 export type {
   PlanAllocationRow,
@@ -14,4 +14,5 @@ export type {
   PlanRows,
   PlanTaskRow,
   PlanTimeOffRow,
+  ProjectRows,
 } from './rows.js'

@@ -2,7 +2,7 @@ import type { Database } from '@psa/db'
 import { criticalPath } from '@psa/planning'
 import { createTenant, openTestDatabase, type Tenant } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadPlanRows } from './load.js'
+import { loadPlanRows, loadProjectRows } from './load.js'
 import { projectPlan } from './problem.js'
 
 let db: Database
@@ -22,6 +22,13 @@ describe('loadPlanRows', () => {
   it('reads the plan and the people booked on it, as the user sees it', async () => {
     const rows = await db.asUser(t.claims('viewer'), (tx) => loadPlanRows(tx, t.orgId, t.ids.project))
     expect(rows?.project).toEqual({ id: t.ids.project, starts_on: '2027-01-04' })
+    expect(rows?.tasks[0]).toEqual(
+      expect.objectContaining({
+        id: expect.any(String),
+        role_id: expect.anything(),
+        estimate_hours: expect.anything(),
+      }),
+    )
     expect(rows?.tasks.map((x) => x.id).sort()).toEqual([...t.ids.tasks].sort())
     expect(rows?.dependencies).toEqual([
       {
@@ -43,6 +50,23 @@ describe('loadPlanRows', () => {
       loadPlanRows(tx, t.orgId, t.ids.project, { capacity: 'organisation' }),
     )
     expect(rows?.people?.map((p) => p.id).sort()).toEqual([...t.ids.people].sort())
+  })
+
+  it('reads the stored project with its phases, milestones and versions (what baselines and replans need)', async () => {
+    const rows = await db.asUser(t.claims('viewer'), (tx) => loadProjectRows(tx, t.orgId, t.ids.project))
+    expect(rows?.project).toMatchObject({
+      id: t.ids.project,
+      starts_on: '2027-01-04',
+      version: expect.any(Number),
+    })
+    expect(rows?.tasks.map((x) => x.id).sort()).toEqual([...t.ids.tasks].sort())
+    expect(rows?.tasks.every((x) => typeof x.version === 'number' && typeof x.name === 'string')).toBe(true)
+    expect(Array.isArray(rows?.phases) && Array.isArray(rows?.milestones)).toBe(true)
+    expect(rows?.dependencies).toHaveLength(1)
+    // The project exists, but not in the organisation asked about.
+    expect(
+      await db.asUser(t.claims('viewer'), (tx) => loadProjectRows(tx, t.otherOrgId, t.ids.project)),
+    ).toBeNull()
   })
 
   it("finds no plan in another organisation's project", async () => {

@@ -63,3 +63,33 @@ export interface PlanHolidayRow {
   location_id: string
   holiday_date: string
 }
+
+/**
+ * A project's plan as stored, with what baselines, comparisons and replans need besides the schedule:
+ * phases, milestones, task status and progress, and the versions for compare-and-set writes.
+ */
+export interface ProjectRows {
+  project: {
+    id: string
+    code: string
+    name: string
+    status: string
+    starts_on: string
+    ends_on: string
+    budget_minor: string | null
+    currency: string
+    version: number
+  }
+  phases: { id: string; name: string; starts_on: string | null; ends_on: string | null }[]
+  tasks: (PlanTaskRow & {
+    name: string
+    phase_id: string | null
+    estimate_hours: string
+    status: string
+    percent_complete: string
+    assignee_person_id: string | null
+    version: number
+  })[]
+  dependencies: PlanDependencyRow[]
+  milestones: { id: string; name: string; due_on: string; completed_on: string | null; version: number }[]
+}
