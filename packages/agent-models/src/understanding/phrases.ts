@@ -206,6 +206,8 @@ export const PHRASES: readonly PhraseEntry[] = [
       'resource (the|this|our|these)',
       'fill (the|our)? (open|remaining|empty|vacant)? (roles?|positions?|gaps?|requests?|slots?)',
       'open (resource)? requests',
+      '(open|unfilled|unstaffed|vacant) (roles?|positions?|requests?|slots?|needs)',
+      'everything (open|unfilled|unstaffed)',
       'find (the|a)? team',
       'who (should|will) work on',
     ],

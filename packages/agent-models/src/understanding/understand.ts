@@ -195,7 +195,13 @@ function missingFor(
       )
       break
     case 'staff':
-      need(hasClientOrProject, 'project', 'which project to staff')
+      // Without a project or client, staffing takes every open request of the organisation.
+      need(
+        hasClientOrProject,
+        'project',
+        'which project or client to staff (without one, every open request)',
+        false,
+      )
       need(
         u.summary.period !== null || u.summary.startDate !== null,
         'period',
