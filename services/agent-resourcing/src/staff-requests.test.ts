@@ -262,6 +262,50 @@ describe('staff_requests across organisations', () => {
     })
   })
 
+  it('says when more requests match than one proposal holds, and why each considered one stays open', async (context) => {
+    if (!bluebirdRequestId) context.skip()
+    // 51 requests for a role nobody in Bluebird holds: nothing can be booked, so nothing is proposed.
+    const project = await scratch.db.asService(async (tx) => {
+      const p = await tx
+        .selectFrom('projects')
+        .select(['id', 'organisation_id'])
+        .where('organisation_id', '=', BLUEBIRD_ORGANISATION_ID)
+        .executeTakeFirstOrThrow()
+      const role = await tx
+        .insertInto('roles')
+        .values({
+          organisation_id: BLUEBIRD_ORGANISATION_ID,
+          name: 'Quantum Engineer',
+          cost_rate_minor: 10_000,
+          bill_rate_minor: 20_000,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await tx
+        .insertInto('resource_requests')
+        .values(
+          Array.from({ length: 51 }, (_, i) => ({
+            organisation_id: BLUEBIRD_ORGANISATION_ID,
+            project_id: p.id,
+            role_id: role.id,
+            hours_per_week: 8,
+            starts_on: `2098-01-${String((i % 28) + 1).padStart(2, '0')}`,
+            ends_on: '2098-03-27',
+          })),
+        )
+        .execute()
+      return p
+    })
+    const out = await staffRequests.run({ project_id: project.id }, ctxFor(bluebird))
+    expect(out.truncated).toBe(true)
+    expect(out.summary).toContain('Only the first 50 open requests')
+    const unstaffed = out.unstaffed as { reason: string }[]
+    expect(unstaffed).toHaveLength(50)
+    // The 2099 request of the role Bluebird has is later than these 50, so it is not among them.
+    expect(unstaffed.every((u) => u.reason === 'no_one_qualified')).toBe(true)
+    expect(out.proposal_id).toBeNull()
+  })
+
   it('the input names a scope and a known objective', () => {
     expect(staffRequests.inputSchema.safeParse({ objective: 'cost' }).success).toBe(false)
     expect(staffRequests.inputSchema.safeParse({ all_open: true, objective: 'cheap' }).success).toBe(false)

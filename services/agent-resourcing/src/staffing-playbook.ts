@@ -37,6 +37,7 @@ interface StaffOut {
   }[]
   unstaffed: { request: string; reason: string; message: string }[]
   proposal_id: string | null
+  truncated: boolean
 }
 
 const OBJECTIVE_WORDS: Record<string, string> = {
@@ -65,6 +66,9 @@ function answer(out: StaffOut, note: string): string {
     booked,
     out.unstaffed.length > 0 ? `Not staffed:\n${open}` : '',
     out.proposal_id ? note : 'I proposed no bookings.',
+    out.truncated
+      ? 'More open requests matched than one proposal holds; I left the later-starting ones for another round (narrow the scope, or ask again once this is applied).'
+      : '',
   ]
     .filter(Boolean)
     .join('\n\n')

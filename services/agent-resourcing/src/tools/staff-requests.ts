@@ -76,7 +76,7 @@ export const staffRequests = defineTool({
         if (!project)
           throw new AppError('NOT_FOUND', 'No such project', { details: { project_id: input.project_id } })
       }
-      const rows = await loadOpenRequests(tx, organisationId, {
+      const found = await loadOpenRequests(tx, organisationId, {
         ...(input.project_id && { project_id: input.project_id }),
         ...(input.client_id && { client_id: input.client_id }),
         ...(input.resource_request_ids && { ids: input.resource_request_ids }),
@@ -84,8 +84,10 @@ export const staffRequests = defineTool({
         ...(input.role && { role: input.role }),
         ...(input.from && { from: input.from }),
         ...(input.to && { to: input.to }),
-        limit: MAX_ALLOCATIONS,
+        // One more than fits in a proposal, to know when some were left for another round.
+        limit: MAX_ALLOCATIONS + 1,
       })
+      const rows = found.slice(0, MAX_ALLOCATIONS)
       const unknown = (input.resource_request_ids ?? []).filter((id) => !rows.some((r) => r.id === id))
       if (unknown.length > 0)
         throw new AppError(
@@ -125,7 +127,13 @@ export const staffRequests = defineTool({
               latest(running.map((r) => r.ends_on)),
             )
           : new Map<string, PersonCalendar>()
-      return { rows, people: [...people.values()], qualifications, calendars }
+      return {
+        rows,
+        truncated: found.length > MAX_ALLOCATIONS,
+        people: [...people.values()],
+        qualifications,
+        calendars,
+      }
     })
 
     const objectiveName = input.objective ?? 'blend'
@@ -225,12 +233,14 @@ export const staffRequests = defineTool({
     const summary =
       loaded.rows.length === 0
         ? 'No open resource requests in scope'
-        : `Staffed ${outcome.assignments.length} of ${considered} open request(s) (${objective.name} objective ${o.value}, ${proof}; greedy ${greedy.value} staffing ${greedy.staffed})${unstaffed.length > 0 ? `; not staffed: ${unstaffed.map((u) => `${describe(u.needId)} (${u.reason})`).join(', ')}` : ''}`
+        : `${loaded.truncated ? `Only the first ${MAX_ALLOCATIONS} open requests (by start date) were considered; narrow the scope or run again for the rest. ` : ''}Staffed ${outcome.assignments.length} of ${considered} open request(s) (${objective.name} objective ${o.value}, ${proof}; greedy ${greedy.value} staffing ${greedy.staffed})${unstaffed.length > 0 ? `; not staffed: ${unstaffed.map((u) => `${describe(u.needId)} (${u.reason})`).join(', ')}` : ''}`
     return {
       summary,
       objective,
       greedy,
       total_cost_minor: outcome.totalCostMinor,
+      // More open requests matched than one proposal holds: the later-starting ones were left out.
+      truncated: loaded.truncated,
       assignments: outcome.assignments.map((a) => {
         const n = needOf.get(a.needId) as OpenNeed
         return {
