@@ -38,6 +38,7 @@ interface StaffOut {
   unstaffed: { request: string; reason: string; message: string }[]
   proposal_id: string | null
   truncated: boolean
+  added_week_by_week: string[]
 }
 
 const OBJECTIVE_WORDS: Record<string, string> = {
@@ -54,6 +55,10 @@ function answer(out: StaffOut, note: string): string {
     ? 'proven optimal'
     : `at most ${Math.round((o.gap ?? 1) * 1000) / 10}% from the optimum${o.lp_bound !== null ? ` (LP bound ${o.lp_bound})` : ''}`
   const head = `I staffed ${out.assignments.length} request(s) optimising ${OBJECTIVE_WORDS[o.name] ?? o.name}: objective ${o.value}, ${proof}. Staffing one request at a time (greedy) scores ${out.greedy.value} and staffs ${out.greedy.staffed}${out.greedy.beaten_by > 0 ? `; this plan is better by ${out.greedy.beaten_by}` : ''}.`
+  const added =
+    out.added_week_by_week.length > 0
+      ? ` The optimiser gives each person one weekly capacity (their tightest week); ${out.added_week_by_week.join(', ')} fitted week by week next to its plan, so I added ${out.added_week_by_week.length === 1 ? 'it' : 'them'} (the proof covers the plan before that).`
+      : ''
   const booked = out.assignments
     .map(
       (a) =>
@@ -62,7 +67,7 @@ function answer(out: StaffOut, note: string): string {
     .join('\n')
   const open = out.unstaffed.map((u) => `- ${u.request}: ${u.message}`).join('\n')
   return [
-    head,
+    `${head}${added}`,
     booked,
     out.unstaffed.length > 0 ? `Not staffed:\n${open}` : '',
     out.proposal_id ? note : 'I proposed no bookings.',

@@ -1,6 +1,7 @@
 import { earliest, latest } from '@psa/calendar'
 import { planStaffing, type StaffingProblemInput, type StaffingScore, scoreStaffing } from '@psa/planning'
-import { availability, type PersonCalendar, weeklyLoad } from './availability.js'
+import { availability, type PersonCalendar } from './availability.js'
+import { fitsEveryWeek, tightestWeek, weekClusters } from './staffing-weeks.js'
 
 /**
  * Staffing a set of open requests at once with the planning engine's optimiser (a generalised assignment):
@@ -105,10 +106,16 @@ export interface StaffingOutcome {
   }
   assignments: ChosenAssignment[]
   unstaffed: Unstaffed[]
+  /** Requests the optimiser's model left open that fitted week by week next to its plan, and were added. */
+  repaired: string[]
   /** Request by request, the cheapest person with hours left (what staffing one at a time gets). */
   greedy: { value: number; staffed: number }
   totalCostMinor: number
 }
+
+type Choice = Record<string, string | null>
+/** Capacity for scoring only: the week-by-week checks bound what is booked. */
+const UNBOUNDED = 1_000_000
 
 const round = (n: number, places = 4) => Math.round(n * 10 ** places) / 10 ** places
 
@@ -116,26 +123,6 @@ const round = (n: number, places = 4) => Math.round(n * 10 ** places) / 10 ** pl
 export function skillFit(q: Pick<Qualification, 'proficiency' | 'roleMatch'>): number {
   const skill = q.proficiency === null ? 0.6 : q.proficiency / 5
   return (25 * skill + (q.roleMatch ? 15 : 0)) / 40
-}
-
-/** What leaves the least free time in [from, to]: the tightest week and whether leave or bookings fill it. */
-function tightestWeek(calendar: PersonCalendar, from: string, to: string): string {
-  const weeks = weeklyLoad(calendar, from, to)
-  const worst = weeks.reduce<(typeof weeks)[number] | undefined>(
-    (w, x) => (!w || x.capacityHours - x.bookedHours < w.capacityHours - w.bookedHours ? x : w),
-    undefined,
-  )
-  if (!worst) return ''
-  const away = worst.holidayHours + worst.timeOffHours
-  const why = [
-    worst.bookedHours > 0 ? `${worst.bookedHours} h booked` : '',
-    worst.holidayHours > 0 ? `${worst.holidayHours} h public holiday` : '',
-    worst.timeOffHours > 0 ? `${worst.timeOffHours} h time off` : '',
-    away === 0 && worst.bookedHours === 0 && worst.capacityHours < calendar.weeklyCapacityHours
-      ? 'not employed all week'
-      : '',
-  ].filter(Boolean)
-  return why.length > 0 ? ` (week of ${worst.week}: ${why.join(', ')})` : ''
 }
 
 function freeHours(calendar: PersonCalendar, from: string, to: string, respectTarget: boolean) {
@@ -212,64 +199,112 @@ export async function optimiseStaffing(
     },
     assignments: [],
     unstaffed,
+    repaired: [],
     greedy: { value: 0, staffed: 0 },
     totalCostMinor: 0,
   }
   if (staffable.length === 0) return empty
 
-  // A person's capacity: their least free time in any week of the requests they could take.
-  const candidateIds = [...new Set(pairs.map((p) => p.person.id))]
-  const candidates = candidateIds.map((id) => {
+  // The optimiser's agents: one per person and group of their requests that share weeks, with the person's
+  // least free time in any week of the group. Groups share no week, so nobody is limited in April by how
+  // busy they are in January.
+  const agentOf = new Map<string, string>()
+  const personOf = new Map<string, string>()
+  const candidates: { id: string; capacityHours: number; utilisationTarget: number; costRate: number }[] = []
+  for (const id of new Set(pairs.map((p) => p.person.id))) {
     const person = byPerson.get(id) as StaffablePerson
     const mine = pairs.filter((p) => p.person.id === id).map((p) => p.need)
-    const from = earliest(mine.map((n) => n.startsOn))
-    const to = latest(mine.map((n) => n.endsOn))
-    const { free, toTarget } = freeHours(person.calendar, from, to, options.respectTarget)
-    return {
-      id,
-      capacityHours: free,
-      bookedHours: 0,
-      utilisationTarget: free > 0 ? Math.min(1, toTarget / free) : 1,
-      costRate: person.costRateMinor,
+    for (const [k, group] of weekClusters(mine).entries()) {
+      const agent = `${id}#${k}`
+      personOf.set(agent, id)
+      for (const n of group) agentOf.set(`${n.id} ${id}`, agent)
+      const from = earliest(group.map((n) => n.startsOn))
+      const to = latest(group.map((n) => n.endsOn))
+      const { free, toTarget } = freeHours(person.calendar, from, to, options.respectTarget)
+      candidates.push({
+        id: agent,
+        capacityHours: free,
+        utilisationTarget: free > 0 ? Math.min(1, toTarget / free) : 1,
+        costRate: person.costRateMinor,
+      })
     }
-  })
+  }
+  const agentFor = (needId: string, personId: string) => agentOf.get(`${needId} ${personId}`) as string
   const hours = staffable.map((n) => n.hoursPerWeek)
   // Leaving a request open must cost more than staffing any one request could.
   const unfilledPenalty = (w.cost + w.fit + w.utilisation + 1) * 2 * (Math.max(...hours) / Math.min(...hours))
   const problem: StaffingProblemInput = {
     requests: staffable.map((n) => ({ id: n.id, hours: n.hoursPerWeek })),
     candidates,
-    pairs: pairs.map((p) => ({ request: p.need.id, candidate: p.person.id, skillFit: p.fit })),
+    pairs: pairs.map((p) => ({
+      request: p.need.id,
+      candidate: agentFor(p.need.id, p.person.id),
+      skillFit: p.fit,
+    })),
     weights: { cost: w.cost, skillFit: w.fit, utilisation: w.utilisation },
     unfilledPenalty,
   }
   const plan = await planStaffing(problem, options.timeLimitMs ? { timeLimitMs: options.timeLimitMs } : {})
   if (!plan.feasible) throw new Error(`staffing optimiser: ${plan.message}`)
 
-  const score = (choice: Record<string, string | null>): StaffingScore => scoreStaffing(problem, choice)
-  const total = (s: StaffingScore) => (s.feasible ? s.objective.total : Number.POSITIVE_INFINITY)
-  // The alternative the optimiser must beat: request by request, the person who adds least to the
-  // objective among those with hours left.
-  const greedyChoice: Record<string, string | null> = {}
-  for (const need of staffable) {
-    let best: { id: string | null; value: number } = {
-      id: null,
-      value: total(score({ ...greedyChoice, [need.id]: null })),
-    }
-    for (const p of pairs.filter((x) => x.need === need)) {
-      const value = total(score({ ...greedyChoice, [need.id]: p.person.id }))
-      if (value < best.value - 1e-12) best = { id: p.person.id, value }
-    }
-    greedyChoice[need.id] = best.id
+  // The plan, the greedy alternative and every swap are scored on one scale: the optimiser's normalisation
+  // without its capacities, which the week-by-week checks stand in for.
+  const scoring: StaffingProblemInput = {
+    ...problem,
+    candidates: candidates.map((c) => ({
+      ...c,
+      capacityHours: UNBOUNDED,
+      utilisationTarget: (c.capacityHours * c.utilisationTarget) / UNBOUNDED,
+    })),
   }
-  const greedy = score(greedyChoice)
-  const greedyValue = total(greedy)
-  const useGreedy = greedyValue < plan.objective.total - 1e-9
-  const chosen: Record<string, string | null> = useGreedy
-    ? greedyChoice
-    : Object.fromEntries(plan.assignments.map((a) => [a.request, a.candidate]))
-  const chosenScore = score(chosen) as Exclude<StaffingScore, { feasible: false }>
-  const chosenValue = useGreedy ? greedyValue : plan.objective.total
+  const scored = (choice: Choice) => {
+    const s = scoreStaffing(
+      scoring,
+      Object.fromEntries(
+        Object.entries(choice).map(([need, person]) => [need, person ? agentFor(need, person) : null]),
+      ),
+    )
+    if (!s.feasible) throw new Error(`staffing score: ${s.message}`)
+    return s
+  }
+  const value = (choice: Choice) => scored(choice).objective.total
+  const fits = (person: StaffablePerson, need: OpenNeed, choice: Choice) =>
+    fitsEveryWeek(
+      person.calendar,
+      [...staffable.filter((n) => n.id !== need.id && choice[n.id] === person.id), need],
+      options.respectTarget,
+    )
+  /** The person who adds least to the objective among those who fit every week next to `choice`. */
+  const cheapest = (need: OpenNeed, choice: Choice) => {
+    let best: { person: StaffablePerson; value: number } | null = null
+    for (const p of pairs.filter((x) => x.need === need)) {
+      if (!fits(p.person, need, choice)) continue
+      const v = value({ ...choice, [need.id]: p.person.id })
+      if (!best || v < best.value - 1e-12) best = { person: p.person, value: v }
+    }
+    return best?.person.id ?? null
+  }
+
+  // The alternative the optimiser must beat: request by request, the cheapest person who still fits.
+  const greedyChoice: Choice = {}
+  for (const need of staffable) greedyChoice[need.id] = cheapest(need, greedyChoice)
+  const greedyValue = value(greedyChoice)
+  // The model's capacity is a person's tightest week over every request they could take, so someone busy
+  // now and free later may be left out of a later request: what it left open is tried week by week.
+  const planChoice: Choice = Object.fromEntries(
+    plan.assignments.map((a) => [a.request, a.candidate ? (personOf.get(a.candidate) ?? null) : null]),
+  )
+  const repaired: string[] = []
+  for (const need of staffable) {
+    if (planChoice[need.id]) continue
+    planChoice[need.id] = cheapest(need, planChoice)
+    if (planChoice[need.id]) repaired.push(need.id)
+  }
+  const planValue = value(planChoice)
+  const useGreedy = greedyValue < planValue - 1e-9
+  const chosen = useGreedy ? greedyChoice : planChoice
+  const chosenScore = scored(chosen)
+  const chosenValue = useGreedy ? greedyValue : planValue
 
   const assignments: ChosenAssignment[] = []
   for (const need of staffable) {
@@ -287,7 +322,7 @@ export async function optimiseStaffing(
       unstaffed.push({
         needId: need.id,
         reason: 'capacity_taken',
-        message: `${names.join(', ')} could take it alone, but ${busy.length > 0 ? `their hours go to ${busy.join('; ')} in this plan` : 'not next to the other requests they could take (their free hours do not cover those weeks together)'}.`,
+        message: `${names.join(', ')} could take it alone, but their hours go to ${busy.join('; ')} in this plan.`,
       })
       continue
     }
@@ -303,7 +338,11 @@ export async function optimiseStaffing(
           pick.person.costRateMinor *
           availability(pick.person.calendar, need.startsOn, need.endsOn).weeks,
       ),
-      runnerUp: runnerUp(need, pick, mine, chosen, chosenValue, score, staffable),
+      runnerUp: runnerUp(need, pick, mine, chosen, chosenValue, {
+        fits,
+        scored,
+        staffable,
+      }),
     })
   }
   return {
@@ -316,14 +355,15 @@ export async function optimiseStaffing(
         overTarget: round(chosenScore.objective.overTarget, 6),
         unfilled: round(chosenScore.objective.unfilled, 6),
       },
-      optimal: !useGreedy && plan.optimal,
+      optimal: !useGreedy && repaired.length === 0 && plan.optimal,
       bound: round(plan.bound, 6),
       lpBound: plan.lpBound === null ? null : round(plan.lpBound, 6),
       gap: round(plan.gap, 6),
-      method: useGreedy ? 'greedy' : plan.method,
+      method: useGreedy ? 'greedy' : repaired.length > 0 ? `${plan.method}+weekly` : plan.method,
     },
     assignments,
     unstaffed,
+    repaired: useGreedy ? [] : repaired,
     greedy: {
       value: round(greedyValue, 6),
       staffed: Object.values(greedyChoice).filter((c) => c !== null).length,
@@ -332,35 +372,37 @@ export async function optimiseStaffing(
   }
 }
 
-/** The best other person for a request, with the objective held fixed elsewhere, and why they lost. */
+/** The best other person for a request, with the plan held fixed elsewhere, and why they lost. */
 function runnerUp(
   need: OpenNeed,
   pick: { person: StaffablePerson; fit: number },
   mine: readonly { person: StaffablePerson; fit: number }[],
-  chosen: Record<string, string | null>,
+  chosen: Choice,
   chosenValue: number,
-  score: (choice: Record<string, string | null>) => StaffingScore,
-  staffable: readonly OpenNeed[],
+  ctx: {
+    fits: (person: StaffablePerson, need: OpenNeed, choice: Choice) => boolean
+    scored: (choice: Choice) => Extract<StaffingScore, { feasible: true }>
+    staffable: readonly OpenNeed[]
+  },
 ): RunnerUp | null {
   const others = mine.filter((p) => p.person.id !== pick.person.id)
   if (others.length === 0) return null
-  const tried = others.map((p) => ({ p, s: score({ ...chosen, [need.id]: p.person.id }) }))
-  const feasible = tried
-    .filter((t): t is { p: (typeof others)[number]; s: Extract<StaffingScore, { feasible: true }> } =>
-      Boolean(t.s.feasible),
-    )
+  const feasible = others
+    .filter((p) => ctx.fits(p.person, need, chosen))
+    .map((p) => ({ p, s: ctx.scored({ ...chosen, [need.id]: p.person.id }) }))
     .sort((a, b) => a.s.objective.total - b.s.objective.total)
   const best = feasible[0]
   if (!best) {
     const p = others[0] as (typeof others)[number]
-    const theirs = staffable.filter((n) => chosen[n.id] === p.person.id).map((n) => n.code)
+    const theirs = ctx.staffable.filter((n) => chosen[n.id] === p.person.id).map((n) => n.code)
     return {
       personId: p.person.id,
       name: p.person.name,
       objectiveDelta: null,
-      why: `has no hours left once ${theirs.length > 0 ? `${theirs.join(', ')} ${theirs.length === 1 ? 'is' : 'are'} booked on them` : 'the weeks of their other requests are counted'}`,
+      why: `has no hours left once ${theirs.join(', ')} ${theirs.length === 1 ? 'is' : 'are'} booked on them`,
     }
   }
+  const base = ctx.scored(chosen)
   const reasons: string[] = []
   if (best.p.person.costRateMinor > pick.person.costRateMinor)
     reasons.push(
@@ -368,11 +410,8 @@ function runnerUp(
     )
   if (best.p.fit < pick.fit - 1e-9)
     reasons.push(`fits less (${round(best.p.fit, 2)} vs ${round(pick.fit, 2)})`)
-  const base = score(chosen)
-  if (base.feasible && best.s.objective.overTarget > base.objective.overTarget + 1e-9)
+  if (best.s.objective.overTarget > base.objective.overTarget + 1e-9)
     reasons.push('would push someone past their utilisation target')
-  if (base.feasible && best.s.objective.unfilled > base.objective.unfilled + 1e-9)
-    reasons.push('would leave another request open')
   const delta = round(best.s.objective.total - chosenValue, 6)
   return {
     personId: best.p.person.id,

@@ -239,6 +239,8 @@ export const staffRequests = defineTool({
       objective,
       greedy,
       total_cost_minor: outcome.totalCostMinor,
+      // Requests the optimiser's weekly model left open that fitted week by week next to its plan.
+      added_week_by_week: outcome.repaired.map(describe),
       // More open requests matched than one proposal holds: the later-starting ones were left out.
       truncated: loaded.truncated,
       assignments: outcome.assignments.map((a) => {
