@@ -162,6 +162,10 @@ describe('flags', () => {
     expect(u('staff everything open balancing utilisation').flags.staffingObjective).toBe('balance')
     expect(u('staff NW-304 best fit first, then at the lowest cost').flags.staffingObjective).toBe('fit')
     expect(u('Staff NW-304').flags.staffingObjective).toBeNull()
+    // The whole request is understood: nothing is left over as "did not understand".
+    const fill = u("fill Umbrella Health's open requests, best fit first")
+    expect(fill.intent).toBe('staff')
+    expect(fill.unparsed).toEqual([])
   })
 
   it('warns when auto-apply is asked for but not allowed', () => {

@@ -208,6 +208,7 @@ export const PHRASES: readonly PhraseEntry[] = [
       'open (resource)? requests',
       '(open|unfilled|unstaffed|vacant) (roles?|positions?|requests?|slots?|needs)',
       'everything (open|unfilled|unstaffed)',
+      '(fill|staff|resource) ... (open|unfilled|unstaffed|remaining|vacant) (roles?|positions?|requests?|slots?|needs)',
       'find (the|a)? team',
       'who (should|will) work on',
     ],
