@@ -12,19 +12,27 @@ import { loadCalendars, loadPeople } from './tools/calendars.js'
 import { staffRequests } from './tools/staff-requests.js'
 
 // Staffing sets of open requests with the optimiser, on the demo firm: through the runtime with the offline
-// model (one proposal that applies and reverts), and the tool itself across organisations.
+// model (one proposal that applies and reverts), and the tool itself across organisations. On a database of
+// this file's own: applying firm-wide bookings would change what parallel files read of the shared one.
+let scratch: ScratchDatabase
 let h: AgentHarness
 let admin: TenantUser
 let demoLoaded = false
 
 beforeAll(async () => {
-  h = await startAgentHarness({ agent: resourcingAgent, playbook: resourcingPlaybook })
+  scratch = await createScratchDatabase('staff_requests', { demoData: true })
+  h = await startAgentHarness({
+    agent: resourcingAgent,
+    playbook: resourcingPlaybook,
+    pipeline: { databaseUrl: scratch.url },
+  })
   demoLoaded = await demoDataLoaded(h.db.sql)
   admin = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID)
 })
 
 afterAll(async () => {
   await h?.stop()
+  await scratch?.drop()
 })
 
 interface StaffOutput {
@@ -175,7 +183,6 @@ describe('staff_requests on the demo firm', () => {
 })
 
 describe('staff_requests across organisations', () => {
-  let scratch: ScratchDatabase
   let bluebirdRequestId: string
   let northwindRequestId: string
   const northwind = testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID, 'admin')
@@ -194,9 +201,7 @@ describe('staff_requests across organisations', () => {
     }) as Pick<AgentToolContext, 'asUser' | 'propose'> as AgentToolContext
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('staff_requests', { demoData: true })
-    const loaded = await demoDataLoaded(scratch.db.sql)
-    if (!loaded) return
+    if (!demoLoaded) return
     // Northwind's admin also joins Bluebird, so RLS alone would let them see Bluebird's request.
     await scratch.db.asService(async (tx) => {
       await tx
@@ -236,10 +241,6 @@ describe('staff_requests across organisations', () => {
       northwindRequestId = nw.id
     })
   })
-  afterAll(async () => {
-    await scratch?.drop()
-  })
-
   it("refuses another organisation's request, even to a member of both", async (context) => {
     if (!bluebirdRequestId) context.skip()
     const refused = staffRequests.run({ resource_request_ids: [bluebirdRequestId] }, ctxFor(northwind))
