@@ -6,9 +6,10 @@ import { fitsEveryWeek, tightestWeek, weekClusters } from './staffing-weeks.js'
 /**
  * Staffing a set of open requests at once with the planning engine's optimiser (a generalised assignment):
  * the requests are the jobs, the qualified people the agents, the objective explicit. Time is in hours a
- * week: a person's capacity is the least free time they have in any week of the requests they could take
- * (net of holidays, time off and bookings), so whatever the optimiser assigns fits every week (a person who
- * could take two requests that never overlap is, conservatively, asked to fit both at once).
+ * week: each person is one agent per group of their candidate requests that share weeks, with the least free
+ * time they have in any week of the group (net of holidays, time off and bookings), so whatever the
+ * optimiser assigns fits every week. Within a group that is conservative (two requests of a chain that do
+ * not overlap each other still share one capacity); what it leaves open is then tried week by week.
  */
 export type StaffingObjective = 'cost' | 'fit' | 'balance' | 'blend'
 
