@@ -3,7 +3,7 @@
 // the planted problems are really in the data, and nothing else is.
 
 import { addDays, countWeekdays, earliest, type IsoDate, isoWeekday, mondayOf } from '@psa/calendar'
-import type { DemoTables } from './types.js'
+import type { AllocationRow, DemoTables, ProjectRow, TaskRow, TimeEntryRow } from './types.js'
 
 export interface WeeklyLoad {
   personId: string
@@ -146,23 +146,31 @@ export function rateCardRates(tables: DemoTables, organisationId: string) {
 }
 
 /**
- * Booked time of each project at its rate card (as @psa/project-burn's `budgetBurn` prices it): billable
- * hours on time and materials, every hour on fixed fee and retainer; only work before `before` if given.
+ * What an hour of a person costs a project against its budget (as @psa/project-burn's `budgetBurn` prices
+ * it): the role's rate on the project's card on the day for every hour on fixed fee and retainer, for
+ * billable hours on time and materials (non-billable ones cost the budget nothing).
  */
-function rateCardActuals(tables: DemoTables, organisationId: string, before?: IsoDate): Map<string, number> {
+export function entryValuer(tables: DemoTables, organisationId: string) {
   const rate = rateCardRates(tables, organisationId)
-  const people = new Map(tables.people.map((p) => [p.id, p]))
+  const roleOf = new Map(tables.people.map((p) => [p.id, p.role_id]))
+  return (project: ProjectRow, e: TimeEntryRow): number => {
+    const role = roleOf.get(e.person_id)
+    if (role === undefined || (project.billing_model === 'time_and_materials' && !e.billable)) return 0
+    return Math.round(e.hours * rate(project.rate_card_id, role, e.work_date))
+  }
+}
+
+/** Booked time of each project at its rate card (`entryValuer`); only work before `before` if given. */
+function rateCardActuals(tables: DemoTables, organisationId: string, before?: IsoDate): Map<string, number> {
+  const value = entryValuer(tables, organisationId)
   const byId = new Map(
     tables.projects.filter((p) => p.organisation_id === organisationId).map((p) => [p.id, p]),
   )
   const actual = new Map<string, number>()
   for (const e of tables.time_entries) {
     const project = byId.get(e.project_id)
-    const person = people.get(e.person_id)
-    if (!project || !person || (before !== undefined && e.work_date >= before)) continue
-    if (project.billing_model === 'time_and_materials' && !e.billable) continue
-    const value = Math.round(e.hours * rate(project.rate_card_id, person.role_id, e.work_date))
-    actual.set(project.id, (actual.get(project.id) ?? 0) + value)
+    if (!project || (before !== undefined && e.work_date >= before)) continue
+    actual.set(project.id, (actual.get(project.id) ?? 0) + value(project, e))
   }
   return actual
 }
@@ -193,50 +201,77 @@ function weekdaysThrough(from: IsoDate, to: IsoDate): number {
   return countWeekdays(from, to)
 }
 
+/** Estimate-weighted progress and planned share of a project's tasks as of `asOf` (fractions). */
+export function taskProgress(tasks: readonly TaskRow[], asOf: IsoDate) {
+  const lastDay = addDays(asOf, -1)
+  let estimate = 0
+  let done = 0
+  let planned = 0
+  for (const t of tasks) {
+    const total = weekdaysThrough(t.starts_on, t.ends_on)
+    const gone = weekdaysThrough(t.starts_on, earliest([t.ends_on, lastDay]))
+    estimate += t.estimate_hours
+    done += (t.estimate_hours * t.percent_complete) / 100
+    planned += total > 0 ? (t.estimate_hours * gone) / total : 0
+  }
+  return { progress: estimate > 0 ? done / estimate : 0, planned: estimate > 0 ? planned / estimate : 0 }
+}
+
+/** Earned value of one project from its tasks' progress and its actuals at the rate card before `asOf`. */
+export function projectEarnedValue(
+  p: ProjectRow,
+  tasks: readonly TaskRow[],
+  actualMinor: number,
+  asOf: IsoDate,
+): EarnedValue {
+  const { progress, planned } = taskProgress(tasks, asOf)
+  const ac = actualMinor
+  const ev = Math.round(progress * p.budget_minor)
+  const pv = Math.round(planned * p.budget_minor)
+  const cpi = ac > 0 && ev > 0 ? ev / ac : null
+  return {
+    projectId: p.id,
+    code: p.code,
+    status: p.status,
+    billing: p.billing_model,
+    budgetMinor: p.budget_minor,
+    progressPct: Math.round(progress * 10_000) / 100,
+    plannedPct: Math.round(planned * 10_000) / 100,
+    actualMinor: ac,
+    earnedValueMinor: ev,
+    plannedValueMinor: pv,
+    cpi,
+    spi: pv > 0 ? ev / pv : null,
+    eacMinor: cpi ? Math.round(p.budget_minor / cpi) : null,
+  }
+}
+
+/**
+ * The day a project's performance is judged on: today, or for a paused or cancelled one the day it stopped
+ * (the Monday after its last booking), since its figures freeze then.
+ */
+export function measuredOn(
+  project: ProjectRow,
+  allocations: readonly AllocationRow[],
+  today: IsoDate,
+): IsoDate {
+  if (project.status !== 'on_hold' && project.status !== 'cancelled') return today
+  let last: IsoDate | undefined
+  for (const a of allocations)
+    if (a.project_id === project.id && (!last || a.ends_on > last)) last = a.ends_on
+  return last ? addDays(last, 3) : today
+}
+
 /**
  * Earned value of every project as of `asOf`: budget (BAC), progress (EV = progress × BAC), plan (PV =
  * planned share × BAC) and actuals at the project's rate card (the budget is a price, so actuals are too).
  */
 export function earnedValue(tables: DemoTables, organisationId: string, asOf: IsoDate): EarnedValue[] {
   const projects = tables.projects.filter((p) => p.organisation_id === organisationId)
-  const byId = new Map(projects.map((p) => [p.id, p]))
   const actual = rateCardActuals(tables, organisationId, asOf)
-  const work = new Map<string, { estimate: number; done: number; planned: number }>()
-  const lastDay = addDays(asOf, -1)
-  for (const t of tables.tasks) {
-    if (!byId.has(t.project_id)) continue
-    const w = work.get(t.project_id) ?? { estimate: 0, done: 0, planned: 0 }
-    const total = weekdaysThrough(t.starts_on, t.ends_on)
-    const gone = weekdaysThrough(t.starts_on, earliest([t.ends_on, lastDay]))
-    w.estimate += t.estimate_hours
-    w.done += (t.estimate_hours * t.percent_complete) / 100
-    w.planned += total > 0 ? (t.estimate_hours * gone) / total : 0
-    work.set(t.project_id, w)
-  }
-  return projects.map((p) => {
-    const w = work.get(p.id) ?? { estimate: 0, done: 0, planned: 0 }
-    const progress = w.estimate > 0 ? w.done / w.estimate : 0
-    const planned = w.estimate > 0 ? w.planned / w.estimate : 0
-    const ac = actual.get(p.id) ?? 0
-    const ev = Math.round(progress * p.budget_minor)
-    const pv = Math.round(planned * p.budget_minor)
-    const cpi = ac > 0 && ev > 0 ? ev / ac : null
-    return {
-      projectId: p.id,
-      code: p.code,
-      status: p.status,
-      billing: p.billing_model,
-      budgetMinor: p.budget_minor,
-      progressPct: Math.round(progress * 10_000) / 100,
-      plannedPct: Math.round(planned * 10_000) / 100,
-      actualMinor: ac,
-      earnedValueMinor: ev,
-      plannedValueMinor: pv,
-      cpi,
-      spi: pv > 0 ? ev / pv : null,
-      eacMinor: cpi ? Math.round(p.budget_minor / cpi) : null,
-    }
-  })
+  const tasks = new Map<string, TaskRow[]>(projects.map((p) => [p.id, []]))
+  for (const t of tables.tasks) tasks.get(t.project_id)?.push(t)
+  return projects.map((p) => projectEarnedValue(p, tasks.get(p.id) ?? [], actual.get(p.id) ?? 0, asOf))
 }
 
 export interface Utilisation {

@@ -1,6 +1,7 @@
 import { buildCommercial, type CommercialIndex } from './build-commercial.js'
 import { buildPeople, type PeopleIndex } from './build-people.js'
 import { applyCostPerformance, applySchedulePerformance } from './build-performance.js'
+import { keepWithinPlan } from './build-plan-bounds.js'
 import { buildProjects, type ProjectIndex } from './build-projects.js'
 import { buildQuotes, type QuoteIndex } from './build-quotes.js'
 import { buildBaselines, buildTimeEntries, setBudgets, setPlantedBudgets } from './build-time.js'
@@ -53,7 +54,9 @@ export function buildOrganisation(ctx: OrgContext, catalogue: OrganisationCatalo
   setBudgets(projects, quotes.acceptedPrices)
   const firstEntry = tables.time_entries.length
   buildTimeEntries(ctx, people, projects)
-  applyCostPerformance(ctx, projects, tables.time_entries.slice(firstEntry))
+  const logged = tables.time_entries.slice(firstEntry)
+  applyCostPerformance(ctx, projects, logged)
+  keepWithinPlan(ctx, projects, logged, new Set(quotes.acceptedPrices.keys()))
   setPlantedBudgets(ctx, projects)
   const planner = userWithRole(ctx, 'manager', 'admin')
   buildBaselines(ctx, projects, (code) => {

@@ -17,7 +17,7 @@ export interface PerformanceTarget {
 }
 
 /** Planted problems set their own figures; everything else follows a target. */
-function planted(spec: ProjectSpec): boolean {
+export function plantedProject(spec: ProjectSpec): boolean {
   return spec.burnTarget !== undefined || spec.lateMilestone !== undefined || spec.health === 'red'
 }
 
@@ -66,7 +66,7 @@ function setRunningProgress(
 /** Progress of a running project's tasks that puts its earned value at `spi` × its planned value. */
 export function applySchedulePerformance(ctx: OrgContext, projects: ProjectIndex): void {
   for (const [code, spec] of projects.specs) {
-    if (spec.status !== 'active' || planted(spec)) continue
+    if (spec.status !== 'active' || plantedProject(spec)) continue
     const { spi } = performanceTarget(ctx, spec)
     setRunningProgress(projects.tasks.get(code) ?? [], lastWorkingDay(ctx, spec), (planned) => spi * planned)
   }
@@ -156,7 +156,7 @@ export function applyCostPerformance(
   for (const [code, spec] of projects.specs) {
     const project = projects.projects.get(code)
     const halted = spec.status === 'on_hold' || spec.status === 'cancelled'
-    if (!project || planted(spec) || !(spec.status === 'active' || halted)) continue
+    if (!project || plantedProject(spec) || !(spec.status === 'active' || halted)) continue
     const tasks = projects.tasks.get(code) ?? []
     const estimate = tasks.reduce((sum, t) => sum + t.estimate_hours, 0)
     const actual = actualAtRateCard(project, entries.get(project.id) ?? [])

@@ -9,6 +9,7 @@ import { practiceCommercial } from './build-commercial.js'
 import type { BuiltOrganisation } from './build-organisation.js'
 import { practicePeople } from './build-people.js'
 import { applyCostPerformance, applySchedulePerformance } from './build-performance.js'
+import { keepWithinPlan } from './build-plan-bounds.js'
 import { buildProjects } from './build-projects.js'
 import { buildTimeEntries, setBudgets } from './build-time.js'
 import type { ClientSpec, OrganisationCatalogue, PersonSpec, ProjectSpec } from './catalogue.js'
@@ -315,6 +316,8 @@ export function buildPractices(firm: BuiltOrganisation, practices: number): void
     setBudgets(projects, new Map())
     const firstEntry = ctx.tables.time_entries.length
     buildTimeEntries(ctx, people, projects)
-    applyCostPerformance(ctx, projects, ctx.tables.time_entries.slice(firstEntry))
+    const logged = ctx.tables.time_entries.slice(firstEntry)
+    applyCostPerformance(ctx, projects, logged)
+    keepWithinPlan(ctx, projects, logged, new Set())
   }
 }
