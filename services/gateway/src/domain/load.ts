@@ -1,5 +1,6 @@
-import { addDays, mondayOf } from '@psa/calendar'
+import { addDays, earliest, latest, mondayOf } from '@psa/calendar'
 import { sql, type Tx } from '@psa/db'
+import type { RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { dateSchema, decimalSchema } from '../schemas/common.js'
 
@@ -25,9 +26,24 @@ export interface PersonLoad {
 }
 
 /**
+ * Weekdays (Monday to Friday) in [from, to], zero when to < from: the weekdays before `to + 1` less those
+ * before `from`, each counted arithmetically from a Monday (1 January of year 1), so no calendar is walked.
+ */
+function weekdays(from: RawBuilder<unknown>, to: RawBuilder<unknown>): RawBuilder<number> {
+  const before = (day: RawBuilder<unknown>) =>
+    sql`(5 * ((${day} - date '0001-01-01') / 7) + least((${day} - date '0001-01-01') % 7, 5))`
+  return sql<number>`greatest(0, ${before(sql`(${to} + 1)`)} - ${before(from)})`
+}
+
+/**
  * Capacity, bookings and booked time per person per period: the one calculation behind the dashboard's
  * utilisation, the capacity heatmap and a person's utilisation, so they always agree. Active people of the
  * organisation (or the given ones); every person × period pair is answered, zeros included.
+ *
+ * Set-based, one pass over each table per call: working days and bookings are counted arithmetically per
+ * person (or allocation) and period, holidays are counted per location, and only the days someone is
+ * off are walked one by one (time off is capped at a day's capacity per day). load.test.ts holds it to
+ * the per-day definition.
  */
 export async function loadByPeriod(
   tx: Tx,
@@ -38,76 +54,117 @@ export async function loadByPeriod(
   if (periods.length === 0) return []
   const starts = periods.map((p) => p.starts_on)
   const ends = periods.map((p) => p.ends_on)
+  const first = earliest(starts)
+  const last = latest(ends)
+  // Every day of every period, listed here so the planner knows how few there are (it would guess a
+  // thousand per generate_series and sort the time entries to merge them in).
+  const days: string[] = []
+  const dayPeriods: number[] = []
+  periods.forEach((p, i) => {
+    for (let day = p.starts_on; day <= p.ends_on; day = addDays(day, 1)) {
+      days.push(day)
+      dayPeriods.push(i)
+    }
+  })
   const people = personIds ? sql`and p.id = any(${[...personIds]}::uuid[])` : sql`and p.active`
+  // Each person's part of a period: the days of it within their employment (least() skips a null end).
+  const employedFrom = sql`greatest(pr.starts_on, p.employment_start)`
+  const employedTo = sql`least(pr.ends_on, p.employment_end)`
+  // Hours are summed as whole thousandths (every input is numeric(5, 2) and a day is a fifth of a week, so
+  // each figure is an exact number of them): integer sums, where numeric ones cost several times as much.
+  const hours = (milli: RawBuilder<unknown>) => sql`round(${milli}::numeric / 1000, 2)::text`
+  // A firm's weeks are tens of thousands of person × period rows: sorted and hashed in memory rather than
+  // spilled to disk at the default 4 MB (for the rest of this transaction, which is one request's).
+  await sql`select set_config('work_mem', '32MB', true)`.execute(tx)
   const result = await sql<PersonLoad>`
     with periods as (
       select (ordinality - 1)::int as period, s::date as starts_on, e::date as ends_on
       from unnest(${starts}::date[], ${ends}::date[]) with ordinality as t(s, e)
     ),
+    period_days as (
+      select p as period, d as day from unnest(${dayPeriods}::int[], ${days}::date[]) as t(p, d)
+    ),
     ppl as (
-      select p.id, p.location_id, p.weekly_capacity_hours, p.employment_start, p.employment_end
+      select p.id, p.location_id, (p.weekly_capacity_hours * 200)::int as day_milli, p.employment_start,
+        p.employment_end
       from public.people p where p.organisation_id = ${organisationId} ${people}
     ),
-    days as (
-      select pr.period, d::date as day
-      from periods pr, generate_series(pr.starts_on, pr.ends_on, interval '1 day') d
-      where extract(isodow from d) < 6
+    holidays as (
+      select h.location_id, h.holiday_date
+      from public.holidays h
+      where h.organisation_id = ${organisationId} and extract(isodow from h.holiday_date) < 6
+        and h.holiday_date between ${first}::date and ${last}::date
     ),
-    capacity as (
-      select p.id as person_id, d.period,
-        sum(case when avail then p.weekly_capacity_hours / 5 else 0 end) as capacity_hours,
-        sum(case when avail then least(p.weekly_capacity_hours / 5, coalesce(off.hours, 0)) else 0 end)
-          as time_off_hours
-      from ppl p cross join days d
-      cross join lateral (
-        select d.day >= p.employment_start and d.day <= coalesce(p.employment_end, 'infinity'::date)
-          and not exists (
-            select 1 from public.holidays h
-            where h.organisation_id = ${organisationId} and h.location_id = p.location_id
-              and h.holiday_date = d.day
-          ) as avail
-      ) a
-      left join lateral (
-        select sum(t.hours_per_day) as hours from public.time_off t
-        where t.organisation_id = ${organisationId} and t.person_id = p.id
-          and d.day between t.starts_on and t.ends_on
-      ) off on true
-      group by p.id, d.period
+    -- Each location's weekday holidays per period; a person employed for only part of it counts their part.
+    period_holidays as (
+      select h.location_id, pd.period, array_agg(h.holiday_date) as days
+      from holidays h join period_days pd on pd.day = h.holiday_date
+      group by h.location_id, pd.period
     ),
+    working as (
+      select p.id as person_id, pr.period,
+        p.day_milli * greatest(0, ${weekdays(employedFrom, employedTo)} - case
+          when ph.days is null then 0
+          when p.employment_start <= pr.starts_on and coalesce(p.employment_end, pr.ends_on) >= pr.ends_on
+            then cardinality(ph.days)
+          else (select count(*) from unnest(ph.days) d where d between ${employedFrom} and ${employedTo})
+        end) as capacity
+      from ppl p cross join periods pr
+      left join period_holidays ph on ph.location_id = p.location_id and ph.period = pr.period
+    ),
+    -- Time off by day (blocks may overlap), at most a day's capacity, on working days only.
+    off_days as (
+      select t.person_id, pr.period, least(min(p.day_milli), sum((t.hours_per_day * 1000)::int)) as time_off
+      from public.time_off t
+      join ppl p on p.id = t.person_id
+      join periods pr on t.starts_on <= pr.ends_on and t.ends_on >= pr.starts_on
+      cross join generate_series(
+        greatest(t.starts_on, ${employedFrom}), least(t.ends_on, ${employedTo}), interval '1 day'
+      ) d
+      where t.organisation_id = ${organisationId} and extract(isodow from d) < 6
+        and not exists (
+          select 1 from holidays h where h.location_id = p.location_id and h.holiday_date = d::date
+        )
+      group by t.person_id, pr.period, d::date
+    ),
+    -- An allocation's hours per week, pro rata over the weekdays of the period it covers.
     booked as (
       select a.person_id, pr.period,
-        sum(a.hours_per_week * covered.days / 5) filter (where a.kind = 'soft') as soft_hours,
-        sum(a.hours_per_week * covered.days / 5) filter (where a.kind = 'hard') as hard_hours
+        sum(covered.milli) filter (where a.kind = 'soft') as soft,
+        sum(covered.milli) filter (where a.kind = 'hard') as hard
       from public.allocations a
       join periods pr on a.starts_on <= pr.ends_on and a.ends_on >= pr.starts_on
       cross join lateral (
-        select count(*)::numeric as days
-        from generate_series(greatest(a.starts_on, pr.starts_on), least(a.ends_on, pr.ends_on), interval '1 day') g
-        where extract(isodow from g) < 6
+        select (a.hours_per_week * 200)::int
+          * ${weekdays(sql`greatest(a.starts_on, pr.starts_on)`, sql`least(a.ends_on, pr.ends_on)`)} as milli
       ) covered
       where a.organisation_id = ${organisationId} and a.person_id in (select id from ppl)
       group by a.person_id, pr.period
     ),
     logged as (
-      select te.person_id, pr.period, sum(te.hours) as logged_hours,
-        sum(te.hours) filter (where te.billable) as billable_hours
+      select te.person_id, pd.period, sum((te.hours * 1000)::int) as logged,
+        sum((te.hours * 1000)::int) filter (where te.billable) as billable
       from public.time_entries te
-      join periods pr on te.work_date between pr.starts_on and pr.ends_on
+      join period_days pd on pd.day = te.work_date
       where te.organisation_id = ${organisationId} and te.person_id in (select id from ppl)
-      group by te.person_id, pr.period
+        and te.work_date between ${first}::date and ${last}::date
+      group by te.person_id, pd.period
+    ),
+    time_off as (
+      select person_id, period, sum(time_off) as time_off from off_days group by person_id, period
     )
-    select p.id as person_id, pr.period,
-      round(coalesce(c.capacity_hours, 0), 2)::text as capacity_hours,
-      round(coalesce(c.time_off_hours, 0), 2)::text as time_off_hours,
-      round(coalesce(b.soft_hours, 0), 2)::text as soft_hours,
-      round(coalesce(b.hard_hours, 0), 2)::text as hard_hours,
-      round(coalesce(l.logged_hours, 0), 2)::text as logged_hours,
-      round(coalesce(l.billable_hours, 0), 2)::text as billable_hours
-    from ppl p cross join periods pr
-    left join capacity c on c.person_id = p.id and c.period = pr.period
-    left join booked b on b.person_id = p.id and b.period = pr.period
-    left join logged l on l.person_id = p.id and l.period = pr.period
-    order by p.id, pr.period
+    select w.person_id, w.period,
+      ${hours(sql`w.capacity`)} as capacity_hours,
+      ${hours(sql`coalesce(o.time_off, 0)`)} as time_off_hours,
+      ${hours(sql`coalesce(b.soft, 0)`)} as soft_hours,
+      ${hours(sql`coalesce(b.hard, 0)`)} as hard_hours,
+      ${hours(sql`coalesce(l.logged, 0)`)} as logged_hours,
+      ${hours(sql`coalesce(l.billable, 0)`)} as billable_hours
+    from working w
+    left join time_off o on o.person_id = w.person_id and o.period = w.period
+    left join booked b on b.person_id = w.person_id and b.period = w.period
+    left join logged l on l.person_id = w.person_id and l.period = w.period
+    order by w.person_id, w.period
   `.execute(tx)
   return result.rows
 }
