@@ -1,4 +1,5 @@
 import { addDays } from '@psa/calendar'
+import { budgetBurn } from '@psa/project-burn'
 import { asActor, createScratchDatabase } from '@psa/test-kit'
 import type postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
@@ -87,15 +88,24 @@ describe('loading the demo data into a fresh database', () => {
         ['Isabella Moreno', addDays(ANCHOR, 7), 52, 40],
         ['Priya Raman', addDays(ANCHOR, 7), 56, 40],
       ])
-      // Budget burn as the product prices it: booked time at each project's rate card (the generator's measure).
-      const active = await sql<{ id: string; budget_minor: string }[]>`
-            select pr.id, pr.budget_minor::text from projects pr
-            join time_entries t on t.project_id = pr.id where pr.status = 'active' group by pr.id`
-      const measured = new Map(projectBurn(expected, NORTHWIND_ORGANISATION_ID).map((b) => [b.projectId, b]))
-      const burning = active.filter(
-        (p) => (measured.get(p.id)?.burnMinor ?? 0) > 0.85 * Number(p.budget_minor),
+      // Budget burn as the product reports it (@psa/project-burn's budgetBurn, on the loaded rows), and the
+      // generator's own measure agrees with it to the minor unit.
+      const active = await sql<{ id: string }[]>`
+            select pr.id from projects pr
+            where pr.organisation_id = ${NORTHWIND_ORGANISATION_ID} and pr.status = 'active' and exists (select 1 from time_entries t where t.project_id = pr.id)`
+      const burns = await scratch.db.asService((tx) =>
+        budgetBurn(
+          tx,
+          active.map((p) => p.id),
+        ),
       )
-      expect(burning.map((p) => measured.get(p.id)?.code)).toEqual(['NW-202'])
+      const measured = new Map(projectBurn(expected, NORTHWIND_ORGANISATION_ID).map((b) => [b.projectId, b]))
+      for (const [id, burn] of burns)
+        expect(burn.burnMinor, measured.get(id)?.code).toBe(String(measured.get(id)?.burnMinor))
+      const burning = [...burns]
+        .filter(([, b]) => Number(b.burnPct) > 85)
+        .map(([id]) => measured.get(id)?.code)
+      expect(burning).toEqual(['NW-202'])
       const late = await sql<{ name: string }[]>`
             select name from milestones where completed_on is null and due_on < ${ANCHOR}::date
           `
