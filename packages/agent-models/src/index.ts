@@ -57,5 +57,6 @@ export {
   describeUnderstanding,
 } from './understanding/describe.js'
 export { formatMoney } from './understanding/money.js'
+export { possibleRoles } from './understanding/roles.js'
 export * from './understanding/schema.js'
 export { MAX_REQUEST_CHARS, type UnderstandOptions, understand } from './understanding/understand.js'

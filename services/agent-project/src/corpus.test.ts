@@ -28,6 +28,11 @@ const CORPUS: CorpusCase[] = [
   },
   { request: 'Plan a discovery for Cedar Health', expect: plan({ client_id: client(/^Cedar/) }) },
   {
+    request: 'create a mobile app project for Lumen Media, 16 weeks, starting February',
+    expect: plan({ client_id: client(/^Lumen/), weeks: 16, starts_on: '2027-02-01' }),
+  },
+  { request: 'Is NW-206 on budget?', expect: status({ project_id: project(/^NW-206$/) }) },
+  {
     request: 'can you draft a plan for a mobile app for Orbital Logistics, 16 weeks from 1 February',
     expect: plan({ client_id: client(/^Orbital/), weeks: 16, starts_on: '2027-02-01' }),
   },

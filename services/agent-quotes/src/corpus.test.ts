@@ -33,6 +33,20 @@ const CORPUS: CorpusCase[] = [
     expect: propose({ client_id: client(/^Acme/), target_margin_pct: 30, discount_pct: 5 }),
   },
   {
+    request: 'how much for 60 hours of UX research for Civic Transit?',
+    expect: price({ lines: [line('UX Researcher', 60)] }),
+  },
+  {
+    request: 'what would 150h of data engineering cost Greenfield at a 30% margin?',
+    expect: price({ lines: [line('Data Engineer', 150)], target_margin_pct: 30 }),
+  },
+  {
+    request: 'draft a fixed price quote for Summit Insurance: backend 100-140-200h, QA 40-60-90h',
+    expect: ask(
+      /Which role is "100-140-200h" \(backend\) for: Junior Developer, Senior Developer or Lead Developer\?/,
+    ),
+  },
+  {
     request: 'Price 80h UX researcher for Cedar Health',
     expect: propose({ lines: [line('UX Researcher', 80)] }),
   },

@@ -10,6 +10,7 @@ import {
 import { proposalNote } from '@psa/agent-runtime'
 import { lineInput, terms } from './pricing-terms.js'
 import { approval, convert, revise } from './quote-changes-playbook.js'
+import { roleQuestion } from './role-question.js'
 
 interface PricedJson {
   currency: string
@@ -131,12 +132,7 @@ function quote(input: PlaybookInput): PlaybookDecision {
     )
   }
   const unknownRoles = lines.filter((l) => !l.role?.knownRole)
-  if (unknownRoles.length > 0) {
-    const roles = context.roles?.length ? ` The organisation's roles are: ${context.roles.join(', ')}.` : ''
-    return finish(
-      `I could not tell which role to price for ${unknownRoles.map((l) => `"${l.span.text}"`).join(', ')}.${roles} I made no changes.`,
-    )
-  }
+  if (unknownRoles.length > 0) return finish(roleQuestion(unknownRoles, context))
   const client = u.summary.client
   if (client && client.alternatives.length > 0) {
     return finish(

@@ -1,6 +1,7 @@
 import { callTools, finish, lastCall, type PlaybookDecision, type PlaybookInput } from '@psa/agent-models'
 import { proposalNote } from '@psa/agent-runtime'
 import { lineInput, terms } from './pricing-terms.js'
+import { roleQuestion } from './role-question.js'
 
 /**
  * Work on an existing quote under the offline model: a new version with a diff, an approval request (the agent
@@ -58,11 +59,7 @@ export function revise(input: PlaybookInput): PlaybookDecision {
   if (isDecision(quote)) return quote
   const lines = u.hours.filter((h) => h.per === null)
   const unknown = lines.filter((l) => !l.role?.knownRole)
-  if (unknown.length > 0) {
-    return finish(
-      `I could not tell which role ${unknown.map((l) => `"${l.span.text}"`).join(', ')} is for. I made no changes.`,
-    )
-  }
+  if (unknown.length > 0) return finish(roleQuestion(unknown, input.context))
   // "remove QA", "drop the designer": roles named after a removal verb with no hours.
   const removed = u.roles.filter(
     (r) =>

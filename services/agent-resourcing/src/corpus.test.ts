@@ -210,7 +210,14 @@ const CORPUS: CorpusCase[] = [
   { request: 'spare capacity in the next two weeks?', expect: report('bench') },
   { request: 'who has nothing booked in January', expect: report('bench', { from: '2027-01-01' }) },
   { request: 'who is idle right now', expect: report('bench') },
+  // Listing what is open stages nothing
+  { request: 'what open resource requests do we have?', expect: requests({ all_projects: true }) },
+  { request: 'show me the unfilled roles on NW-304', expect: requests({ project_id: project(/^NW-304$/) }) },
   // What-if
+  {
+    request: 'what happens to capacity if Marcus leaves at the end of December',
+    expect: whatIf({ leaving_person_id: person(/^Marcus/) }),
+  },
   { request: 'What if we win NW-501?', expect: whatIf({ win_project_id: project(/^NW-501$/) }) },
   {
     request: 'What happens if we win the ERP Integration Pilot at 60%? Who would be over capacity?',

@@ -10,6 +10,7 @@ import {
 } from '@psa/agent-models'
 import { addDays, earliest, latest, mondayOf, nextMonday } from '@psa/calendar'
 import { capacityView, whatIf } from './capacity-playbook.js'
+import { openRequestsFlow } from './open-requests-playbook.js'
 import { scope, staffRequestsFlow } from './staffing-playbook.js'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
@@ -288,6 +289,8 @@ export const resourcingPlaybook: Playbook = (input) => {
       }
       return staffRequestsFlow(input)
     }
+    case 'open_requests':
+      return openRequestsFlow(input)
     case 'over_allocation':
     case 'utilisation':
       return capacityView(input, u.intent)

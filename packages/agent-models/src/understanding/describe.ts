@@ -11,6 +11,7 @@ const INTENT_LABELS: Record<Intent, string> = {
   replan: 'replan an existing project',
   find_candidates: 'find people who could be staffed',
   staff: 'staff a project',
+  open_requests: 'list the open resource requests',
   over_allocation: 'find over-allocated people and booking conflicts',
   utilisation: 'forecast utilisation',
   bench: 'find who is on the bench (free)',

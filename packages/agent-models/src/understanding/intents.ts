@@ -29,6 +29,7 @@ const GROUP: Record<SimpleIntent, 'plan' | 'staff' | 'quote' | 'other'> = {
   plan: 'plan',
   staff: 'staff',
   find_candidates: 'staff',
+  open_requests: 'other',
   quote: 'quote',
   revise_quote: 'other',
   convert_quote: 'other',

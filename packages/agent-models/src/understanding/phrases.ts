@@ -63,6 +63,8 @@ export const PHRASES: readonly PhraseEntry[] = [
     boost: 3,
     phrases: [
       'what (if|happens if|would happen if)',
+      'what (happens|would happen) ... if',
+      '(if|when) ... (leaves|quits|resigns|goes on leave)',
       '(suppose|imagine|assuming|assume) (we|that)?',
       'if we (win|won|land|lose|sign)',
       'scenario',
@@ -175,6 +177,7 @@ export const PHRASES: readonly PhraseEntry[] = [
       "how('s| is| are) things (with|on|at)",
       "(what's|what is) (happening|going on) (with|on|at)",
       '(on track|behind schedule|over budget|at risk|late milestones?|milestones? (late|slipping|at risk))',
+      '(is|are) ... (on|within|under|over) budget',
       '(update|report) on',
       '(red|amber|green) (projects?|ones?|status)',
       'which projects ... (red|amber|late|over|behind|risk)',
@@ -196,6 +199,16 @@ export const PHRASES: readonly PhraseEntry[] = [
       'best (fit|person|people|match)',
     ],
     also: ['available', 'cover'],
+  },
+  {
+    // Asking what is open is a listing, not a request to staff it ("what open requests do we have?").
+    intent: 'open_requests',
+    boost: 3,
+    phrases: [
+      '(what|which|show|list|any) (me)? (the|our|all)? (open|unfilled|unstaffed|outstanding|pending) (resource)? (requests?|roles?|positions?)',
+      '(open|unfilled|unstaffed|outstanding) (resource)? (requests?|roles?|positions?) (do we have|are there|are open|are left|remain)',
+      'list (the|our|all)? (open)? (resource)? requests',
+    ],
   },
   {
     intent: 'staff',
@@ -241,6 +254,7 @@ export const PHRASES: readonly PhraseEntry[] = [
       '(kick-off|kickoff|kick off|start|spin up) (a|the)? new project',
       'new project',
       '(create|build|draft) (a|an|the)? (new)? project',
+      '(create|build|draft|set up|spin up) (a|an)? (new)? ... project for',
       '(we|i) (need|want) (a|an) ... (plan|project)',
       '(we|i) (need|want|would like) (a|an) (new)? ... (website|site|app|platform|portal|discovery|rollout|migration|rebuild|redesign|replatform|implementation)',
     ],

@@ -3,7 +3,14 @@ import { NUMBER, parseNumber } from './numbers.js'
 import { escapeRegex } from './regex.js'
 import type { Scanner } from './scanner.js'
 import type { RoleLevel, RoleMention, SkillMention, Span } from './schema.js'
-import { BUILTIN_SKILLS, LEVEL_SYNONYMS, ROLE_SYNONYMS, SPECIALISMS, SYNONYM_LEVEL } from './vocabulary.js'
+import {
+  BUILTIN_SKILLS,
+  DISCIPLINE_SKILLS,
+  LEVEL_SYNONYMS,
+  ROLE_SYNONYMS,
+  SPECIALISMS,
+  SYNONYM_LEVEL,
+} from './vocabulary.js'
 
 function alternation(words: Iterable<string>): string {
   return [...words]
@@ -99,6 +106,11 @@ const ROLE_PATTERN = new RegExp(
   `${NOT_WORD_BEFORE}(?:${COUNT})?(?:${LEVEL}[\\s-]+)?(?:${SPECIALISM}[\\s-]+)?(?:${SKILL_SLOT}[\\s-]+)?${ROLE}${NOT_WORD_AFTER}`,
   'gdiu',
 )
+// Read after the role patterns, so only a specialism no role word follows is left: "backend 120h".
+const SPECIALISM_PATTERN = new RegExp(
+  `${NOT_WORD_BEFORE}(?:${LEVEL}[\\s-]+)?${SPECIALISM}${NOT_WORD_AFTER}`,
+  'gdiu',
+)
 const GENERIC_PATTERN = new RegExp(
   `${NOT_WORD_BEFORE}(?:${COUNT})?(?:${LEVEL}[\\s-]+)?${SKILL_SLOT}(?:['’]s)?[\\s-]+${GENERIC}${NOT_WORD_AFTER}`,
   'gdiu',
@@ -108,10 +120,9 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').replace(/\.$/, '')
 }
 
-/** Maps a role mention onto one of the organisation's role names, e.g. senior + developer -> "Senior Developer". */
-function knownRoleFor(role: string | null, level: RoleLevel | null, context: RequestContext): string | null {
-  if (!role || !context.roles?.length) return null
-  const described = context.roles.map((name) => {
+/** The organisation's roles read as canonical role and level ("Senior Developer" -> developer, senior). */
+function describedRoles(context: RequestContext) {
+  return (context.roles ?? []).map((name) => {
     const lower = ` ${normalise(name)} `
     const canonical = [...roleWords.entries()]
       .sort((a, b) => b[0].length - a[0].length)
@@ -119,7 +130,22 @@ function knownRoleFor(role: string | null, level: RoleLevel | null, context: Req
     const lvl = [...levelWords.entries()].find(([word]) => lower.includes(` ${word} `))?.[1] ?? null
     return { name, canonical, level: lvl }
   })
-  const sameRole = described.filter((d) => d.canonical === role)
+}
+
+/**
+ * The organisation's roles a mention could mean when it names no single one ("developer" at a firm with
+ * Junior, Senior and Lead Developers), for asking which.
+ */
+export function possibleRoles(mention: RoleMention, context: RequestContext): string[] {
+  return describedRoles(context)
+    .filter((d) => d.canonical === mention.role)
+    .map((d) => d.name)
+}
+
+/** Maps a role mention onto one of the organisation's role names, e.g. senior + developer -> "Senior Developer". */
+function knownRoleFor(role: string | null, level: RoleLevel | null, context: RequestContext): string | null {
+  if (!role || !context.roles?.length) return null
+  const sameRole = describedRoles(context).filter((d) => d.canonical === role)
   return (
     sameRole.find((d) => d.level === level)?.name ??
     (level === null ? undefined : sameRole.find((d) => d.level === null)?.name) ??
@@ -154,11 +180,12 @@ export function extractRoles(
   for (const [pattern, generic] of [
     [ROLE_PATTERN, false],
     [GENERIC_PATTERN, true],
+    [SPECIALISM_PATTERN, false],
   ] as const) {
     for (const match of scanner.matches(pattern)) {
       const g = match.groups ?? {}
       const roleWord = g.role ? normalise(g.role) : null
-      const role = roleWord ? (roleWords.get(roleWord) ?? null) : null
+      const role = roleWord ? (roleWords.get(roleWord) ?? null) : g.spec ? 'developer' : null
       if (!generic && !role) continue
       const level = g.level
         ? (levelWords.get(normalise(g.level)) ?? null)
@@ -200,4 +227,15 @@ export function extractRoles(
     }
   }
   return found.sort((a, b) => a.span.start - b.span.start)
+}
+
+/**
+ * The roles that skills naming a discipline stand for ("UX research" -> UX researcher), for pairing with
+ * effort figures only: elsewhere "UX research" stays a skill to search for.
+ */
+export function disciplineRoles(skills: SkillMention[], context: RequestContext): RoleMention[] {
+  return skills.flatMap((s) => {
+    const role = DISCIPLINE_SKILLS[s.skill.toLowerCase()]
+    return role ? [mention(role, null, null, null, null, context, s.span)] : []
+  })
 }

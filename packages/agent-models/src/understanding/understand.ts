@@ -8,7 +8,7 @@ import { extractMoney } from './money.js'
 import { extractEntities } from './names.js'
 import { extractPercentages } from './percentages.js'
 import { extractQuoteReferences } from './references.js'
-import { extractRoles, extractSkills } from './roles.js'
+import { disciplineRoles, extractRoles, extractSkills } from './roles.js'
 import { Scanner } from './scanner.js'
 import {
   type AgentType,
@@ -314,7 +314,11 @@ export function understand(
       : (extractSubject(scanner, subjectAnchor.end) ?? extractSubjectBefore(scanner, subjectAnchor.start))
   const skills = extractSkills(scanner, context)
   const roles = extractRoles(scanner, context, skills)
-  const hours = attachRoles(text, hourFigures, roles)
+  const hours = attachRoles(
+    text,
+    hourFigures,
+    [...roles, ...disciplineRoles(skills, context)].sort((a, b) => a.span.start - b.span.start),
+  )
   const unparsed = remainder(scanner)
 
   const { startDate, endDate, period } = pickDates(intent, dates)

@@ -38,15 +38,29 @@ export const ROLE_SYNONYMS: Record<string, readonly string[]> = {
     'testing',
   ],
   project_manager: ['project manager', 'pm', 'delivery manager', 'project management'],
-  business_analyst: ['business analyst', 'ba', 'analyst'],
+  business_analyst: ['business analyst', 'ba', 'analyst', 'business analysis'],
   architect: ['architect', 'solution architect', 'solutions architect', 'technical architect'],
   devops: ['devops', 'devops engineer', 'sre', 'site reliability engineer', 'platform engineer'],
-  data_engineer: ['data engineer'],
-  data_scientist: ['data scientist'],
+  data_engineer: ['data engineer', 'data engineering'],
+  data_scientist: ['data scientist', 'data science'],
   scrum_master: ['scrum master', 'agile coach'],
   product_owner: ['product owner', 'product manager'],
   consultant: ['consultant'],
   content: ['copywriter', 'content writer', 'content strategist'],
+}
+
+/**
+ * Skills that name a discipline, and so the role doing it, when effort is written against them ("60 hours
+ * of UX research"): the organisation's skill list claims those words before roles are read.
+ */
+export const DISCIPLINE_SKILLS: Record<string, string> = {
+  'ux research': 'researcher',
+  'user research': 'researcher',
+  'solution architecture': 'architect',
+  'requirements analysis': 'business_analyst',
+  'test automation': 'qa',
+  'data modelling': 'data_engineer',
+  'data engineering': 'data_engineer',
 }
 
 /** Roles whose synonym already implies a level. */
@@ -60,6 +74,7 @@ export const LEVEL_SYNONYMS: Record<RoleLevel, readonly string[]> = {
   principal: ['principal'],
 }
 
+/** Specialisms of a developer; on its own, one names the developer doing it ("backend 120-160-240h"). */
 export const SPECIALISMS: Record<string, readonly string[]> = {
   frontend: ['frontend', 'front-end', 'front end'],
   backend: ['backend', 'back-end', 'back end'],
