@@ -10,6 +10,7 @@ export {
   testDatabases,
   testDatabaseUrl,
 } from './database.js'
+export { type FaultMode, FaultProxy } from './fault-proxy.js'
 export { LogCapture, silentLogger } from './logging.js'
 export { TEST_NATS_URL, testNamespace } from './nats.js'
 export { freePort } from './ports.js'
