@@ -27,7 +27,22 @@ export class AdmissionBatcher {
 
   submit(item: SubmitItem): Promise<SubmitResult> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ item, resolve, reject })
+      const { signal } = item
+      if (signal?.aborted) return reject(signal.reason)
+      const waiting: Waiting = { item, resolve, reject }
+      // A caller that gave up (Postgres frozen, its deadline passed) leaves the line: admitting it once the
+      // database answers again would queue work its client was told was refused.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.#waiting.indexOf(waiting)
+          if (at < 0) return
+          this.#waiting.splice(at, 1)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
+      this.#waiting.push(waiting)
       this.#pump()
     })
   }
@@ -82,6 +97,10 @@ export class AdmissionBatcher {
   }
 
   #alone({ item, resolve, reject }: Waiting): Promise<void> {
+    if (item.signal?.aborted) {
+      reject(item.signal.reason)
+      return Promise.resolve()
+    }
     return this.store
       .submit(item.claims, item.input, {
         maxInFlight: item.maxInFlight,

@@ -155,7 +155,16 @@ export async function admit(
   deps: AdmissionDeps,
   claims: JwtClaims,
   request: AdmissionRequest,
-  options: { maxInFlight: number; authorize?: (membership: Membership) => void },
+  options: {
+    maxInFlight: number
+    authorize?: (membership: Membership) => void
+    /**
+     * Aborted when the caller stops waiting: a batch not yet started drops the request, and one in its
+     * transaction rolls it back before its work is published (only a commit already sent may still land;
+     * a retry with the same id then answers with that session).
+     */
+    signal?: AbortSignal
+  },
 ): Promise<Admission> {
   const input = {
     id: request.id,
@@ -169,7 +178,11 @@ export async function admit(
   const checks = {
     maxInFlight: options.maxInFlight,
     ...(options.authorize ? { authorize: options.authorize } : {}),
-    enqueue: (session: SessionRow) => enqueueSession(deps, session, workOf(request)),
+    enqueue: (session: SessionRow) => {
+      options.signal?.throwIfAborted()
+      return enqueueSession(deps, session, workOf(request))
+    },
+    ...(options.signal ? { signal: options.signal } : {}),
   }
   const result = deps.batcher
     ? await deps.batcher.submit({ claims, input, ...checks })

@@ -16,6 +16,8 @@ export interface SubmitItem {
   authorize?: (membership: Membership) => void
   /** Publishes the work and the admission event; the event (seq 1) is stored with the session. */
   enqueue: (session: SessionRow) => Promise<SessionEventEnvelope>
+  /** Aborted once the caller stopped waiting (its deadline): an item not yet started is dropped. */
+  signal?: AbortSignal
 }
 
 export type SubmitResult =

@@ -84,7 +84,10 @@ export function mapDatabaseError(err: unknown): AppError {
       return new AppError('DEADLINE_EXCEEDED', 'The database took too long to answer', { cause: err })
   }
   if (pg.code && CONNECTION_CODES.has(pg.code)) {
-    return new AppError('UNAVAILABLE', 'The database is unavailable', { cause: err })
+    return new AppError('UNAVAILABLE', 'The database is unavailable; retry in a few seconds', {
+      cause: err,
+      details: { reason: 'database_unavailable' },
+    })
   }
   return new AppError('INTERNAL', 'An unexpected error occurred', { cause: err })
 }

@@ -24,6 +24,7 @@ import {
   type SessionStatusName,
   sessionStatusToProto,
 } from '@psa/proto'
+import { withAdmissionDeadline } from './admission-deadline.js'
 import type { SessionEventHub } from './event-hub.js'
 import { type EventStreamDeps, streamSessionEvents } from './event-stream.js'
 import type { OrchestratorMetrics } from './metrics.js'
@@ -55,6 +56,8 @@ export interface AgentServiceDeps extends RpcDeps {
   streams?: Pick<EventStreamDeps, 'statusPollMs' | 'finishedGraceMs'>
   /** Whether the queue (NATS) is reachable now; while it is not, submits are refused at once. */
   queueAvailable?: () => boolean
+  /** Longest an admission may take before the submit answers UNAVAILABLE (default 2 s). */
+  admissionTimeoutMs?: number
 }
 
 /** Builds the AgentService implementation. */
@@ -104,10 +107,11 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         details: { reason: 'queue_unavailable' },
       })
     }
-    const admission = await admit(
-      admissionDeps,
-      claims,
-      {
+    const admission = await withAdmissionDeadline(ctx.signal, deps.admissionTimeoutMs ?? 2_000, (signal) =>
+      admit(
+        admissionDeps,
+        claims,
+        {
         id: input.sessionId ?? randomUUID(),
         ...(input.organisationId ? { organisationId: input.organisationId } : {}),
         agentType: input.type,
@@ -116,8 +120,9 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
         autoApply: input.autoApply,
         trace: ctx.trace,
         ...(user.email ? { userEmail: user.email } : {}),
-      },
-      { maxInFlight: deps.maxInFlightPerUser },
+        },
+        { maxInFlight: deps.maxInFlightPerUser, signal },
+      ),
     )
     return withLogContext({ session_id: admission.session.id }, async () => {
       if (!admission.created) return retried(admission.session, input)

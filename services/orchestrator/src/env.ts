@@ -20,6 +20,11 @@ export const orchestratorEnvSchema = baseEnvSchema
     /** Queued plus running sessions one user may have at once; more are refused with TOO_MANY_IN_FLIGHT. */
     MAX_IN_FLIGHT_PER_USER: envVars.positiveInt(10),
     /**
+     * Longest one admission may take (Postgres frozen, unreachable or saturated) before the submit answers
+     * UNAVAILABLE, which the gateway turns into 503 with Retry-After, instead of holding the caller.
+     */
+    ADMISSION_TIMEOUT_MS: envVars.durationMs(2_000),
+    /**
      * RPCs per user per minute, over the gateway and direct gRPC clients alike (RATE_LIMITED beyond). Above
      * the gateway's own per-user limit, which it reaches through this one.
      */

@@ -179,6 +179,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         maxInFlightPerUser: env.MAX_IN_FLIGHT_PER_USER,
         cancelWaitMs: env.CANCEL_WAIT_MS,
         queueAvailable: () => nats.connected(),
+        admissionTimeoutMs: env.ADMISSION_TIMEOUT_MS,
         ...(options.streams ? { streams: options.streams } : {}),
       }),
     )
