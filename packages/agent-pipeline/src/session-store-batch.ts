@@ -1,5 +1,5 @@
 import type { Database, JwtClaims, Membership } from '@psa/db'
-import { noMembership } from '@psa/db'
+import { abandonReserved, noMembership } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type postgres from 'postgres'
 import { eventLogRow } from './event-log.js'
@@ -48,14 +48,16 @@ export type SubmitOutcome =
  */
 export async function submitBatch(db: Database, items: readonly SubmitItem[]): Promise<SubmitOutcome[]> {
   const tx = await db.sql.reserve()
+  let outcomes: SubmitOutcome[]
   try {
-    return await admitOnConnection(tx, items)
+    outcomes = await admitOnConnection(tx, items)
   } catch (err) {
-    await tx`rollback`.catch(() => {})
+    // Rolls back and releases, or leaves a lost connection to the pool (postgres.js, connection-loss.ts).
+    await abandonReserved(tx, err)
     throw err
-  } finally {
-    tx.release()
   }
+  tx.release()
+  return outcomes
 }
 
 async function admitOnConnection(

@@ -2,6 +2,7 @@ import type { Logger } from '@psa/config'
 import { Kysely, sql, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
+import { abandonReserved, guardKyselyConnection } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
@@ -65,7 +66,9 @@ export class Database {
         },
       },
     })
-    this.kysely = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: this.sql }) })
+    this.kysely = new Kysely<DB>({
+      dialect: new PostgresJSDialect({ postgres: this.sql, onReserveConnection: guardKyselyConnection }),
+    })
   }
 
   /** Runs `fn` in a transaction as the user: role `authenticated`, their claims set, RLS enforced. */
@@ -85,28 +88,37 @@ export class Database {
    * the callback's first statements travel with it; if it failed, they fail too ("transaction aborted")
    * and the first error is what the caller sees.
    */
-  asUserSql<T>(claims: JwtClaims, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  asUserSql<T>(claims: JwtClaims, fn: (tx: postgres.ReservedSql) => Promise<T>): Promise<T> {
     return this.#sqlTransaction('authenticated', { ...claims, role: 'authenticated' }, fn)
   }
 
+  // On a reserved connection rather than `sql.begin`: BEGIN travels with the prelude and the callback's
+  // first statements, and a lost connection is left to the pool (connection-loss.ts).
   async #sqlTransaction<T>(
     role: string,
     claims: Record<string, unknown>,
-    fn: (tx: postgres.TransactionSql) => Promise<T>,
+    fn: (tx: postgres.ReservedSql) => Promise<T>,
   ): Promise<T> {
+    let tx: postgres.ReservedSql | undefined
     try {
-      return (await this.sql.begin(async (tx) => {
-        const prelude =
-          tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('jit', 'off', true)`.execute()
-        const result = await fn(tx).catch(async (err: unknown) => {
-          // A failed prelude aborts the transaction and makes the callback fail; report the cause.
-          await prelude
-          throw err
-        })
+      tx = await this.sql.reserve()
+      const reserved = tx
+      const begun = reserved`begin`.execute()
+      const prelude =
+        reserved`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('jit', 'off', true)`.execute()
+      const result = await fn(reserved).catch(async (err: unknown) => {
+        // A failed BEGIN or prelude aborts the transaction and makes the callback fail; report the cause.
+        await begun
         await prelude
-        return result
-      })) as T
+        throw err
+      })
+      await begun
+      await prelude
+      await reserved`commit`
+      reserved.release()
+      return result
     } catch (err) {
+      if (tx) await abandonReserved(tx, err)
       throw mapDatabaseError(err)
     }
   }

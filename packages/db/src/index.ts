@@ -1,4 +1,5 @@
 export { sql } from 'kysely'
+export { abandonReserved, guardKyselyConnection, isConnectionLoss } from './connection-loss.js'
 export { Database, type DatabaseOptions, type DB, type JwtClaims, type Tx } from './database.js'
 export { type DatabaseEnv, databaseEnvSchema } from './env.js'
 export { mapDatabaseError } from './errors.js'

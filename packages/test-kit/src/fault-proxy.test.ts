@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto'
+import { Database, databaseEnvSchema, sql as kysql } from '@psa/db'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testDatabaseUrl } from './database.js'
 import { FaultProxy } from './fault-proxy.js'
+import { silentLogger } from './logging.js'
 
 let proxy: FaultProxy
 let sql: postgres.Sql
@@ -41,4 +44,40 @@ describe('FaultProxy in front of Postgres', () => {
     proxy.resume()
     expect(await held).toBe(1)
   })
+})
+
+describe('Database through a FaultProxy whose server drops every connection', () => {
+  // postgres.js 3.4.9 hung or corrupted its pool here (connection-loss.ts in @psa/db): these hung.
+  for (const how of ['reset', 'close'] as const) {
+    it(`fails in-flight transactions promptly and keeps its pool usable (${how})`, async () => {
+      const db = new Database({
+        env: databaseEnvSchema.parse({ DATABASE_URL: proxy.url(testDatabaseUrl()), DATABASE_POOL_MAX: '2' }),
+        applicationName: 'fault-proxy-test',
+        logger: silentLogger('db'),
+      })
+      const claims = { sub: randomUUID(), role: 'authenticated' }
+      const kysely = () => db.asService((tx) => kysql`select pg_sleep(0.3)`.execute(tx))
+      const raw = () => db.asUserSql(claims, (tx) => tx`select pg_sleep(0.3)`.execute())
+      try {
+        await Promise.all([kysely(), raw()])
+        const inFlight = [kysely(), raw()].map((p) =>
+          p.then(
+            () => 'ok',
+            (err) => err.code,
+          ),
+        )
+        await new Promise((r) => setTimeout(r, 100))
+        proxy.stop(how)
+        const started = performance.now()
+        expect(await Promise.all(inFlight)).toEqual(['UNAVAILABLE', 'UNAVAILABLE'])
+        expect(performance.now() - started).toBeLessThan(2_000)
+        await new Promise((r) => setTimeout(r, 200))
+        proxy.resume()
+        for (let i = 0; i < 4; i++) await Promise.all([kysely(), raw()])
+      } finally {
+        proxy.resume()
+        await db.close()
+      }
+    }, 15_000)
+  }
 })

@@ -56,10 +56,16 @@ export class FaultProxy {
     return u.toString()
   }
 
-  /** Resets every connection; until `resume`, new ones are reset as soon as they arrive. */
-  stop(): void {
+  /**
+   * Drops every connection, with a reset (a crashed server or a broken network) or a close (a server shut
+   * down); until `resume`, new ones are reset as soon as they arrive.
+   */
+  stop(how: 'reset' | 'close' = 'reset'): void {
     this.#mode = 'stopped'
-    for (const pipe of this.#pipes) this.#reset(pipe)
+    for (const pipe of this.#pipes) {
+      if (how === 'reset') this.#reset(pipe)
+      else this.#end(pipe)
+    }
   }
 
   /** Freezes every connection (and accepts new ones, frozen) until `resume`. */

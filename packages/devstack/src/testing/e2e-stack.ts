@@ -23,7 +23,14 @@ export interface E2eStack {
 
 /** Starts the built services (all, or `only` those) and waits until every one is ready. */
 export async function startE2eStack(
-  options: { only?: readonly string[]; readyTimeoutMs?: number } = {},
+  options: {
+    only?: readonly string[]
+    readyTimeoutMs?: number
+    /** Where the services reach Postgres (default this run's test database), e.g. through a FaultProxy. */
+    databaseUrl?: string
+    /** Extra variables for every service. */
+    env?: Record<string, string>
+  } = {},
 ): Promise<E2eStack> {
   const ports = await freeStackPorts()
   const output: string[] = []
@@ -31,12 +38,15 @@ export async function startE2eStack(
     {
       root: REPOSITORY_ROOT,
       ports,
-      databaseUrl: testDatabaseUrl(),
+      databaseUrl: options.databaseUrl ?? testDatabaseUrl(),
       natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
       namespace: `e2e_${randomBytes(4).toString('hex')}`,
       authDevMode: true,
       logLevel: 'warn',
-      extraEnv: { DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-e2e-')), 'dev-key.json') },
+      extraEnv: {
+        DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-e2e-')), 'dev-key.json'),
+        ...options.env,
+      },
     },
     {
       write: (line) => output.push(line),

@@ -1,0 +1,64 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
+import type postgres from 'postgres'
+
+const LOST = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+])
+
+/** Whether the error means the connection a query ran on is gone (so is its transaction, server-side). */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && LOST.has(code)
+}
+
+/*
+ * Why this file exists: postgres.js 3.4.9 corrupts its pool when a reserved connection's socket dies (a
+ * Postgres restart, a reset connection; found by the Postgres fault suite). A query sent on it afterwards
+ * (the ROLLBACK every failed transaction sends) is never answered, or throws "Cannot read properties of
+ * null (reading 'write')" from a timer, and `release()` moves the dead connection back to the open queue,
+ * where the next query hangs the same way. The pool has already taken the connection back as closed (and
+ * reconnects it when needed), so after a loss a reserved connection is left alone: no ROLLBACK (the server
+ * ended the transaction with the connection) and no release.
+ */
+
+/** Ends a reserved connection's transaction after `err`: rolls back and releases, unless the connection is gone. */
+export async function abandonReserved(tx: postgres.ReservedSql, err: unknown): Promise<void> {
+  if (isConnectionLoss(err)) return
+  await tx`rollback`.catch(() => {})
+  tx.release()
+}
+
+/** The same for Kysely's connections (`PostgresJSDialect`'s `onReserveConnection`). */
+export async function guardKyselyConnection(connection: DatabaseConnection): Promise<void> {
+  let lost = false
+  const execute = connection.executeQuery.bind(connection)
+  const guarded = connection as DatabaseConnection & Record<symbol, () => void>
+  guarded.executeQuery = async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+    if (lost && query.sql === 'rollback') return { rows: [] }
+    try {
+      return await execute<R>(query)
+    } catch (err) {
+      if (isConnectionLoss(err)) lost = true
+      throw err
+    }
+  }
+  // kysely-postgres-js releases the reservation through a module-private symbol method.
+  const proto = Object.getPrototypeOf(connection) as Record<symbol, () => void>
+  const release = Object.getOwnPropertySymbols(proto).find((s) => s.description === 'release')
+  if (!release) throw new Error('kysely-postgres-js changed: its connection has no release method to guard')
+  const original = proto[release] as () => void
+  guarded[release] = () => {
+    if (!lost) original.call(connection)
+  }
+}
