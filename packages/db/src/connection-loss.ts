@@ -1,3 +1,4 @@
+import { createConnection, type Socket } from 'node:net'
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
 import type postgres from 'postgres'
 
@@ -61,4 +62,37 @@ export async function guardKyselyConnection(connection: DatabaseConnection): Pro
   guarded[release] = () => {
     if (!lost) original.call(connection)
   }
+}
+
+/**
+ * The socket postgres.js gets for a plain TCP connection, with its failure reported in one piece: a reset
+ * socket emits 'error' at once but 'close' only after the handle closed, and a query sent in between (a
+ * retry, a ROLLBACK, the next request's query) is never answered: postgres.js 3.4.9 fails the queries it
+ * had on an 'error' and, on a 'close' after an error, not the ones sent since. Holding the error until the
+ * close and emitting both together leaves no such gap. (TLS connections are wrapped by postgres.js itself,
+ * after this socket; they keep the library's behaviour.)
+ */
+export function wholeFailureSocket(options: { host: string[]; port: number[] }): Socket {
+  const host = options.host[0] ?? '127.0.0.1'
+  const port = options.port[0] ?? 5432
+  const socket = createConnection({ host, port }) as Socket & { host?: string; port?: number }
+  socket.host = host
+  socket.port = port
+  let failure: unknown
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error') {
+      failure ??= args[0]
+      return true
+    }
+    if (event === 'close' && failure !== undefined) emit('error', failure)
+    return emit(event, ...args)
+  }) as Socket['emit']
+  return socket
+}
+
+/** Whether a connection string asks for TLS (then postgres.js makes its own socket). */
+export function wantsTls(url: string): boolean {
+  const mode = new URL(url).searchParams.get('sslmode') ?? new URL(url).searchParams.get('ssl')
+  return mode !== null && mode !== 'disable' && mode !== 'false'
 }

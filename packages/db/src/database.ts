@@ -2,7 +2,7 @@ import type { Logger } from '@psa/config'
 import { Kysely, sql, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
-import { abandonReserved, guardKyselyConnection } from './connection-loss.js'
+import { abandonReserved, guardKyselyConnection, wantsTls, wholeFailureSocket } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
@@ -48,6 +48,7 @@ export class Database {
       prepare: env.DATABASE_PREPARED_STATEMENTS,
       connect_timeout: env.DATABASE_CONNECT_TIMEOUT_S,
       idle_timeout: 60,
+      ...(wantsTls(env.DATABASE_URL) ? {} : { socket: wholeFailureSocket }),
       max_lifetime: 30 * 60,
       connection: {
         application_name: options.applicationName,

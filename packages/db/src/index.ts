@@ -1,5 +1,10 @@
 export { sql } from 'kysely'
-export { abandonReserved, guardKyselyConnection, isConnectionLoss } from './connection-loss.js'
+export {
+  abandonReserved,
+  guardKyselyConnection,
+  isConnectionLoss,
+  wholeFailureSocket,
+} from './connection-loss.js'
 export { Database, type DatabaseOptions, type DB, type JwtClaims, type Tx } from './database.js'
 export { type DatabaseEnv, databaseEnvSchema } from './env.js'
 export { mapDatabaseError } from './errors.js'

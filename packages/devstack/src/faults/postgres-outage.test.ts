@@ -1,9 +1,9 @@
-// Fault suite: Postgres stopped (every connection reset, new ones refused) and then paused (frozen: open
-// connections, no bytes, as SIGSTOP), under a steady load of submits through the gateway, with the built
+// Fault suite: Postgres stopped (every connection closed, as a shutdown, then reset, as a crash; new ones
+// refused) and then paused (frozen: open connections, no bytes, as SIGSTOP), under a steady load of submits through the gateway, with the built
 // gateway, orchestrator and quotes worker as processes. The services reach Postgres through a FaultProxy
 // of this test, so the machine's shared server never stops. Submits during an outage get a prompt 503
 // UNAVAILABLE with Retry-After; after each outage the services recover on their own; every accepted (202)
-// session completes exactly once and nothing is dead-lettered by the outage. Bounded: two outages of
+// session completes exactly once and nothing is dead-lettered by the outage. Bounded: three outages of
 // FAULT_PG_OUTAGE_MS (default 5 s) each, about a minute on a quiet machine.
 
 import { randomUUID } from 'node:crypto'
@@ -33,7 +33,8 @@ let token: string
 const submitted: Submitted[] = []
 let checked = 0
 let landedAfter503 = 0
-const outages: { mode: 'stopped' | 'paused'; from: number; to: number }[] = []
+type Outage = 'stopped (closed)' | 'stopped (reset)' | 'paused'
+const outages: { mode: Outage; from: number; to: number }[] = []
 
 beforeAll(async () => {
   const target = new URL(testDatabaseUrl())
@@ -111,10 +112,10 @@ async function load(until: Promise<void>): Promise<void> {
   )
 }
 
-async function outage(mode: 'stopped' | 'paused'): Promise<void> {
+async function outage(mode: Outage): Promise<void> {
   const from = performance.now()
-  if (mode === 'stopped') proxy.stop()
-  else proxy.pause()
+  if (mode === 'paused') proxy.pause()
+  else proxy.stop(mode === 'stopped (reset)' ? 'reset' : 'close')
   await new Promise((r) => setTimeout(r, OUTAGE_MS))
   const to = performance.now()
   proxy.resume()
@@ -130,8 +131,10 @@ describe('Postgres stopped and paused under load', () => {
     await load(
       (async () => {
         await wait(2_000)
-        await outage('stopped')
-        await wait(2_000)
+        await outage('stopped (closed)')
+        await wait(1_000)
+        await outage('stopped (reset)')
+        await wait(1_000)
         await outage('paused')
         await wait(1_000)
       })(),

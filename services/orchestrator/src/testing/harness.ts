@@ -19,6 +19,7 @@ import {
   createTestAuth,
   type OutsideUser,
   type ScratchDatabase,
+  type Tenant,
   type TenantUser,
   type TestAuth,
 } from '@psa/test-kit'
@@ -44,6 +45,8 @@ export interface TestTenants {
   oscar: TenantUser
   /** Belongs to no organisation. */
   nobody: OutsideUser
+  /** The kit tenant's users by role (admin and owner included), for matrices over every role. */
+  byRole: Tenant['users']
 }
 
 /** One orchestrator instance of the harness (the main one, or another replica on the same namespace). */
@@ -130,6 +133,7 @@ export async function startHarness(
       maria: tenant.users.manager,
       oscar: tenant.users.otherMember,
       nobody: tenant.users.nobody,
+      byRole: tenant.users,
     }
     auth = await createTestAuth()
   } catch (err) {
