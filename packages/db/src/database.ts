@@ -48,6 +48,9 @@ export class Database {
       prepare: env.DATABASE_PREPARED_STATEMENTS,
       connect_timeout: env.DATABASE_CONNECT_TIMEOUT_S,
       idle_timeout: 60,
+      // Reconnect within a second once Postgres is back (postgres.js backs off up to 20 s by default, so
+      // after a restart a service could go on failing for that long).
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       ...(wantsTls(env.DATABASE_URL) ? {} : { socket: wholeFailureSocket }),
       max_lifetime: 30 * 60,
       connection: {

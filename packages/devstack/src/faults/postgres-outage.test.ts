@@ -121,7 +121,17 @@ async function outage(mode: Outage): Promise<void> {
   proxy.resume()
   outages.push({ mode, from, to })
   // Recovered once a submit is accepted again.
-  await expect.poll(async () => (await submit()).status, { timeout: 30_000, interval: 250 }).toBe(202)
+  await expect
+    .poll(async () => (await submit()).status, { timeout: 30_000, interval: 250 })
+    .toBe(202)
+    .catch((err) => {
+      throw new Error(
+        `${err}: not recovered after ${mode}\n${e2e.output
+          .filter((l) => /"level":"(warn|error|fatal)"|supervisor/.test(l))
+          .slice(-30)
+          .join('\n')}`,
+      )
+    })
 }
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
