@@ -59,7 +59,7 @@ async function submit(request: string): Promise<string> {
 const session = async (id: string) =>
   (
     await db.sql<{ status: string; attempts: number; error_code: string | null }[]>`
-      select status, attempts, error_code from public.agent_sessions where id = ${id}`
+      select status, attempts, error->>'code' as error_code from public.agent_sessions where id = ${id}`
   )[0]
 
 describe('a poison message among other work', () => {
