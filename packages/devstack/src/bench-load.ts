@@ -5,8 +5,9 @@
 //  1. step load: open-loop submits (POST /api/agents/project) at a rising rate, each step measured from
 //     the requests' scheduled starts; a step is sustainable while errors stay <= 1%, the achieved rate is
 //     within 5% of the offered one and p99 <= --slo-ms. Prints the highest sustainable admission rate.
-//  2. soak at half that rate for --soak-seconds (default five minutes), with each service's resident
-//     memory and the admission latency at the start and at the end.
+//  2. soak at half that rate for --soak-seconds (default five minutes), with the admission latency at the
+//     start and at the end, each service's resident memory at both, and its heap after a forced full GC
+//     at the start and five more times (heap-probe.ts): a flat trend is bounded, a climbing one a leak.
 // The load generator shares the machine with Postgres, NATS and every service it measures.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { demoDataSeed, NORTHWIND_ORGANISATION_ID } from '@psa/demo-data'
 import { setupDatabase } from '@psa/supabase'
 import postgres from 'postgres'
 import { Pool } from 'undici'
+import { heapAfterGcMiB, INSPECT_NODE_OPTIONS, inspectorUrls } from './heap-probe.js'
 import { freeStackPorts } from './services.js'
 import { checkDependencies, startStack } from './stack.js'
 import { openLoop, type Samples } from './stats.js'
@@ -92,7 +94,11 @@ async function main() {
   const key = join(mkdtempSync(join(tmpdir(), 'psa-load-')), 'key.json')
   // The limits under test are the system's capacity, not the per-user protections.
   const unlimited = '100000000'
-  const extraEnv = { DEV_SIGNING_KEY_PATH: key, MAX_IN_FLIGHT_PER_USER: unlimited }
+  const extraEnv = {
+    DEV_SIGNING_KEY_PATH: key,
+    MAX_IN_FLIGHT_PER_USER: unlimited,
+    NODE_OPTIONS: INSPECT_NODE_OPTIONS,
+  }
   Object.assign(extraEnv, { RATE_LIMIT_PER_MINUTE: unlimited, RPC_RATE_LIMIT_PER_MINUTE: unlimited })
   const namespace = `load_${randomBytes(3).toString('hex')}`
   const settings = {
@@ -169,12 +175,22 @@ async function main() {
     say(`2. Soak at ${soakRate}/s for ${soakMs / 1000} s (start and end windows of ${windowMs / 1000} s)`)
     const memory = (): Record<string, number> =>
       Object.fromEntries(SERVICES.map((s) => [s, rssMiB(stack.supervisor.pid(s))]))
+    const heaps = async (): Promise<number[]> => {
+      const urls = inspectorUrls(lines)
+      return Promise.all(SERVICES.map((s) => heapAfterGcMiB(urls.get(s))))
+    }
+    const SAMPLES = 5
+    const heapTrend: number[][] = [await heaps()]
     const startMemory = memory()
     const first = await openLoop(soakRate, windowMs, submit)
     const middleMs = soakMs - 2 * windowMs
-    if (middleMs > 0) await openLoop(soakRate, middleMs, submit)
+    for (let i = 0; i < SAMPLES - 1; i++) {
+      if (middleMs > 0) await openLoop(soakRate, middleMs / (SAMPLES - 1), submit)
+      heapTrend.push(await heaps())
+    }
     const last = await openLoop(soakRate, windowMs, submit)
     const endMemory = memory()
+    heapTrend.push(await heaps())
     const row = (label: string, r: { latencyMs: Samples; errors: number; offered: number }) => {
       const s = r.latencyMs.summary()
       return `   ${label}: p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${((r.errors / Math.max(1, r.offered)) * 100).toFixed(2)}%`
@@ -187,6 +203,14 @@ async function main() {
       const b = endMemory[s] ?? Number.NaN
       say(
         `     ${s.padEnd(17)} ${a.toFixed(0).padStart(5)} -> ${b.toFixed(0).padStart(5)} (${b - a >= 0 ? '+' : ''}${(b - a).toFixed(0)})`,
+      )
+    }
+    say(`   heap after a forced full GC (MiB), ${heapTrend.length} samples over the soak:`)
+    for (const [i, s] of SERVICES.entries()) {
+      const trend = heapTrend.map((sample) => sample[i] ?? Number.NaN)
+      const growth = (trend.at(-1) ?? Number.NaN) - (trend[0] ?? Number.NaN)
+      say(
+        `     ${s.padEnd(17)} ${trend.map((v) => v.toFixed(1).padStart(6)).join(' ')}  (${growth >= 0 ? '+' : ''}${growth.toFixed(1)})`,
       )
     }
     say(
