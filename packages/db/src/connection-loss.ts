@@ -91,8 +91,17 @@ export function wholeFailureSocket(options: { host: string[]; port: number[] }):
   return socket
 }
 
-/** Whether a connection string asks for TLS (then postgres.js makes its own socket). */
-export function wantsTls(url: string): boolean {
-  const mode = new URL(url).searchParams.get('sslmode') ?? new URL(url).searchParams.get('ssl')
-  return mode !== null && mode !== 'disable' && mode !== 'false'
+/**
+ * Whether postgres.js would make a plain TCP connection to one host for this URL, the case
+ * `wholeFailureSocket` stands in for (TLS, several hosts and Unix sockets keep the library's own socket).
+ */
+export function plainTcpUrl(url: string): boolean {
+  try {
+    const u = new URL(url)
+    const mode = u.searchParams.get('sslmode') ?? u.searchParams.get('ssl')
+    const tls = mode !== null && mode !== 'disable' && mode !== 'false'
+    return !tls && u.hostname !== '' && !u.host.includes(',') && !u.searchParams.has('host')
+  } catch {
+    return false
+  }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@psa/config'
 import { Kysely, sql, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
-import { abandonReserved, guardKyselyConnection, wantsTls, wholeFailureSocket } from './connection-loss.js'
+import { abandonReserved, guardKyselyConnection, plainTcpUrl, wholeFailureSocket } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
@@ -51,7 +51,7 @@ export class Database {
       // Reconnect within a second once Postgres is back (postgres.js backs off up to 20 s by default, so
       // after a restart a service could go on failing for that long).
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
-      ...(wantsTls(env.DATABASE_URL) ? {} : { socket: wholeFailureSocket }),
+      ...(plainTcpUrl(env.DATABASE_URL) ? { socket: wholeFailureSocket } : {}),
       max_lifetime: 30 * 60,
       connection: {
         application_name: options.applicationName,
