@@ -1,5 +1,9 @@
+import { AppError } from '@psa/errors'
 import type { SessionStore } from './session-store.js'
 import { type SubmitItem, type SubmitResult, submitBatch } from './session-store-batch.js'
+
+/** Longer than any healthy batch (a few round trips), shorter than a client waits for a retry to work. */
+const STALL_MS = 10_000
 
 interface Waiting {
   item: SubmitItem
@@ -51,7 +55,7 @@ export class AdmissionBatcher {
     while (this.#running < this.options.maxConcurrent && this.#waiting.length > 0) {
       const batch = this.#take()
       this.#running++
-      void this.#run(batch).finally(() => {
+      void this.#bounded(batch).finally(() => {
         this.#running--
         this.#pump()
       })
@@ -73,6 +77,25 @@ export class AdmissionBatcher {
       this.#waiting.splice(i, 1)
     }
     return batch
+  }
+
+  /**
+   * A batch whose connection Postgres closed between its statements never settles (postgres.js 3.4.9, see
+   * @psa/db connection-loss.ts): past STALL_MS its requests are refused and its slot freed, or two such
+   * batches would hold every later admission after Postgres is back.
+   */
+  #bounded(batch: Waiting[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const stalled = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        const error = new AppError('UNAVAILABLE', 'The database stopped answering; retry in a few seconds', {
+          details: { reason: 'database_unavailable' },
+        })
+        for (const waiting of batch) waiting.reject(error)
+        resolve()
+      }, STALL_MS)
+    })
+    return Promise.race([this.#run(batch), stalled]).finally(() => clearTimeout(timer))
   }
 
   async #run(batch: Waiting[]): Promise<void> {
