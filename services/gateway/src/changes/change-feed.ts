@@ -46,14 +46,29 @@ export class ChangeFeed {
     return this.#listening.then(() => undefined)
   }
 
+  /**
+   * Calls `listener` with the organisation's changes until the returned function is called. That function
+   * may run more than once (a stream ends both on shutdown and on its socket closing): only the first call
+   * counts, and it removes the organisation's entry only if it is still the set it emptied, so a late call
+   * cannot drop a set that newer subscribers of the organisation have made since.
+   */
   subscribe(organisationId: string, listener: ChangeListener): () => void {
     const set = this.#listeners.get(organisationId) ?? new Set()
     set.add(listener)
     this.#listeners.set(organisationId, set)
+    let subscribed = true
     return () => {
+      if (!subscribed) return
+      subscribed = false
       set.delete(listener)
-      if (set.size === 0) this.#listeners.delete(organisationId)
+      if (set.size === 0 && this.#listeners.get(organisationId) === set)
+        this.#listeners.delete(organisationId)
     }
+  }
+
+  /** Organisations with at least one subscriber (for tests: the map must not outlive its streams). */
+  get organisations(): number {
+    return this.#listeners.size
   }
 
   async close(): Promise<void> {
