@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { workingCalendar } from '../calendar.js'
+import { highs } from '../highs.js'
 import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
 import { type Compiled, compile, maxCapacity } from './compiled.js'
@@ -10,6 +11,7 @@ import { type DelayReason, explainDelays } from './explain.js'
 import { Decoder, geneticSearch, type Individual } from './genetic.js'
 import { lowerBounds } from './lower-bounds.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
+import { Pace } from './pace.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
 import { Justifier, leftJustify, makespanOf, precedenceStart } from './sgs.js'
 import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
@@ -132,9 +134,11 @@ export async function levelSchedule(
   input: ScheduleProblemInput,
   options: LevelOptions = {},
 ): Promise<LevelResult> {
+  // The time limit covers the whole call, validation included.
+  const started = performance.now()
+  const pace = new Pace()
   const problem = parseInput(scheduleProblemSchema, input, 'schedule problem')
   const opts = parseInput(levelOptionsSchema, options, 'levelling options')
-  const started = performance.now()
   // Leave room for building the answer (explanations, dates) inside the limit.
   const deadlineAt = started + opts.timeLimitMs * 0.9 - 2
   const c = compile(problem)
@@ -167,6 +171,8 @@ export async function levelSchedule(
   const seedBest = Math.min(...seeds.map((x) => x.makespan))
   const exactLikely = opts.exact === 'auto' && seedBest > lb && exactFits(c, es, seedBest)
   const heuristicEnd = exactLikely ? started + (deadlineAt - started) * (1 - EXACT_SHARE) : deadlineAt
+  // Compiling HiGHS's WebAssembly (the first time in a process) runs in the background while the GA works.
+  if (exactLikely) highs().catch(() => undefined)
   const { best, stats } = geneticSearch(
     c,
     dec,
@@ -182,7 +188,7 @@ export async function levelSchedule(
   let exactStatus: LevelledSchedule['search']['exact']
   let exactBound: number | undefined
   if (makespan > lb && opts.exact === 'auto') {
-    const exact = await exactSearch(c, es, makespan, lb, deadlineAt)
+    const exact = await exactSearch(c, es, makespan, lb, deadlineAt, pace)
     exactStatus = exact.status
     if (exact.status !== 'skipped') {
       exactBound = exact.lowerBound
