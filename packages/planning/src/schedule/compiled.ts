@@ -49,8 +49,7 @@ export function delta(type: DependencyType, lag: number, dFrom: number, dTo: num
   }
 }
 
-/** Adjacency in compressed rows: the arcs from -> to with their deltas, grouped by `from`. */
-export function csr(n: number, from: Int32Array, to: Int32Array, d: Int32Array) {
+function csr(n: number, from: Int32Array, to: Int32Array, d: Int32Array) {
   const start = new Int32Array(n + 1)
   for (const f of from) start[f + 1]!++
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
@@ -98,7 +97,13 @@ export function compile(problem: ScheduleProblem): Compiled {
     return p
   })
 
-  const changeDays = changeDaysOf(base, profile)
+  const changes = new Set<number>()
+  problem.resources.forEach((r, k) => {
+    const p = profile[k] as Float64Array
+    for (let t = 1; t <= p.length; t++) if ((t < p.length ? p[t] : r.capacity) !== p[t - 1]) changes.add(t)
+    if (p.length > 0 && p[0] !== r.capacity) changes.add(0)
+  })
+  const changeDays = Int32Array.from([...changes].sort((a, b) => a - b))
 
   const demStart = new Int32Array(n + 1)
   const res: number[] = []
@@ -141,17 +146,6 @@ export function compile(problem: ScheduleProblem): Compiled {
     demRes: Int32Array.from(res),
     demAmt: Float64Array.from(amt),
   }
-}
-
-/** Sorted days on which some resource's capacity differs from the day before. */
-export function changeDaysOf(base: Float64Array, profile: Float64Array[]): Int32Array {
-  const changes = new Set<number>()
-  profile.forEach((p, k) => {
-    const capacity = base[k]!
-    for (let t = 1; t <= p.length; t++) if ((t < p.length ? p[t] : capacity) !== p[t - 1]) changes.add(t)
-    if (p.length > 0 && p[0] !== capacity) changes.add(0)
-  })
-  return Int32Array.from([...changes].sort((a, b) => a - b))
 }
 
 export function capacityAt(c: Compiled, k: number, t: number): number {

@@ -6,7 +6,6 @@ import { seededRandom } from '../random.js'
 import { type Compiled, compile, maxCapacity } from './compiled.js'
 import { positiveCycle, type TemporalInfeasibility } from './cpm.js'
 import { levelCyclic } from './cyclic.js'
-import { decomposable, decompositionSearch } from './decomposition.js'
 import { exactFits, exactSearch } from './exact.js'
 import { type DelayReason, explainDelays } from './explain.js'
 import { Decoder, geneticSearch, type Individual } from './genetic.js'
@@ -19,8 +18,6 @@ import { earliestStarts, latestStarts, tails, topologicalOrder } from './tempora
 import { Timeline } from './timeline.js'
 
 const EXACT_SHARE = 0.3
-/** Share of the heuristic's budget for the GA on the whole project; the decomposition rounds get the rest. */
-const GA_SHARE = 0.5
 
 export const levelOptionsSchema = z.object({
   /** Seed of the search; the same seed, problem and schedule budget give the same schedule. */
@@ -176,37 +173,18 @@ export async function levelSchedule(
   const heuristicEnd = exactLikely ? started + (deadlineAt - started) * (1 - EXACT_SHARE) : deadlineAt
   // Compiling HiGHS's WebAssembly (the first time in a process) runs in the background while the GA works.
   if (exactLikely) highs().catch(() => undefined)
-  // The GA on the whole project first, then the decomposition rounds on its best schedule.
-  const share = decomposable(c) ? GA_SHARE : 1
-  const { best: gaBest, stats } = geneticSearch(
+  const { best, stats } = geneticSearch(
     c,
     dec,
     es,
     ls,
     rnd,
-    {
-      maxSchedules: Math.max(1, Math.round(opts.maxSchedules * share)),
-      deadlineAt: started + (heuristicEnd - started) * share,
-      target: lb,
-    },
+    { maxSchedules: opts.maxSchedules, deadlineAt: heuristicEnd, target: lb },
     seeds,
   )
-  const { best, rounds } = decompositionSearch(c, dec, gaBest, rnd, {
-    maxSchedules: opts.maxSchedules,
-    deadlineAt: heuristicEnd,
-    target: lb,
-  })
-  stats.schedules = dec.schedules
   let starts = best.starts
   let makespan = best.makespan
-  let stoppedBy: LevelledSchedule['search']['stoppedBy'] =
-    rounds === 0
-      ? stats.stoppedBy
-      : makespan <= lb
-        ? 'lower_bound'
-        : dec.schedules >= opts.maxSchedules
-          ? 'schedules'
-          : 'time'
+  let stoppedBy: LevelledSchedule['search']['stoppedBy'] = stats.stoppedBy
   let exactStatus: LevelledSchedule['search']['exact']
   let exactBound: number | undefined
   if (makespan > lb && opts.exact === 'auto') {
