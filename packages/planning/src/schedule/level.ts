@@ -199,6 +199,24 @@ export async function levelSchedule(
         makespan = exact.makespan
       }
       if (makespan <= lb) stoppedBy = 'exact'
+    } else if (heuristicEnd < deadlineAt && dec.schedules < opts.maxSchedules) {
+      // On a loaded machine the exact step may not fit in the time kept for it: the GA gets that time back,
+      // restarting around its best schedule.
+      const more = geneticSearch(
+        c,
+        dec,
+        es,
+        ls,
+        rnd,
+        { maxSchedules: opts.maxSchedules, deadlineAt, target: lb },
+        [best, ...seeds],
+      )
+      stats.generations += more.stats.generations
+      stats.restarts += more.stats.restarts + 1
+      stats.schedules = more.stats.schedules
+      stoppedBy = more.stats.stoppedBy
+      starts = more.best.starts
+      makespan = more.best.makespan
     }
   }
   // The exact step's schedule is not left-justified; the explanations need every task as early as it can go.
