@@ -18,6 +18,8 @@ import { earliestStarts, latestStarts, tails, topologicalOrder } from './tempora
 import { Timeline } from './timeline.js'
 
 const EXACT_SHARE = 0.3
+/** CPU time the answer takes after the search (justification, explanations, dates), with room. */
+const FINISH_CPU_MS = 15
 
 export const levelOptionsSchema = z.object({
   /** Seed of the search; the same seed, problem and schedule budget give the same schedule. */
@@ -188,7 +190,9 @@ export async function levelSchedule(
   let exactStatus: LevelledSchedule['search']['exact']
   let exactBound: number | undefined
   if (makespan > lb && opts.exact === 'auto') {
-    const exact = await exactSearch(c, es, makespan, lb, deadlineAt, pace)
+    // Building the answer takes a few CPU milliseconds, several times that in wall time when starved.
+    const stepsEnd = deadlineAt - pace.factor() * FINISH_CPU_MS
+    const exact = await exactSearch(c, es, makespan, lb, stepsEnd, pace)
     exactStatus = exact.status
     if (exact.status !== 'skipped') {
       exactBound = exact.lowerBound
@@ -199,7 +203,7 @@ export async function levelSchedule(
         makespan = exact.makespan
       }
       if (makespan <= lb) stoppedBy = 'exact'
-    } else if (heuristicEnd < deadlineAt && dec.schedules < opts.maxSchedules) {
+    } else if (heuristicEnd < stepsEnd && dec.schedules < opts.maxSchedules) {
       // On a loaded machine the exact step may not fit in the time kept for it: the GA gets that time back,
       // restarting around its best schedule.
       const more = geneticSearch(
@@ -208,7 +212,7 @@ export async function levelSchedule(
         es,
         ls,
         rnd,
-        { maxSchedules: opts.maxSchedules, deadlineAt, target: lb },
+        { maxSchedules: opts.maxSchedules, deadlineAt: stepsEnd, target: lb },
         [best, ...seeds],
       )
       stats.generations += more.stats.generations
