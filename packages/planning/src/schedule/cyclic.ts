@@ -1,5 +1,5 @@
 import type { Compiled } from './compiled.js'
-import { Justifier, justify } from './sgs.js'
+import { Justifier, justify, leftJustify } from './sgs.js'
 import { earliestStarts } from './temporal.js'
 import type { Timeline } from './timeline.js'
 
@@ -43,7 +43,10 @@ export function levelCyclic(c: Compiled, tl: Timeline, deadlineAt: number): Int3
       placed[j] = 1
     }
     if (!conflict) {
-      justify(c, tl, starts, new Justifier(c.n))
+      const js = new Justifier(c.n)
+      justify(c, tl, starts, js)
+      // As on acyclic projects, every delayed task must have a reason the explanations can name.
+      leftJustify(c, tl, starts, js)
       return starts
     }
   }

@@ -1,5 +1,6 @@
 import { highs, RowModel, runUntil } from '../highs.js'
 import { type Compiled, capacityAt } from './compiled.js'
+import type { Pace } from './pace.js'
 import { tails } from './temporal.js'
 
 /**
@@ -18,10 +19,16 @@ export interface ExactOutcome {
 
 const MAX_COLUMNS = 6000
 const MAX_NONZEROS = 150_000
-/** Below this much time left, loading and building the model is not worth it. */
-const MIN_MS = 150
-/** Measured cost of building plus loading the model, with room for a loaded machine. */
-const MS_PER_NONZERO = 0.012
+/** CPU time below which a solve is not worth starting: loading HiGHS's model and a first LP. */
+const MIN_CPU_MS = 40
+/** Measured CPU cost of building the model in JS plus handing it to WebAssembly, with some room. */
+const CPU_MS_PER_NONZERO = 0.004
+/**
+ * CPU time HiGHS may run past an interrupt or its time limit (it checks both only between steps of its
+ * heuristics, cuts and LPs; up to ~180 ms measured on j3025_1), plus reading the solution. Its time limit is
+ * set this much (times the pace) before the deadline.
+ */
+const UNWIND_CPU_MS = 80
 
 /** Whether the time-indexed model for beating `makespan` is small enough to try. */
 export function exactFits(c: Compiled, es: Int32Array, makespan: number): boolean {
@@ -48,6 +55,7 @@ export async function exactSearch(
   makespan: number,
   lowerBound: number,
   deadlineAt: number,
+  pace: Pace,
 ): Promise<ExactOutcome> {
   const skipped: ExactOutcome = { status: 'skipped', lowerBound, makespan }
   const T = makespan - 1
@@ -64,9 +72,16 @@ export async function exactSearch(
   for (let i = 0; i < c.n; i++)
     nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
   if (cols > MAX_COLUMNS || nonzeros > MAX_NONZEROS) return skipped
-  // Building the model and handing it to WebAssembly cannot be interrupted: only start with room for both.
-  if (deadlineAt - performance.now() < MIN_MS + nonzeros * MS_PER_NONZERO) return skipped
+  // The time limit is a wall-clock bound. Building the model, handing it to WebAssembly and HiGHS's unwinding
+  // cannot be interrupted, and on a loaded machine each CPU millisecond costs `pace` wall milliseconds: only
+  // start when all of them fit in what is left. The factor is measured over the synchronous search so far,
+  // before any await: waiting for HiGHS to load is not starvation.
+  const f = pace.factor()
+  const unwindMs = f * UNWIND_CPU_MS
+  const setupMs = f * (MIN_CPU_MS + nonzeros * CPU_MS_PER_NONZERO) + unwindMs
+  if (deadlineAt - performance.now() < setupMs) return skipped
   const h = await highs()
+  if (deadlineAt - performance.now() < setupMs) return skipped
   const buildStarted = performance.now()
 
   const m = new RowModel()
@@ -135,10 +150,16 @@ export async function exactSearch(
     }
   }
 
-  if (deadlineAt - performance.now() < MIN_MS + (performance.now() - buildStarted)) return skipped
+  // Loading into WebAssembly was measured at up to 3 times the build; then HiGHS needs time to run and to stop.
+  const buildMs = performance.now() - buildStarted
+  if (deadlineAt - performance.now() < 3 * buildMs + f * MIN_CPU_MS + unwindMs) return skipped
   const model = h.createModel(m.data(h))
   try {
-    runUntil(h, model, deadlineAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 })
+    const runUntilAt = deadlineAt - unwindMs
+    if (runUntilAt - performance.now() < (f * MIN_CPU_MS) / 2) return skipped
+    // HiGHS's own time_limit (wall clock, checked inside presolve and its heuristics) and the interrupt
+    // callbacks both end the run at runUntilAt, leaving the unwinding room before the deadline.
+    runUntil(h, model, runUntilAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 })
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'optimal', lowerBound: makespan, makespan }

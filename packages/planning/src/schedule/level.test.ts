@@ -46,8 +46,10 @@ describe('levelSchedule', () => {
     await fc.assert(
       fc.asyncProperty(withCycles, async (p) => {
         const r = await levelSchedule(p, { ...budget, exact: 'off' })
-        if (r.feasible) expect(checkSchedule(p, r.starts)).toEqual([])
-        else if (criticalPath(p).feasible) expect(r.reason).toBe('no_schedule_found')
+        if (r.feasible) {
+          expect(checkSchedule(p, r.starts)).toEqual([])
+          for (const t of r.tasks) if (t.delay > 0) expect(t.delayedBy.length).toBeGreaterThan(0)
+        } else if (criticalPath(p).feasible) expect(r.reason).toBe('no_schedule_found')
         else expect(r.reason).toBe('positive_cycle')
       }),
       { numRuns: 150 },
@@ -89,6 +91,53 @@ describe('levelSchedule', () => {
     )
     if (!r.feasible) throw new Error(r.message)
     expect(r).toMatchObject({ makespan: 12, lowerBound: 12, gap: 0, optimal: true })
+  })
+
+  it('explains a delay that a chain of negative lags handed down over several justification passes', async () => {
+    // Found by the first property (seed -1149974232): t1 -> t2 (FF, lag -2) and t0 -> t1 (SF, lag -2) let
+    // each left shift of t0 free t1 by one day and t1 free t2 by one, so justification took more passes than
+    // there are tasks; capped at n passes it left t2 a day late with nothing binding it.
+    const r = await levelSchedule(
+      {
+        tasks: [
+          { id: 't0', duration: 3, release: 8, demands: [{ resource: 'r0', amount: 1 }] },
+          {
+            id: 't1',
+            duration: 1,
+            demands: [
+              { resource: 'r0', amount: 1 },
+              { resource: 'r1', amount: 1 },
+            ],
+          },
+          {
+            id: 't2',
+            duration: 5,
+            release: 1,
+            demands: [
+              { resource: 'r0', amount: 1 },
+              { resource: 'r1', amount: 1 },
+            ],
+          },
+        ],
+        dependencies: [
+          { from: 't1', to: 't2', type: 'finish_to_finish', lag: -2 },
+          { from: 't0', to: 't1', type: 'start_to_finish', lag: -2 },
+        ],
+        resources: [
+          { id: 'r0', capacity: 1, changes: [{ from: 11, to: 16, capacity: 2 }] },
+          { id: 'r1', capacity: 1 },
+        ],
+      },
+      { ...budget, exact: 'off' },
+    )
+    if (!r.feasible) throw new Error(r.message)
+    expect(r.makespan).toBe(11)
+    for (const t of r.tasks) if (t.delay > 0) expect(t.delayedBy).not.toEqual([])
+    expect(r.starts).toEqual({ t0: 8, t1: 6, t2: 1 })
+    expect(r.tasks[1]!.delayedBy).toMatchObject([
+      { kind: 'resource', resource: 'r0', day: 5, usedBy: ['t2'] },
+      { kind: 'resource', resource: 'r1', day: 5, usedBy: ['t2'] },
+    ])
   })
 
   it('is deterministic for a fixed seed and schedule budget', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { workingCalendar } from '../calendar.js'
+import { highs } from '../highs.js'
 import { parseInput } from '../parse-input.js'
 import { seededRandom } from '../random.js'
 import { type Compiled, compile, maxCapacity } from './compiled.js'
@@ -10,12 +11,15 @@ import { type DelayReason, explainDelays } from './explain.js'
 import { Decoder, geneticSearch, type Individual } from './genetic.js'
 import { lowerBounds } from './lower-bounds.js'
 import { type ScheduleProblemInput, scheduleProblemSchema } from './model.js'
+import { Pace } from './pace.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
 import { Justifier, leftJustify, makespanOf, precedenceStart } from './sgs.js'
 import { earliestStarts, latestStarts, tails, topologicalOrder } from './temporal.js'
 import { Timeline } from './timeline.js'
 
 const EXACT_SHARE = 0.3
+/** CPU time the answer takes after the search (justification, explanations, dates), with room. */
+const FINISH_CPU_MS = 15
 
 export const levelOptionsSchema = z.object({
   /** Seed of the search; the same seed, problem and schedule budget give the same schedule. */
@@ -132,9 +136,11 @@ export async function levelSchedule(
   input: ScheduleProblemInput,
   options: LevelOptions = {},
 ): Promise<LevelResult> {
+  // The time limit covers the whole call, validation included.
+  const started = performance.now()
+  const pace = new Pace()
   const problem = parseInput(scheduleProblemSchema, input, 'schedule problem')
   const opts = parseInput(levelOptionsSchema, options, 'levelling options')
-  const started = performance.now()
   // Leave room for building the answer (explanations, dates) inside the limit.
   const deadlineAt = started + opts.timeLimitMs * 0.9 - 2
   const c = compile(problem)
@@ -167,6 +173,8 @@ export async function levelSchedule(
   const seedBest = Math.min(...seeds.map((x) => x.makespan))
   const exactLikely = opts.exact === 'auto' && seedBest > lb && exactFits(c, es, seedBest)
   const heuristicEnd = exactLikely ? started + (deadlineAt - started) * (1 - EXACT_SHARE) : deadlineAt
+  // Compiling HiGHS's WebAssembly (the first time in a process) runs in the background while the GA works.
+  if (exactLikely) highs().catch(() => undefined)
   const { best, stats } = geneticSearch(
     c,
     dec,
@@ -182,7 +190,9 @@ export async function levelSchedule(
   let exactStatus: LevelledSchedule['search']['exact']
   let exactBound: number | undefined
   if (makespan > lb && opts.exact === 'auto') {
-    const exact = await exactSearch(c, es, makespan, lb, deadlineAt)
+    // Building the answer takes a few CPU milliseconds, several times that in wall time when starved.
+    const stepsEnd = deadlineAt - pace.factor() * FINISH_CPU_MS
+    const exact = await exactSearch(c, es, makespan, lb, stepsEnd, pace)
     exactStatus = exact.status
     if (exact.status !== 'skipped') {
       exactBound = exact.lowerBound
@@ -193,6 +203,24 @@ export async function levelSchedule(
         makespan = exact.makespan
       }
       if (makespan <= lb) stoppedBy = 'exact'
+    } else if (heuristicEnd < stepsEnd && dec.schedules < opts.maxSchedules) {
+      // On a loaded machine the exact step may not fit in the time kept for it: the GA gets that time back,
+      // restarting around its best schedule.
+      const more = geneticSearch(
+        c,
+        dec,
+        es,
+        ls,
+        rnd,
+        { maxSchedules: opts.maxSchedules, deadlineAt: stepsEnd, target: lb },
+        [best, ...seeds],
+      )
+      stats.generations += more.stats.generations
+      stats.restarts += more.stats.restarts + 1
+      stats.schedules = more.stats.schedules
+      stoppedBy = more.stats.stoppedBy
+      starts = more.best.starts
+      makespan = more.best.makespan
     }
   }
   // The exact step's schedule is not left-justified; the explanations need every task as early as it can go.

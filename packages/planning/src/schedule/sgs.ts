@@ -206,9 +206,12 @@ function leftPass(c: Compiled, tl: Timeline, starts: Int32Array, js: Justifier):
 
 /**
  * Left passes until nothing moves (the justification's single pass can leave a task that a later move
- * freed room for). Afterwards each task
- * starts at its precedence bound or on the day after one it could not fit on, which the explanations rely on.
+ * freed room for). Afterwards each task starts at its precedence bound or on the day after one it could not
+ * fit on, which the explanations rely on. The number of passes is not bounded by the number of tasks: with
+ * negative lags (or a task that starts before its predecessor) one pass can free a task by a single day, which
+ * frees its neighbour by one in the next pass, and so on. It ends because every moving pass lowers the sum of
+ * the starts, which precedence bounds from below.
  */
 export function leftJustify(c: Compiled, tl: Timeline, starts: Int32Array, js: Justifier): void {
-  for (let pass = 0; pass < c.n && leftPass(c, tl, starts, js); pass++);
+  while (leftPass(c, tl, starts, js));
 }
