@@ -1,6 +1,16 @@
 import { sql, type Tx } from '@psa/db'
 
 /**
+ * Plans this transaction's statements for their actual parameters. A prepared statement reused a few
+ * times gets Postgres's generic plan, which cannot see how many projects the id array holds: for a
+ * portfolio of 1,000 projects (5,000 people) it picked plans that took 5.9 s for budget burn instead of
+ * 0.85 s. Planning these few statements each time costs about a millisecond.
+ */
+async function planForTheseProjects(tx: Tx): Promise<void> {
+  await sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(tx)
+}
+
+/**
  * The time booked against one project. Money is integer minor units, each entry valued at its person's rate
  * and rounded once (as the timesheet values it); every figure is the exact text Postgres computed.
  */
@@ -32,6 +42,7 @@ export async function bookedTime(
 ): Promise<Map<string, BookedTime>> {
   const booked = new Map<string, BookedTime>(projectIds.map((id) => [id, NOTHING_BOOKED]))
   if (projectIds.length === 0) return booked
+  await planForTheseProjects(tx)
   const rows = await sql<{
     project_id: string
     hours_logged: string
@@ -84,6 +95,7 @@ export async function budgetBurn(
   options: { through?: string } = {},
 ): Promise<Map<string, BudgetBurn>> {
   if (projectIds.length === 0) return new Map()
+  await planForTheseProjects(tx)
   const rows = await sql<{ id: string; hours: string; burn_minor: string; budget_minor: string | null }>`
     with entries as (
       select te.project_id, te.hours,

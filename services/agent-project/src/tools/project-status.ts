@@ -147,6 +147,9 @@ export async function loadProjectStatuses(
       .where('project_id', 'in', projectIds)
       .execute(),
   ])
+  // Grouped once: a portfolio holds a thousand projects and tens of thousands of tasks.
+  const tasksOf = Map.groupBy(tasks, (t) => t.project_id)
+  const milestonesOf = Map.groupBy(milestones, (m) => m.project_id)
   return projects.map((p) => {
     const booked = bookedBy.get(p.id)
     const cost = { cost: Number(booked?.costMinor ?? 0), hours: Number(booked?.hoursLogged ?? 0) }
@@ -158,18 +161,18 @@ export async function loadProjectStatuses(
         endsOn: p.ends_on,
         budgetMinor,
         actualMinor: burnMinor,
-        tasks: tasks
-          .filter((t) => t.project_id === p.id)
-          .map((t) => ({
-            estimateHours: Number(t.estimate_hours),
-            percentComplete: Number(t.percent_complete),
-            status: t.status,
-            startsOn: t.starts_on,
-            endsOn: t.ends_on,
-          })),
-        milestones: milestones
-          .filter((m) => m.project_id === p.id)
-          .map((m) => ({ name: m.name, dueOn: m.due_on, completedOn: m.completed_on })),
+        tasks: (tasksOf.get(p.id) ?? []).map((t) => ({
+          estimateHours: Number(t.estimate_hours),
+          percentComplete: Number(t.percent_complete),
+          status: t.status,
+          startsOn: t.starts_on,
+          endsOn: t.ends_on,
+        })),
+        milestones: (milestonesOf.get(p.id) ?? []).map((m) => ({
+          name: m.name,
+          dueOn: m.due_on,
+          completedOn: m.completed_on,
+        })),
       },
       today,
     )
