@@ -36,4 +36,15 @@ describe('trace context', () => {
     expect(parseTraceparent(formatTraceparent(fresh))).toEqual(fresh)
     expect(traceLogFields(child)).toEqual({ trace_id: child.traceId, span_id: child.spanId })
   })
+
+  it('never repeats an id across refills of its random pool', () => {
+    // 4 KiB of random bytes per refill: 2,000 new traces use several refills.
+    const ids = Array.from({ length: 2_000 }, () => childTraceContext())
+    expect(new Set(ids.map((c) => c.traceId)).size).toBe(ids.length)
+    expect(new Set(ids.map((c) => c.spanId)).size).toBe(ids.length)
+    for (const c of ids.slice(-5)) {
+      expect(c.traceId).toMatch(/^[0-9a-f]{32}$/)
+      expect(c.spanId).toMatch(/^[0-9a-f]{16}$/)
+    }
+  })
 })

@@ -30,10 +30,26 @@ export function formatTraceparent(context: TraceContext): string {
 export function childTraceContext(parent?: TraceContext | string | null): TraceContext {
   const base = typeof parent === 'string' || parent == null ? parseTraceparent(parent) : parent
   return {
-    traceId: base?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: base?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     sampled: base?.sampled ?? true,
   }
+}
+
+// Ids come from a pool of random bytes refilled a few KiB at a time, as crypto.randomUUID does: one
+// randomBytes call per id is a system call per request on the hot path.
+const POOL_BYTES = 4096
+let pool = Buffer.alloc(0)
+let poolOffset = 0
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES)
+    poolOffset = 0
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes)
+  poolOffset += bytes
+  return hex
 }
 
 /** The log fields every line written within a traced operation carries. */
