@@ -223,6 +223,7 @@ async function main() {
     write: (l) => lines.push(l),
   })
   const api = new Pool(`http://127.0.0.1:${ports.gateway}`, { connections: 128, pipelining: 1 })
+  let workers: ReturnType<typeof startStack> | undefined
   try {
     const { notReady } = await front.ready(60_000)
     if (notReady.length) throw new Error(`not ready: ${notReady}\n${lines.slice(-20).join('\n')}`)
@@ -374,7 +375,7 @@ async function main() {
       return
     }
     say('3. End to end with the offline model (requests across the three agents, workers running)')
-    const workers = startStack(settings, {
+    workers = startStack(settings, {
       only: ['agent-project', 'agent-resourcing', 'agent-quotes'],
       sourceMaps: false,
       write: (l) => lines.push(l),
@@ -422,7 +423,7 @@ async function main() {
     const workerGroups: ProcessGroup[] = ['agent-project', 'agent-resourcing', 'agent-quotes'].map(
       (name) => ({
         name,
-        pids: async () => [workers.supervisor.pid(name) ?? 0],
+        pids: async () => [workers?.supervisor.pid(name) ?? 0],
       }),
     )
     const { result: burst, cpu: burstCpu } = await measureCpu([...cpuGroups, ...workerGroups], () =>
@@ -442,10 +443,24 @@ async function main() {
       `   agent event -> SSE client at ${steadyRate} requests/s (half of capacity, ${steady.statuses}): ${describeRelay(steady.relay)} (goal p99 <= 50 ms)`,
     )
     await sql.end()
-    await workers.stop()
   } finally {
+    await workers?.stop()
     await api.close()
     await front.stop()
+    await deleteStreams(`${settings.namespace.toUpperCase()}_`)
+  }
+}
+
+/** The JetStream streams this run's stack created (named for its namespace): nothing is left behind. */
+async function deleteStreams(prefix: string) {
+  const nc = await connect({ servers: natsUrl })
+  try {
+    const jsm = await jetstreamManager(nc)
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(prefix)) await jsm.streams.delete(name)
+    }
+  } finally {
+    await nc.close()
   }
 }
 
