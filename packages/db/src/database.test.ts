@@ -140,6 +140,38 @@ describe('Database (direct connection)', () => {
     expect(await notesVisible(db, bob)).toEqual(['bob 1'])
   })
 
+  it('runs statements started together in one transaction, in order, as the user', async () => {
+    const [first, inserted, second] = await db.asUser(claims(bob), (tx) =>
+      Promise.all([
+        sql<{ xid: string; n: number }>`select txid_current()::text as xid, count(*)::int as n from notes`
+          .execute(tx)
+          .then((r) => r.rows[0]),
+        sql<{ owner: string }>`insert into notes (body) values ('bob together') returning owner`
+          .execute(tx)
+          .then((r) => r.rows[0]),
+        sql<{ xid: string; n: number }>`select txid_current()::text as xid, count(*)::int as n from notes`
+          .execute(tx)
+          .then((r) => r.rows[0]),
+      ]),
+    )
+    expect(second?.xid).toBe(first?.xid)
+    // Bob's own rows only (RLS), and the insert sent between the two selects is seen by the second.
+    expect(first?.n).toBe(1)
+    expect(inserted?.owner).toBe(bob.id)
+    expect(second?.n).toBe(2)
+    await db.asService((tx) => sql`delete from notes where body = 'bob together'`.execute(tx))
+  })
+
+  it('fails a transaction whose callback went on after a failed statement, writing nothing', async () => {
+    const swallowed = db.asUser(claims(bob), async (tx) => {
+      await sql`insert into notes (body) values ('bob swallowed')`.execute(tx)
+      await sql`insert into notes (body) values ('')`.execute(tx).catch(() => {})
+      return 'done'
+    })
+    await expect(swallowed).rejects.toThrow()
+    expect(await notesVisible(db, bob)).toEqual(['bob 1'])
+  })
+
   it('reports an unreachable server as UNAVAILABLE', async () => {
     const down = database('postgres://postgres@127.0.0.1:1/none', { DATABASE_CONNECT_TIMEOUT_S: '1' })
     await expect(notesVisible(down)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
