@@ -142,19 +142,33 @@ async function admitOnConnection(
   }
 
   // As the service, like `submit`: the checks above are the admission (signed-in users cannot insert
-  // sessions, migration 20261202000100). queued_at is the clock, not the transaction's start, so a batch
-  // keeps its order in the queue.
-  const inserted = await Promise.all(
-    accepted.map((i) => {
-      const { claims, input } = items[i] as SubmitItem
-      const membership = (outcomes[i] as { accept: Membership }).accept
-      return tx<SessionRow[]>`
-        insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
-        values (${input.id}, ${membership.organisationId}, ${claims.sub}, ${input.agent_type}, ${input.request},
-                ${tx.json(input.context as postgres.JSONValue)}, ${input.auto_apply}, ${input.trace_id}, 'queued', clock_timestamp())
-        returning *`.execute()
-    }),
-  )
+  // sessions, migration 20261202000100). One statement for the whole batch, its rows in the order above;
+  // queued_at is the clock, not the transaction's start, so a batch keeps its order in the queue.
+  const rows = accepted.map((i) => {
+    const { claims, input } = items[i] as SubmitItem
+    return {
+      id: input.id,
+      organisation_id: (outcomes[i] as { accept: Membership }).accept.organisationId,
+      user_id: claims.sub,
+      agent_type: input.agent_type,
+      request: input.request,
+      context: input.context,
+      auto_apply: input.auto_apply,
+      trace_id: input.trace_id,
+    }
+  })
+  const insertedRows = await tx<SessionRow[]>`
+    insert into public.agent_sessions (id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, status, queued_at)
+    select r.id, r.organisation_id, r.user_id, r.agent_type, r.request, r.context, r.auto_apply, r.trace_id, 'queued', clock_timestamp()
+      from rows from (jsonb_to_recordset(${tx.json(rows as postgres.JSONValue)}) as (
+             id uuid, organisation_id uuid, user_id uuid, agent_type public.agent_type, request text,
+             context jsonb, auto_apply boolean, trace_id text)) with ordinality
+           as r(id, organisation_id, user_id, agent_type, request, context, auto_apply, trace_id, n)
+     order by r.n
+    returning *`.execute()
+  // By id rather than position (Postgres answers uuids in lower case, whatever case the client sent).
+  const byId = new Map(insertedRows.map((row) => [row.id.toLowerCase(), row]))
+  const inserted = rows.map((row) => [byId.get(row.id.toLowerCase()) as SessionRow])
   const events = await Promise.all(
     inserted.map((rows, k) => (items[accepted[k] as number] as SubmitItem).enqueue(rows[0] as SessionRow)),
   )
