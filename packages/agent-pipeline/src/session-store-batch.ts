@@ -75,18 +75,26 @@ async function admitOnConnection(
     tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
            from (select distinct u from unnest(${users}::text[]) u order by u) locks`.execute(),
     tx<{ membership: Membership | null; in_flight: number }[]>`
+        -- Counted once per user of the batch (one user's concurrent submits share a count; materialized, so
+        -- the count is not pulled up into every row): what the user counts as their own under RLS, sessions
+        -- of organisations they belong to.
+        with counts as materialized (
+          select u.user_id,
+                 (select count(*)::int from public.agent_sessions s
+                   where s.user_id = u.user_id and s.status in ('queued', 'processing')
+                     and s.organisation_id in (select m.organisation_id from public.memberships m where m.user_id = u.user_id)
+                 ) as in_flight
+            from (select distinct x.user_id from unnest(${users}::uuid[]) as x(user_id)) u
+        )
         select
           (select json_build_object('organisationId', m.organisation_id, 'role', m.role)
              from public.memberships m
             where m.user_id = r.user_id and (r.organisation_id is null or m.organisation_id = r.organisation_id)
             order by m.created_at, m.organisation_id
             limit 1) as membership,
-          -- What the user counts as their own under RLS: sessions of organisations they belong to.
-          (select count(*)::int from public.agent_sessions s
-            where s.user_id = r.user_id and s.status in ('queued', 'processing')
-              and s.organisation_id in (select m.organisation_id from public.memberships m where m.user_id = r.user_id)
-          ) as in_flight
+          c.in_flight
         from unnest(${users}::uuid[], ${organisations}::uuid[]) with ordinality as r(user_id, organisation_id, n)
+        join counts c on c.user_id = r.user_id
         order by r.n`.execute(),
     tx<SessionRow[]>`select * from public.agent_sessions where id = any(${ids}::uuid[])`.execute(),
     // Which of those the submitting user sees under RLS (a member of the session's organisation).
