@@ -178,6 +178,20 @@ export function publishedInputSchema(schema: z.ZodType): JSONSchema {
 }
 
 /**
+ * `publishedInputSchema`, converted once per schema: tools are bound for every attempt, and converting each
+ * tool's schema again was a few percent of a worker's CPU per session.
+ */
+const publishedSchemas = new WeakMap<z.ZodType, JSONSchema>()
+function cachedInputSchema(schema: z.ZodType): JSONSchema {
+  let published = publishedSchemas.get(schema)
+  if (!published) {
+    published = publishedInputSchema(schema)
+    publishedSchemas.set(schema, published)
+  }
+  return published
+}
+
+/**
  * Wraps domain tools as Strands tools bound to one attempt. A tool's own refusal (bad input, not found,
  * forbidden) becomes an error result the model reads and can act on; an infrastructure failure stops the
  * whole attempt (the request is retried), because carrying on would give the user a wrong answer.
@@ -192,7 +206,7 @@ export function bindTools(
     tool({
       name: definition.name,
       description: definition.description,
-      inputSchema: publishedInputSchema(definition.inputSchema),
+      inputSchema: cachedInputSchema(definition.inputSchema),
       callback: async (raw: unknown): Promise<JSONValue> => {
         const base = factory.forTool(definition.name)
         const reports = new Map<string, AutoApplyReport>()
