@@ -163,13 +163,23 @@ export class Attempt {
       role: 'authenticated',
       ...(item.user_email ? { email: item.user_email } : {}),
     }
-    const organisation = await db.asUser(claims, (tx) =>
-      tx
+    // The organisation and, unless the agent builds its own, the model's context in one transaction.
+    const { organisation, builtContext } = await db.asUser(claims, async (tx) => {
+      const organisation = await tx
         .selectFrom('organisations')
         .select(['currency', 'timezone'])
         .where('id', '=', session.organisation_id)
-        .executeTakeFirst(),
-    )
+        .executeTakeFirst()
+      if (!organisation || definition.modelContext) return { organisation, builtContext: undefined }
+      const builtContext = await buildModelContext(tx, {
+        organisationId: session.organisation_id,
+        userId: session.user_id,
+        userContext: isPlainObject(session.context) ? session.context : {},
+        today: calendarDay(session.queued_at, organisation.timezone),
+        currency: organisation.currency,
+      })
+      return { organisation, builtContext }
+    })
     if (!organisation) {
       return {
         kind: 'failed',
@@ -233,15 +243,7 @@ export class Attempt {
     })
     const modelContext = definition.modelContext
       ? await definition.modelContext(forTool('model_context'))
-      : await db.asUser(claims, (tx) =>
-          buildModelContext(tx, {
-            organisationId: info.organisationId,
-            userId: info.userId,
-            userContext: info.context,
-            today: info.today,
-            currency: info.currency,
-          }),
-        )
+      : (builtContext as Record<string, unknown>)
     const agent = new Agent({
       model: options.model,
       tools,
