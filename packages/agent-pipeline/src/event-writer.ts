@@ -68,9 +68,7 @@ export class SessionEventWriter {
   #closed = false
 
   private constructor(options: SessionEventWriterOptions, lastSeq: number) {
-    // A second apart: a session step's events (an offline-model session takes well under a second) go in
-    // one insert and transaction rather than several; watchers read them from JetStream meanwhile.
-    this.#options = { flushIntervalMs: 1_000, maxBatch: 100, ...options }
+    this.#options = { flushIntervalMs: 200, maxBatch: 100, ...options }
     this.#seq = lastSeq
   }
 

@@ -1,12 +1,11 @@
 import type { Logger } from '@psa/config'
-import { Kysely, type Transaction } from 'kysely'
+import { Kysely, sql, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import { abandonReserved, guardKyselyConnection, plainTcpUrl, wholeFailureSocket } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
-import { pipelinedTransaction } from './pipelined-transaction.js'
 
 export type { DB } from './gen/database.js'
 export type Tx = Transaction<DB>
@@ -40,8 +39,6 @@ export class Database {
   readonly sql: postgres.Sql
   readonly kysely: Kysely<DB>
   readonly #logger: Logger
-  readonly #dialect: PostgresJSDialect
-  readonly #prepare: boolean
 
   constructor(options: DatabaseOptions) {
     const { env, logger } = options
@@ -73,9 +70,9 @@ export class Database {
         },
       },
     })
-    this.#dialect = new PostgresJSDialect({ postgres: this.sql, onReserveConnection: guardKyselyConnection })
-    this.#prepare = env.DATABASE_PREPARED_STATEMENTS
-    this.kysely = new Kysely<DB>({ dialect: this.#dialect })
+    this.kysely = new Kysely<DB>({
+      dialect: new PostgresJSDialect({ postgres: this.sql, onReserveConnection: guardKyselyConnection }),
+    })
   }
 
   /** Runs `fn` in a transaction as the user: role `authenticated`, their claims set, RLS enforced. */
@@ -135,19 +132,13 @@ export class Database {
     claims: Record<string, unknown>,
     fn: (tx: Tx) => Promise<T>,
   ): Promise<T> {
-    const claimsJson = JSON.stringify(claims)
     try {
-      return await pipelinedTransaction(
-        {
-          sql: this.sql,
-          kysely: this.kysely,
-          dialect: this.#dialect,
-          prepare: this.#prepare,
-          prelude: (tx) =>
-            tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claimsJson}, true), set_config('jit', 'off', true)`,
-        },
-        fn,
-      )
+      return await this.kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('jit', 'off', true)`.execute(
+          tx,
+        )
+        return fn(tx)
+      })
     } catch (err) {
       throw mapDatabaseError(err)
     }
