@@ -1,8 +1,10 @@
 import { callTools, finish, lastCall, type PlaybookDecision, type PlaybookInput } from '@psa/agent-models'
 import { scope } from './staffing-playbook.js'
 
-type Listed = {
+/** An open resource request as `list_open_requests` returns it. */
+export type OpenRequest = {
   resource_request_id: string
+  project_id: string
   code: string
   role: string
   skill: string | null
@@ -22,7 +24,7 @@ export function openRequestsFlow(input: PlaybookInput): PlaybookDecision {
   const listed = lastCall(input.steps, 'list_open_requests')
   if (listed) {
     if (listed.status !== 'success') return finish(`I could not read the open requests: ${listed.text}`)
-    const requests = (listed.output as unknown as { requests: Listed[] }).requests
+    const requests = (listed.output as unknown as { requests: OpenRequest[] }).requests
     if (requests.length === 0)
       return finish('There are no open resource requests there.', { result: { requests: [] } })
     const lines = requests.map((r) => {

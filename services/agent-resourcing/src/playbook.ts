@@ -10,23 +10,10 @@ import {
 } from '@psa/agent-models'
 import { addDays, earliest, latest, mondayOf, nextMonday } from '@psa/calendar'
 import { capacityView, whatIf } from './capacity-playbook.js'
-import { openRequestsFlow } from './open-requests-playbook.js'
+import { type OpenRequest, openRequestsFlow } from './open-requests-playbook.js'
 import { scope, staffRequestsFlow } from './staffing-playbook.js'
 
 const LEVELS: Record<string, number> = { junior: 1, mid: 2, senior: 3, lead: 4, principal: 5 }
-
-interface OpenRequest {
-  resource_request_id: string
-  project_id: string
-  code: string
-  role: string
-  skill: string | null
-  min_proficiency: number | null
-  hours_per_week: number
-  booked_hours_per_week: number
-  starts_on: string
-  ends_on: string
-}
 
 interface Candidate {
   person_id: string

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { scheduleProblems } from '../testing/arbitraries.js'
+import { NEGATIVE_LAG_CHAIN } from '../testing/negative-lag-chain.js'
 import { checkSchedule } from './check.js'
 import { criticalPath } from './cpm.js'
 import { levelSchedule } from './level.js'
@@ -94,42 +95,8 @@ describe('levelSchedule', () => {
   })
 
   it('explains a delay that a chain of negative lags handed down over several justification passes', async () => {
-    // Found by the first property (seed -1149974232): t1 -> t2 (FF, lag -2) and t0 -> t1 (SF, lag -2) let
-    // each left shift of t0 free t1 by one day and t1 free t2 by one, so justification took more passes than
-    // there are tasks; capped at n passes it left t2 a day late with nothing binding it.
-    const r = await levelSchedule(
-      {
-        tasks: [
-          { id: 't0', duration: 3, release: 8, demands: [{ resource: 'r0', amount: 1 }] },
-          {
-            id: 't1',
-            duration: 1,
-            demands: [
-              { resource: 'r0', amount: 1 },
-              { resource: 'r1', amount: 1 },
-            ],
-          },
-          {
-            id: 't2',
-            duration: 5,
-            release: 1,
-            demands: [
-              { resource: 'r0', amount: 1 },
-              { resource: 'r1', amount: 1 },
-            ],
-          },
-        ],
-        dependencies: [
-          { from: 't1', to: 't2', type: 'finish_to_finish', lag: -2 },
-          { from: 't0', to: 't1', type: 'start_to_finish', lag: -2 },
-        ],
-        resources: [
-          { id: 'r0', capacity: 1, changes: [{ from: 11, to: 16, capacity: 2 }] },
-          { id: 'r1', capacity: 1 },
-        ],
-      },
-      { ...budget, exact: 'off' },
-    )
+    // Capped at n justification passes, t2 was left a day late with nothing binding it.
+    const r = await levelSchedule(NEGATIVE_LAG_CHAIN, { ...budget, exact: 'off' })
     if (!r.feasible) throw new Error(r.message)
     expect(r.makespan).toBe(11)
     for (const t of r.tasks) if (t.delay > 0) expect(t.delayedBy).not.toEqual([])

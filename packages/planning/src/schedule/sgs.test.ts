@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { NEGATIVE_LAG_CHAIN } from '../testing/negative-lag-chain.js'
 import { compile } from './compiled.js'
 import { scheduleProblemSchema } from './model.js'
 import { Justifier, leftJustify, precedenceStart } from './sgs.js'
@@ -6,40 +7,7 @@ import { Timeline } from './timeline.js'
 
 describe('leftJustify', () => {
   it('keeps shifting until no task can start earlier, however many passes a chain of negative lags needs', () => {
-    // Each pass frees t0 by a day, then t1 (SF lag -2 from t0), then t2 (FF lag -2 from t1): four passes
-    // for three tasks.
-    const c = compile(
-      scheduleProblemSchema.parse({
-        tasks: [
-          { id: 't0', duration: 3, release: 8, demands: [{ resource: 'r0', amount: 1 }] },
-          {
-            id: 't1',
-            duration: 1,
-            demands: [
-              { resource: 'r0', amount: 1 },
-              { resource: 'r1', amount: 1 },
-            ],
-          },
-          {
-            id: 't2',
-            duration: 5,
-            release: 1,
-            demands: [
-              { resource: 'r0', amount: 1 },
-              { resource: 'r1', amount: 1 },
-            ],
-          },
-        ],
-        dependencies: [
-          { from: 't1', to: 't2', type: 'finish_to_finish', lag: -2 },
-          { from: 't0', to: 't1', type: 'start_to_finish', lag: -2 },
-        ],
-        resources: [
-          { id: 'r0', capacity: 1, changes: [{ from: 11, to: 16, capacity: 2 }] },
-          { id: 'r1', capacity: 1 },
-        ],
-      }),
-    )
+    const c = compile(scheduleProblemSchema.parse(NEGATIVE_LAG_CHAIN))
     const starts = Int32Array.from([11, 10, 4])
     const tl = new Timeline(c, 15)
     for (let i = 0; i < c.n; i++) tl.place(i, starts[i]!)
