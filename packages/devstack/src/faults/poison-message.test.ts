@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { openTestDatabase } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { devSession, type E2eStack, startE2eStack } from '../testing/e2e-stack.js'
+import { expectEventLogsExactlyOnce } from './exactly-once.js'
 
 const MAX_DELIVER = 3
 const OTHERS_BEFORE = 3
@@ -101,18 +102,7 @@ describe('a poison message among other work', () => {
         interval: 500,
       })
       .toEqual(others.map(() => 'completed'))
-    const logs = await db.sql<{ session_id: string; seqs: number[]; finals: number; terminals: number }[]>`
-      select session_id, array_agg(seq order by seq) as seqs,
-             count(*) filter (where event_type = 'final_result')::int as finals,
-             count(*) filter (where event_type = 'status_changed'
-                                and data->'data'->>'status' in ('completed', 'failed', 'cancelled'))::int as terminals
-        from public.agent_logs where session_id = any(${others}::uuid[]) group by session_id`
-    expect(logs).toHaveLength(others.length)
-    for (const log of logs) {
-      expect(log.seqs, log.session_id).toEqual(log.seqs.map((_, i) => i + 1))
-      expect(log.finals, log.session_id).toBe(1)
-      expect(log.terminals, log.session_id).toBe(1)
-    }
+    await expectEventLogsExactlyOnce(db, others)
     const otherLetters = await db.sql`
       select session_id from public.agent_dead_letters where session_id = any(${others}::uuid[])`
     expect(otherLetters).toHaveLength(0)

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { FaultProxy, openTestDatabase, testDatabaseUrl } from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { devSession, type E2eStack, startE2eStack } from '../testing/e2e-stack.js'
+import { expectEventLogsExactlyOnce } from './exactly-once.js'
 
 const OUTAGE_MS = Number(process.env.FAULT_PG_OUTAGE_MS ?? 5_000)
 /** A submit during an outage must be answered within this (the orchestrator's admission limit is 1.5 s). */
@@ -205,18 +206,7 @@ describe('Postgres stopped and paused under load', () => {
     for (const row of rows) expect(row.status, row.id).toBe('completed')
 
     // Exactly once: a gap-free event log per session, one final result, one terminal status.
-    const logs = await db.sql<{ session_id: string; seqs: number[]; finals: number; terminals: number }[]>`
-      select session_id, array_agg(seq order by seq) as seqs,
-             count(*) filter (where event_type = 'final_result')::int as finals,
-             count(*) filter (where event_type = 'status_changed'
-                                and data->'data'->>'status' in ('completed', 'failed', 'cancelled'))::int as terminals
-        from public.agent_logs where session_id = any(${existing}::uuid[]) group by session_id`
-    expect(logs).toHaveLength(existing.length)
-    for (const log of logs) {
-      expect(log.seqs, log.session_id).toEqual(log.seqs.map((_, i) => i + 1))
-      expect(log.finals, log.session_id).toBe(1)
-      expect(log.terminals, log.session_id).toBe(1)
-    }
+    await expectEventLogsExactlyOnce(db, existing)
     // No delivery was burned to the point of dead-lettering by the outages.
     const deadLetters = await db.sql`
       select session_id from public.agent_dead_letters where session_id = any(${submitted.map((s) => s.id)}::uuid[])`
