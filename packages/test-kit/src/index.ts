@@ -3,6 +3,15 @@ export { MEMBERSHIP_ROLES } from '@psa/db'
 export { type Actor, asActor, attempt, becomeActor, claimsFor, type Outcome } from './actors.js'
 export { createTestAuth, type TestAuth } from './auth.js'
 export {
+  fromRole,
+  MATRIX_ACTORS,
+  type MatrixActor,
+  type MatrixExpect,
+  type MatrixRow,
+  READ_OURS,
+  READ_OWN,
+} from './authz-matrix.js'
+export {
   createScratchDatabase,
   openTestDatabase,
   type ScratchDatabase,

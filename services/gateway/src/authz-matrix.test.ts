@@ -3,7 +3,15 @@
 // every table through PostgREST-style access is supabase/src/rls.test.ts.) Rows that change state get a
 // fresh target per cell.
 
-import type { TenantUserKey } from '@psa/test-kit'
+import {
+  fromRole,
+  MATRIX_ACTORS,
+  type MatrixExpect,
+  type MatrixRow,
+  READ_OURS,
+  READ_OWN,
+  type TenantUserKey,
+} from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type GatewayHarness, startGatewayHarness } from './testing/harness.js'
 
@@ -18,39 +26,12 @@ afterAll(async () => {
   console.info(`authorisation matrix: ${cells} cells`)
 })
 
-type Actor = 'anonymous' | 'viewer' | 'member' | 'manager' | 'admin' | 'owner' | 'otherMember'
-const ACTORS: Actor[] = ['anonymous', 'viewer', 'member', 'manager', 'admin', 'owner', 'otherMember']
-/** 'ok' 2xx; 'unauth' 401; 'denied' 403; 'hidden' 404 (another organisation's id: nothing leaks). */
-type Expect = 'ok' | 'unauth' | 'denied' | 'hidden'
-
-/** Everyone in the organisation may; anonymous may not; another organisation sees nothing of ours. */
-const readOurs: Record<Actor, Expect> = {
-  anonymous: 'unauth',
-  viewer: 'ok',
-  member: 'ok',
-  manager: 'ok',
-  admin: 'ok',
-  owner: 'ok',
-  otherMember: 'hidden',
-}
-/** Lists and summaries answer for the caller's own organisation, whichever it is. */
-const readOwn: Record<Actor, Expect> = { ...readOurs, otherMember: 'ok' }
-const managers = (from: 'member' | 'manager'): Record<Actor, Expect> => ({
-  anonymous: 'unauth',
-  viewer: 'denied',
-  member: from === 'member' ? 'ok' : 'denied',
-  manager: 'ok',
-  admin: 'ok',
-  owner: 'ok',
-  otherMember: 'hidden',
-})
-
 interface Row {
   name: string
   method: 'GET' | 'POST'
   /** The URL and body for one cell (called once per cell: state-changing rows make a fresh target). */
   target(): Promise<{ url: string; payload?: object }>
-  expect: Record<Actor, Expect>
+  expect: MatrixRow
 }
 
 const memberSession = async () => {
@@ -80,43 +61,43 @@ const proposal = async () => {
 
 const ROWS = (): Row[] => {
   const { ids } = h.tenant
-  const get = (name: string, url: string, expect: Record<Actor, Expect>): Row => ({
+  const get = (name: string, url: string, expect: MatrixRow): Row => ({
     name,
     method: 'GET',
     target: async () => ({ url }),
     expect,
   })
   return [
-    get('GET /api/me', '/api/me', { ...readOwn }),
-    get('GET /api/dashboard', '/api/dashboard', readOwn),
-    get('GET /api/projects', '/api/projects', readOwn),
-    get('GET /api/projects/:id', `/api/projects/${ids.project}`, readOurs),
-    get('GET /api/clients', '/api/clients', readOwn),
-    get('GET /api/clients/:id', `/api/clients/${ids.client}`, readOurs),
-    get('GET /api/quotes', '/api/quotes', readOwn),
-    get('GET /api/quotes/:id', `/api/quotes/${ids.quote}`, readOurs),
-    get('GET /api/resources', '/api/resources', readOwn),
-    get('GET /api/resources/:id', `/api/resources/${ids.people[0]}`, readOurs),
-    get('GET /api/resources/capacity', '/api/resources/capacity', readOwn),
-    get('GET /api/proposals', '/api/proposals', readOwn),
-    get('GET /api/sessions', '/api/sessions', readOwn),
+    get('GET /api/me', '/api/me', { ...READ_OWN }),
+    get('GET /api/dashboard', '/api/dashboard', READ_OWN),
+    get('GET /api/projects', '/api/projects', READ_OWN),
+    get('GET /api/projects/:id', `/api/projects/${ids.project}`, READ_OURS),
+    get('GET /api/clients', '/api/clients', READ_OWN),
+    get('GET /api/clients/:id', `/api/clients/${ids.client}`, READ_OURS),
+    get('GET /api/quotes', '/api/quotes', READ_OWN),
+    get('GET /api/quotes/:id', `/api/quotes/${ids.quote}`, READ_OURS),
+    get('GET /api/resources', '/api/resources', READ_OWN),
+    get('GET /api/resources/:id', `/api/resources/${ids.people[0]}`, READ_OURS),
+    get('GET /api/resources/capacity', '/api/resources/capacity', READ_OWN),
+    get('GET /api/proposals', '/api/proposals', READ_OWN),
+    get('GET /api/sessions', '/api/sessions', READ_OWN),
     {
       name: 'GET /api/sessions/:id',
       method: 'GET',
       target: async () => ({ url: `/api/sessions/${await memberSession()}` }),
-      expect: readOurs,
+      expect: READ_OURS,
     },
     {
       name: 'GET /api/proposals/:id',
       method: 'GET',
       target: async () => ({ url: `/api/proposals/${await proposal()}` }),
-      expect: readOurs,
+      expect: READ_OURS,
     },
     {
       name: 'POST /api/agents/quotes',
       method: 'POST',
       target: async () => ({ url: '/api/agents/quotes', payload: { request: 'Quote 80h design' } }),
-      expect: { ...managers('member'), otherMember: 'ok' },
+      expect: fromRole('member', 'ok'),
     },
     {
       name: 'POST /api/agents (auto_apply)',
@@ -125,30 +106,30 @@ const ROWS = (): Row[] => {
         url: '/api/agents',
         payload: { type: 'quotes', request: 'Quote it', auto_apply: true },
       }),
-      expect: { ...managers('manager'), otherMember: 'denied' },
+      expect: fromRole('manager', 'denied'),
     },
     {
       name: "POST /api/sessions/:id/cancel (a member's session)",
       method: 'POST',
       target: async () => ({ url: `/api/sessions/${await memberSession()}/cancel` }),
-      expect: managers('member'),
+      expect: fromRole('member'),
     },
     {
       name: 'POST /api/proposals/:id/reject',
       method: 'POST',
       target: async () => ({ url: `/api/proposals/${await proposal()}/reject` }),
-      expect: managers('manager'),
+      expect: fromRole('manager'),
     },
     {
       name: 'POST /api/proposals/:id/apply',
       method: 'POST',
       target: async () => ({ url: `/api/proposals/${await proposal()}/apply` }),
-      expect: managers('manager'),
+      expect: fromRole('manager'),
     },
   ]
 }
 
-const STATUS: Record<Expect, (status: number) => boolean> = {
+const STATUS: Record<MatrixExpect, (status: number) => boolean> = {
   ok: (s) => s >= 200 && s < 300,
   unauth: (s) => s === 401,
   denied: (s) => s === 403,
@@ -159,7 +140,7 @@ describe('authorisation matrix: routes × actors', () => {
   it('answers every cell as expected', async () => {
     const failures: string[] = []
     for (const row of ROWS()) {
-      for (const actor of ACTORS) {
+      for (const actor of MATRIX_ACTORS) {
         const { url, payload } = await row.target()
         const headers = actor === 'anonymous' ? {} : await h.bearer(actor as TenantUserKey)
         const res = await h.app.inject({ method: row.method, url, headers, ...(payload ? { payload } : {}) })

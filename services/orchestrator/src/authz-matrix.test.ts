@@ -5,7 +5,15 @@
 
 import { Metadata, status } from '@grpc/grpc-js'
 import { agentTypeToProto } from '@psa/proto'
-import type { TenantUserKey } from '@psa/test-kit'
+import {
+  fromRole,
+  MATRIX_ACTORS,
+  type MatrixExpect,
+  type MatrixRow,
+  READ_OURS,
+  READ_OWN,
+  type TenantUserKey,
+} from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Harness, startHarness, type UnaryMethod } from './testing/harness.js'
 
@@ -20,42 +28,19 @@ afterAll(async () => {
   console.info(`gRPC authorisation matrix: ${cells} cells`)
 })
 
-type Actor = 'anonymous' | 'viewer' | 'member' | 'manager' | 'admin' | 'owner' | 'otherMember'
-const ACTORS: Actor[] = ['anonymous', 'viewer', 'member', 'manager', 'admin', 'owner', 'otherMember']
 /** 'ok' answered; 'unauth' UNAUTHENTICATED; 'denied' PERMISSION_DENIED; 'hidden' NOT_FOUND (nothing leaks). */
-type Expect = 'ok' | 'unauth' | 'denied' | 'hidden'
-const CODE: Record<Expect, number> = {
+const CODE: Record<MatrixExpect, number> = {
   ok: status.OK,
   unauth: status.UNAUTHENTICATED,
   denied: status.PERMISSION_DENIED,
   hidden: status.NOT_FOUND,
 }
 
-const readOurs: Record<Actor, Expect> = {
-  anonymous: 'unauth',
-  viewer: 'ok',
-  member: 'ok',
-  manager: 'ok',
-  admin: 'ok',
-  owner: 'ok',
-  otherMember: 'hidden',
-}
-const readOwn: Record<Actor, Expect> = { ...readOurs, otherMember: 'ok' }
-const from = (role: 'member' | 'manager', otherMember: Expect): Record<Actor, Expect> => ({
-  anonymous: 'unauth',
-  viewer: 'denied',
-  member: role === 'member' ? 'ok' : 'denied',
-  manager: 'ok',
-  admin: 'ok',
-  owner: 'ok',
-  otherMember,
-})
-
 interface Row {
   name: string
   /** One call as the actor (metadata with its token, or none); resolves with the gRPC status code. */
   call(metadata: Metadata): Promise<number>
-  expect: Record<Actor, Expect>
+  expect: MatrixRow
 }
 
 const memberSession = () => h.submit(h.tenants.alice, { agentType: 'quotes' })
@@ -86,13 +71,13 @@ const ROWS: Row[] = [
     name: 'SubmitRequest',
     call: (md) =>
       unary('submitRequest', { type: agentTypeToProto('quotes'), request: 'Quote 80h design' }, md),
-    expect: from('member', 'ok'),
+    expect: fromRole('member', 'ok'),
   },
   {
     name: 'SubmitRequest (auto_apply)',
     call: (md) =>
       unary('submitRequest', { type: agentTypeToProto('quotes'), request: 'Quote it', autoApply: true }, md),
-    expect: from('manager', 'denied'),
+    expect: fromRole('manager', 'denied'),
   },
   {
     name: 'SubmitRequest (organisation_id of ours)',
@@ -102,28 +87,28 @@ const ROWS: Row[] = [
         { type: agentTypeToProto('quotes'), request: 'Quote it', organisationId: h.tenants.orgA },
         md,
       ),
-    expect: from('member', 'hidden'),
+    expect: fromRole('member', 'hidden'),
   },
   {
     name: 'GetSession',
     call: async (md) => unary('getSession', { sessionId: await memberSession() }, md),
-    expect: readOurs,
+    expect: READ_OURS,
   },
-  { name: 'ListSessions', call: (md) => unary('listSessions', {}, md), expect: readOwn },
+  { name: 'ListSessions', call: (md) => unary('listSessions', {}, md), expect: READ_OWN },
   {
     name: 'GetQueuePosition',
     call: async (md) => unary('getQueuePosition', { sessionId: await memberSession() }, md),
-    expect: readOurs,
+    expect: READ_OURS,
   },
   {
     name: "CancelSession (a member's session)",
     call: async (md) => unary('cancelSession', { sessionId: await memberSession() }, md),
-    expect: from('member', 'hidden'),
+    expect: fromRole('member', 'hidden'),
   },
   {
     name: 'StreamSessionEvents',
     call: async (md) => firstOfStream(await memberSession(), md),
-    expect: readOurs,
+    expect: READ_OURS,
   },
 ]
 
@@ -131,7 +116,7 @@ describe('authorisation matrix: RPCs × actors', () => {
   it('answers every cell as expected', async () => {
     const failures: string[] = []
     for (const row of ROWS) {
-      for (const actor of ACTORS) {
+      for (const actor of MATRIX_ACTORS) {
         const metadata =
           actor === 'anonymous'
             ? new Metadata()
