@@ -21,4 +21,5 @@ export {
   type PrepareTestDatabasesOptions,
   prepareTestDatabases,
   type TestDatabases,
+  templateFingerprint,
 } from './test-templates.js'

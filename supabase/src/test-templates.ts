@@ -64,7 +64,7 @@ async function filesUnder(dir: string): Promise<string[]> {
  * version and, for a seed laid out around today, the date. Any change yields new templates; an unchanged
  * tree reuses them.
  */
-async function templateFingerprint(seed: DatabaseSeed | undefined): Promise<string> {
+export async function templateFingerprint(seed: DatabaseSeed | undefined): Promise<string> {
   const hash = createHash('sha256')
   const files = [
     paths.bootstrapFile,

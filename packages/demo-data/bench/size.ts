@@ -1,6 +1,6 @@
 // `npm run bench:demo [-- --people 50,5000 --runs 7]`: the same reads at each size of the demo firm, so
 // how they scale is measured rather than guessed. Per size it sets up (or reuses) its own database
-// `<prefix><people>` with the demo data at that size, then times, as the Northwind admin (RLS applies):
+// `<prefix><people>_<fingerprint>` with the demo data at that size, then times, as the Northwind admin (RLS applies):
 // the gateway's domain reads, the agents' tools (called as the Strands agent calls them) and the dashboard.
 // Prints the median and slowest of the runs after one warm-up, and the load average (2-core machines are
 // shared: read the figures with it).
@@ -10,7 +10,13 @@ import { parseArgs } from 'node:util'
 import type { AgentToolContext } from '@psa/agent-runtime'
 import { addDays } from '@psa/calendar'
 import { Database, databaseEnvSchema, type Tx } from '@psa/db'
-import { setupDatabase } from '@psa/supabase'
+import {
+  parseDatabaseUrl,
+  removeDatabase,
+  setupDatabase,
+  templateFingerprint,
+  withDatabase,
+} from '@psa/supabase'
 import { silentLogger } from '@psa/test-kit'
 import { getProjectStatus } from '../../../services/agent-project/src/tools/project-status.js'
 import { findCandidates } from '../../../services/agent-resourcing/src/tools/find-candidates.js'
@@ -127,6 +133,34 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started
 }
 
+/**
+ * The size's database, named by the fingerprint of the schema and the generator (and today's date), so a
+ * changed generator is measured on its own data rather than on rows an older one left; the size's
+ * databases of other fingerprints are dropped.
+ */
+async function benchDatabase(people: number, seed: ReturnType<typeof sizedDemoDataSeed>): Promise<URL> {
+  const stem = `${values.prefix}${people}_`
+  const url = new URL(values.server)
+  url.pathname = `/${stem}${await templateFingerprint(seed)}`
+  const maintenance = new URL(values.server)
+  maintenance.pathname = '/postgres'
+  const stale = await withDatabase(
+    parseDatabaseUrl(maintenance.href),
+    (sql) =>
+      sql<{ datname: string }[]>`
+      select datname from pg_database
+      where starts_with(datname, ${stem}) or datname = ${`${values.prefix}${people}`}
+    `,
+  )
+  for (const { datname } of stale) {
+    if (`/${datname}` === url.pathname) continue
+    const old = new URL(values.server)
+    old.pathname = `/${datname}`
+    await removeDatabase(old.href)
+  }
+  return url
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -143,9 +177,9 @@ const results = new Map<number, Map<string, number[]>>()
 const counts = new Map<number, Record<string, number>>()
 process.stdout.write(`bench:demo ${today}, ${runs} runs after a warm-up; load average at start ${load()}\n`)
 for (const people of sizes) {
-  const url = new URL(values.server)
-  url.pathname = `/${values.prefix}${people}`
-  const setup = await setupDatabase({ databaseUrl: url.href, seed: sizedDemoDataSeed(people) })
+  const seed = sizedDemoDataSeed(people)
+  const url = await benchDatabase(people, seed)
+  const setup = await setupDatabase({ databaseUrl: url.href, seed })
   process.stdout.write(`${people} people: database ${setup.database} ready in ${setup.timingsMs.total} ms\n`)
   const env = databaseEnvSchema.parse({
     DATABASE_URL: url.href,
