@@ -52,7 +52,25 @@ function tokenize(text: string): Token[] {
   })
 }
 
-function variantsOf(entity: NamedEntity, kind: EntityKind): string[][] {
+/**
+ * Name variants per entity: the same organisation's clients, projects and people come with every request,
+ * and re-tokenising all their names per request was most of the entity matching. Keyed by kind, name and
+ * aliases (each request parses a fresh context); cleared when large so many organisations cannot grow it.
+ */
+const VARIANT_CACHE = new Map<string, readonly (readonly string[])[]>()
+const VARIANT_CACHE_SIZE = 20_000
+
+function variantsOf(entity: NamedEntity, kind: EntityKind): readonly (readonly string[])[] {
+  const key = JSON.stringify([kind, entity.name, entity.aliases ?? []])
+  const cached = VARIANT_CACHE.get(key)
+  if (cached) return cached
+  const variants = computeVariants(entity, kind)
+  if (VARIANT_CACHE.size >= VARIANT_CACHE_SIZE) VARIANT_CACHE.clear()
+  VARIANT_CACHE.set(key, variants)
+  return variants
+}
+
+function computeVariants(entity: NamedEntity, kind: EntityKind): string[][] {
   const names = [entity.name, ...(entity.aliases ?? [])]
   const variants: string[][] = []
   for (const name of names) {

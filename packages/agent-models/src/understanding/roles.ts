@@ -27,9 +27,27 @@ interface SkillPattern {
   pattern: RegExp
 }
 
+/**
+ * Compiled skill patterns per organisation skill list: a worker sees the same organisation's context on
+ * every request, and compiling ~100 patterns per request was a tenth of an understanding. Keyed by the
+ * list's contents (each request parses a fresh context); bounded so many organisations cannot grow it.
+ */
+const SKILL_PATTERN_CACHE = new Map<string, SkillPattern[]>()
+const SKILL_PATTERN_CACHE_SIZE = 64
+
 /** The organisation's skills (context.skills) win; built-in aliases map onto their spelling. */
 function skillPatterns(context: RequestContext): SkillPattern[] {
   const orgSkills = context.skills ?? []
+  const key = JSON.stringify(orgSkills)
+  const cached = SKILL_PATTERN_CACHE.get(key)
+  if (cached) return cached
+  const compiled = compileSkillPatterns(orgSkills)
+  if (SKILL_PATTERN_CACHE.size >= SKILL_PATTERN_CACHE_SIZE) SKILL_PATTERN_CACHE.clear()
+  SKILL_PATTERN_CACHE.set(key, compiled)
+  return compiled
+}
+
+function compileSkillPatterns(orgSkills: readonly string[]): SkillPattern[] {
   const byLower = new Map(orgSkills.map((s) => [s.toLowerCase(), s]))
   const patterns: { name: string; words: string[]; caseSensitive: boolean }[] = []
   const claimed = new Set<string>()

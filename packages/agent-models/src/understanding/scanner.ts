@@ -14,6 +14,8 @@ const MASK = '\uE000'
 export class Scanner {
   readonly text: string
   private chars: string[]
+  /** The masked text, rebuilt only after a consume: every extractor reads it, often once per pattern. */
+  private maskedText: string | null = null
 
   constructor(text: string) {
     this.text = text
@@ -22,7 +24,8 @@ export class Scanner {
   }
 
   get masked(): string {
-    return this.chars.join('')
+    this.maskedText ??= this.chars.join('')
+    return this.maskedText
   }
 
   isFree(start: number, end: number): boolean {
@@ -41,6 +44,7 @@ export class Scanner {
     while (s < e && /\s/.test(this.text.charAt(s))) s++
     while (e > s && /\s/.test(this.text.charAt(e - 1))) e--
     for (let i = s; i < e; i++) this.chars[i] = MASK
+    if (e > s) this.maskedText = null
     return this.span(s, e)
   }
 
