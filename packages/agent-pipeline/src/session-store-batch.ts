@@ -184,8 +184,17 @@ async function admitOnConnection(
     eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
   )
   // COMMIT of an aborted transaction answers ROLLBACK without an error: the insert's own error decides.
+  // The rows go as one jsonb parameter, like the sessions above: one statement text for every batch size,
+  // prepared once per connection (a VALUES list per size is a new statement, and postgres.js spends a
+  // round trip describing each new one before it runs).
   await Promise.all([
-    tx`insert into public.agent_logs ${tx(logRows)} on conflict (session_id, seq) do nothing`.execute(),
+    tx`
+      insert into public.agent_logs (organisation_id, session_id, seq, attempt, event_type, agent_name, message, data, created_at)
+      select r.organisation_id, r.session_id, r.seq, r.attempt, r.event_type, r.agent_name, r.message, r.data, r.created_at
+        from jsonb_to_recordset(${tx.json(logRows as postgres.JSONValue)}) as r(
+               organisation_id uuid, session_id uuid, seq integer, attempt integer, event_type text,
+               agent_name text, message text, data jsonb, created_at timestamptz)
+      on conflict (session_id, seq) do nothing`.execute(),
     tx`commit`.execute(),
   ])
   for (const [k, i] of accepted.entries()) {
