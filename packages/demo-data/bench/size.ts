@@ -1,7 +1,7 @@
 // `npm run bench:demo [-- --people 50,5000 --runs 7]`: the same reads at each size of the demo firm, so
 // how they scale is measured rather than guessed. Per size it sets up (or reuses) its own database
-// `<prefix><people>_<fingerprint>` with the demo data at that size, then times, as the Northwind admin (RLS applies):
-// the gateway's domain reads, the agents' tools (called as the Strands agent calls them) and the dashboard.
+// `<prefix><people>_<fingerprint>` with the demo data at that size, then times, as the Northwind admin
+// (RLS applies): the gateway's domain reads, the agents' tools (called as the Strands agent calls them) and the dashboard.
 // Prints the median and slowest of the runs after one warm-up, and the load average (2-core machines are
 // shared: read the figures with it).
 
@@ -11,6 +11,7 @@ import type { AgentToolContext } from '@psa/agent-runtime'
 import { addDays } from '@psa/calendar'
 import { Database, databaseEnvSchema, type Tx } from '@psa/db'
 import {
+  type DatabaseSeed,
   parseDatabaseUrl,
   removeDatabase,
   setupDatabase,
@@ -138,26 +139,26 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
  * changed generator is measured on its own data rather than on rows an older one left; the size's
  * databases of other fingerprints are dropped.
  */
-async function benchDatabase(people: number, seed: ReturnType<typeof sizedDemoDataSeed>): Promise<URL> {
+async function benchDatabase(people: number, seed: DatabaseSeed): Promise<URL> {
   const stem = `${values.prefix}${people}_`
-  const url = new URL(values.server)
-  url.pathname = `/${stem}${await templateFingerprint(seed)}`
-  const maintenance = new URL(values.server)
-  maintenance.pathname = '/postgres'
+  const url = onServer(`${stem}${await templateFingerprint(seed)}`)
   const stale = await withDatabase(
-    parseDatabaseUrl(maintenance.href),
+    parseDatabaseUrl(onServer('postgres').href),
     (sql) =>
       sql<{ datname: string }[]>`
       select datname from pg_database
       where starts_with(datname, ${stem}) or datname = ${`${values.prefix}${people}`}
     `,
   )
-  for (const { datname } of stale) {
-    if (`/${datname}` === url.pathname) continue
-    const old = new URL(values.server)
-    old.pathname = `/${datname}`
-    await removeDatabase(old.href)
-  }
+  for (const { datname } of stale)
+    if (datname !== url.pathname.slice(1)) await removeDatabase(onServer(datname).href)
+  return url
+}
+
+/** The URL of database `name` on the bench's server. */
+function onServer(name: string): URL {
+  const url = new URL(values.server)
+  url.pathname = `/${name}`
   return url
 }
 
