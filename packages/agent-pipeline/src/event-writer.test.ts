@@ -217,4 +217,39 @@ describe('SessionEventWriter', () => {
     await writer.close()
     await expect(writer.emit(reasoning('late'))).rejects.toThrow('closed')
   })
+  it('refuses events after the terminal status, so nothing can follow the end of a log', async () => {
+    const writer = await open(await newSession())
+    await writer.emit({
+      type: 'status_changed',
+      data: { status: 'completed', message: 'Completed', queue_position: 0, attempt: 1 },
+    })
+    await expect(writer.emit(reasoning('interrupted'))).rejects.toThrow('has ended')
+    await writer.close()
+  })
+
+  it('closes only once every event is persisted, even when a timed flush fails while it waits', async () => {
+    const sessionId = await newSession()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let calls = 0
+    class StalledLog extends EventLog {
+      override async append(...args: Parameters<EventLog['append']>): Promise<void> {
+        calls += 1
+        if (calls === 1) {
+          await gate
+          throw new Error('connection reset')
+        }
+        return super.append(...args)
+      }
+    }
+    const writer = await open(sessionId, { log: new StalledLog(db), flushIntervalMs: 1 })
+    await writer.emit(reasoning('a'))
+    await expect.poll(() => calls).toBe(1) // the timed flush holds 'a' and stalls
+    const closing = writer.close()
+    release()
+    await closing
+    expect((await persisted(sessionId)).map((r) => r.seq)).toEqual([1])
+  })
 })

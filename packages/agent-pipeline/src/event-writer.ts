@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from '@psa/config'
 import type { EventLog } from './event-log.js'
-import type { SessionEventBody, SessionEventEnvelope } from './events.js'
+import { isTerminalEvent, type SessionEventBody, type SessionEventEnvelope } from './events.js'
 import type { PipelineTopology } from './topology.js'
 
 export interface SessionEventWriterOptions {
@@ -66,6 +66,8 @@ export class SessionEventWriter {
   #timer: NodeJS.Timeout | undefined
   #flushing: Promise<void> = Promise.resolve()
   #closed = false
+  /** Set by the session's terminal status: the log is complete, and nothing may follow it. */
+  #ended = false
 
   private constructor(options: SessionEventWriterOptions, lastSeq: number) {
     this.#options = { flushIntervalMs: 200, maxBatch: 100, ...options }
@@ -88,6 +90,10 @@ export class SessionEventWriter {
   /** Publishes the event; resolves once JetStream has stored it. Calls are published in call order. */
   emit(body: SessionEventBody, agent = this.#options.agent): Promise<SessionEventEnvelope> {
     if (this.#closed) return Promise.reject(new Error('event writer is closed'))
+    // An event after the terminal status (an attempt that failed to persist its last events reporting an
+    // interruption) would make the log look unfinished, and whoever repairs it would end it a second time.
+    if (this.#ended) return Promise.reject(new Error("the session's event log has ended"))
+    if (isTerminalEvent(body)) this.#ended = true
     this.#seq += 1
     const event = {
       session_id: this.#options.sessionId,
@@ -145,8 +151,14 @@ export class SessionEventWriter {
     return this.#flushing
   }
 
+  /**
+   * Persists everything emitted, then refuses further events. A timed flush failing while this one waits
+   * hands its batch back to `#pending` after this flush took its own, so flush until nothing is left; a flush
+   * that fails throws, so this never spins while the database is down.
+   */
   async close(): Promise<void> {
-    await this.flush()
+    do await this.flush()
+    while (this.#pending.length > 0)
     this.#closed = true
   }
 }

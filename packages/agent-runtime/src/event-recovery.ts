@@ -1,13 +1,15 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import {
-  isTerminalEvent,
   lastStreamSeq,
   type PipelineTopology,
   type SessionEventEnvelope,
+  type SessionEventWriter,
+  type SessionRow,
   type SessionStore,
   sessionEventEnvelopeSchema,
 } from '@psa/agent-pipeline'
 import { sql } from '@psa/db'
+import { missingTerminalEvents, recordedOutcome } from './terminal-events.js'
 
 interface RecoveryDeps {
   js: JetStreamClient
@@ -43,13 +45,21 @@ export async function readStreamEvents(
   return events
 }
 
+/** Which of a session's last events its log already holds (a finished session's log may lack some). */
+export interface LoggedEnding {
+  /** The final result, or the error a failed session ends with. */
+  result: boolean
+  /** The terminal status change (completed, failed, cancelled). */
+  status: boolean
+}
+
 export interface RecoveredEvents {
   /** Events JetStream held that Postgres did not (an attempt died between publish and batch insert). */
   backfilled: number
   /** Proposals already announced with a `proposal_created` event by earlier attempts. */
   announcedProposalIds: Set<string>
-  /** The newest event the session has, wherever it was found. */
-  lastEvent: SessionEventEnvelope | undefined
+  /** What of the session's ending is logged, anywhere in the log (not only last: see `missingTerminalEvents`). */
+  ending: LoggedEnding
 }
 
 /**
@@ -77,6 +87,7 @@ export async function recoverSessionEvents(
     await deps.store.events.append(session.organisation_id, eventAttempt, events)
   }
 
+  // Postgres now holds the stream's events too (and older ones the stream may have aged out).
   const persisted = await deps.store.db.asService(async (tx) => {
     const proposals = await tx
       .selectFrom('agent_logs')
@@ -84,27 +95,41 @@ export async function recoverSessionEvents(
       .where('session_id', '=', session.id)
       .where('event_type', '=', 'proposal_created')
       .execute()
-    const last = await tx
+    const ending = await tx
       .selectFrom('agent_logs')
-      .select('data')
+      .select([
+        sql<boolean>`coalesce(bool_or(event_type = 'final_result'
+          or (event_type = 'error' and data -> 'data' ->> 'retryable' = 'false')), false)`.as('result'),
+        sql<boolean>`coalesce(bool_or(event_type = 'status_changed'
+          and data -> 'data' ->> 'status' in ('completed', 'failed', 'cancelled')), false)`.as('status'),
+      ])
       .where('session_id', '=', session.id)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst()
-    return { proposals, last: last?.data as SessionEventEnvelope | undefined }
+      .executeTakeFirstOrThrow()
+    return { proposals, ending }
   })
   const announcedProposalIds = new Set<string>(persisted.proposals.map((p) => p.proposal_id).filter(Boolean))
   for (const event of streamEvents) {
     if (event.type === 'proposal_created') announcedProposalIds.add(event.data.proposal_id)
   }
-  const lastFromStream = streamEvents.at(-1)
-  const lastEvent =
-    lastFromStream && (!persisted.last || lastFromStream.seq >= persisted.last.seq)
-      ? lastFromStream
-      : persisted.last
-  return { backfilled: missing.length, announcedProposalIds, lastEvent }
+  return { backfilled: missing.length, announcedProposalIds, ending: persisted.ending }
 }
 
-export function endsWithTerminalEvent(recovered: RecoveredEvents): boolean {
-  return recovered.lastEvent !== undefined && isTerminalEvent(recovered.lastEvent)
+/**
+ * Ends a finished session's log from its row with whatever of its last events the log lacks (the attempt
+ * or the dead letter that finished it may have stopped before publishing them), through a writer from
+ * `openWriter`. The one way a log is completed after the fact, so a repair never writes a second final
+ * result or terminal status. Returns the number of events written.
+ */
+export async function completeEventLog(
+  deps: RecoveryDeps,
+  session: SessionRow,
+  openWriter: (session: SessionRow, attempt: number) => Promise<SessionEventWriter>,
+): Promise<number> {
+  const { ending } = await recoverSessionEvents(deps, session)
+  const missing = missingTerminalEvents(recordedOutcome(session), session.attempts, ending)
+  if (missing.length === 0) return 0
+  const writer = await openWriter(session, session.attempts)
+  for (const event of missing) await writer.emit(event)
+  await writer.close()
+  return missing.length
 }

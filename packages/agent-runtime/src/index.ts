@@ -16,7 +16,8 @@ export {
   type ToolCallOutcome,
 } from './event-bridge.js'
 export {
-  endsWithTerminalEvent,
+  completeEventLog,
+  type LoggedEnding,
   type RecoveredEvents,
   readStreamEvents,
   recoverSessionEvents,

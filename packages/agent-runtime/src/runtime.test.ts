@@ -192,6 +192,22 @@ async function eventually<T>(
   }
 }
 
+/** The event writer of an attempt 1 played by the test, which dies before its events reach agent_logs. */
+function attemptOneWriter(h: PipelineHarness, sessionId: string): Promise<SessionEventWriter> {
+  return SessionEventWriter.open({
+    js: h.nats.js,
+    jsm: h.nats.jsm,
+    topology: h.topology,
+    log: h.store.events,
+    sessionId,
+    organisationId: user.organisationId,
+    agent: 'project_management',
+    attempt: 1,
+    logger: h.logger,
+    flushIntervalMs: 600_000,
+  })
+}
+
 describe('agent runtime', () => {
   it('completes a request end to end: ordered events, agent_logs, session outcome, one proposal', async () => {
     const { h, close } = await rig()
@@ -333,18 +349,7 @@ describe('agent runtime', () => {
       // Attempt 1 (played here) claims the session, announces its proposal exactly as the tool would, and
       // dies before its events reach agent_logs and before acknowledging the message.
       expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
-      const dying = await SessionEventWriter.open({
-        js: h.nats.js,
-        jsm: h.nats.jsm,
-        topology: h.topology,
-        log: h.store.events,
-        sessionId: session.id,
-        organisationId: user.organisationId,
-        agent: 'project_management',
-        attempt: 1,
-        logger: h.logger,
-        flushIntervalMs: 600_000,
-      })
+      const dying = await attemptOneWriter(h, session.id)
       await dying.emit({
         type: 'status_changed',
         data: { status: 'processing', message: '', queue_position: 0, attempt: 1 },
@@ -723,6 +728,79 @@ describe('agent runtime', () => {
       })
       await expect.poll(async () => (await h.loggedEvents(session.id)).length).toBe(3)
       expect((await h.session(session.id))?.attempts).toBe(1)
+    } finally {
+      await close()
+    }
+  })
+  it('ends the log once when an attempt cannot persist its last events after completing (no interruption after them)', async () => {
+    const { h, worker, close } = await rig({}, { start: false })
+    try {
+      // The database refuses the batch holding the terminal events once: the completion is committed, its
+      // events are in JetStream only, and the attempt hands the message back.
+      const events = worker.store.events
+      const append = events.append.bind(events)
+      let refused = 0
+      events.append = async (organisationId, attempt, batch) => {
+        if (refused === 0 && batch.some((e) => isTerminalEvent(e))) {
+          refused += 1
+          throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' })
+        }
+        return append(organisationId, attempt, batch)
+      }
+      worker.start()
+      const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
+      await h.waitForStatus(session.id, ['completed'])
+      await eventually(
+        () => metric(h, 'psa_agent_messages_total', { action: 'ack', reason: 'already_finished' }),
+        (n) => n === 1,
+      )
+      expect(refused).toBe(1)
+      const streamed = types(await h.streamEvents(session.id))
+      expect(streamed.slice(-2)).toEqual(['final_result', 'status:completed'])
+      expect(streamed.filter((t) => t === 'final_result')).toHaveLength(1)
+      await expect.poll(async () => (await h.loggedEvents(session.id)).length).toBe(streamed.length)
+    } finally {
+      await close()
+    }
+  })
+
+  it('adds only the missing status when an attempt died between its final result and its status', async () => {
+    const { h, worker, close } = await rig({}, { start: false })
+    try {
+      const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
+      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
+      const result = { summary: 'There are 0 clients.', count: 0 }
+      expect(
+        await h.store.attempts.complete(session.id, 1, {
+          result,
+          agentsInvolved: ['project_management'],
+          processingTimeMs: 42,
+          inputTokens: 10,
+          outputTokens: 5,
+        }),
+      ).toBe(true)
+      const dying = await attemptOneWriter(h, session.id)
+      await dying.emit({
+        type: 'final_result',
+        data: {
+          result,
+          text: result.summary,
+          usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+          agents_involved: ['project_management'],
+          processing_time_ms: 42,
+        },
+      })
+      worker.start() // the attempt died before its status and its acknowledgement
+      await eventually(
+        () => metric(h, 'psa_agent_messages_total', { action: 'ack', reason: 'already_finished' }),
+        (n) => n === 1,
+      )
+      expect(types(await h.streamEvents(session.id))).toEqual([
+        'status:queued',
+        'final_result',
+        'status:completed',
+      ])
+      await expect.poll(async () => (await h.loggedEvents(session.id)).length).toBe(3)
     } finally {
       await close()
     }

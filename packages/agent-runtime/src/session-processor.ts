@@ -23,10 +23,9 @@ import type { Model } from '@strands-agents/sdk'
 import { Attempt } from './attempt.js'
 import { RunningAttempts } from './attempt-control.js'
 import { Delivery } from './delivery.js'
-import { endsWithTerminalEvent, recoverSessionEvents } from './event-recovery.js'
+import { completeEventLog } from './event-recovery.js'
 import type { RuntimeMetrics } from './metrics.js'
 import { describeError } from './stop-reasons.js'
-import { recordedOutcome, terminalEvents } from './terminal-events.js'
 import type { AgentTool, AgentToolContext } from './tools.js'
 
 /** One kind of agent: what it is called, how it is told to behave, and what it can do. */
@@ -257,14 +256,12 @@ export class SessionProcessor {
    */
   async #completeEventLog(session: SessionRow): Promise<void> {
     if (session.attempts < 1) return
-    const recovered = await recoverSessionEvents(this.#options, session)
-    if (endsWithTerminalEvent(recovered)) return
-    const writer = await this.#openWriter(session, session.attempts)
-    const outcome = recordedOutcome(session)
-    for (const event of terminalEvents(outcome, session.attempts)) await writer.emit(event)
-    await writer.close()
+    const written = await completeEventLog(this.#options, session, (s, attempt) =>
+      this.#openWriter(s, attempt),
+    )
+    if (written === 0) return
     this.#options.logger.warn(
-      { status: outcome.status },
+      { status: session.status, events: written },
       'wrote the missing final events of a session finished by a crashed attempt',
     )
   }

@@ -58,6 +58,19 @@ export function terminalEvents(outcome: TerminalOutcome, attempt: number): Sessi
   }
 }
 
+/**
+ * The last events a finished session's log still lacks: none once its terminal status is logged, and never
+ * a second final result (or error) when an attempt died between publishing that and the status.
+ */
+export function missingTerminalEvents(
+  outcome: TerminalOutcome,
+  attempt: number,
+  logged: { result: boolean; status: boolean },
+): SessionEventBody[] {
+  if (logged.status) return []
+  return terminalEvents(outcome, attempt).filter((event) => event.type === 'status_changed' || !logged.result)
+}
+
 /** The outcome a finished session's row records. */
 export function recordedOutcome(session: SessionRow): TerminalOutcome {
   const error = (session.error ?? {}) as { code?: string; message?: string }

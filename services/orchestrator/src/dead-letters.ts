@@ -9,16 +9,14 @@ import {
   StorageType,
 } from '@nats-io/jetstream'
 import {
-  isTerminalEvent,
   type PipelineTopology,
-  type SessionEventEnvelope,
   SessionEventWriter,
   type SessionRow,
   type SessionStore,
   workItemSchema,
 } from '@psa/agent-pipeline'
+import { completeEventLog } from '@psa/agent-runtime'
 import { type Logger, withLogContext } from '@psa/config'
-import { SESSION_ERROR_CODES } from '@psa/errors'
 import { AGENT_TYPES, type AgentTypeName } from '@psa/proto'
 import { z } from 'zod'
 import type { OrchestratorMetrics } from './metrics.js'
@@ -223,37 +221,23 @@ export class DeadLetterProcessor {
     if (outcome.recorded) metrics.deadLetters.inc({ agent_type: agentType })
     const after = await this.#session(item.session_id)
     if (after?.status !== 'failed') return
-    // We failed it now, or an earlier try (or the worker) did and may have stopped before its events.
-    if (!outcome.sessionFailed && (await this.#lastEventIsTerminal(after.id))) return
-    const error = z.object({ code: z.string(), message: z.string() }).safeParse(after.error)
-    const message = error.success
-      ? error.data.message
-      : `The request could not be processed: ${DEAD_LETTER_REASON}`
-    const writer = await SessionEventWriter.open({
-      js: this.deps.js,
-      jsm: this.deps.jsm,
-      topology: this.deps.topology,
-      log: store.events,
-      sessionId: after.id,
-      organisationId: after.organisation_id,
-      agent: after.agent_type,
-      attempt: after.attempts,
-      logger,
-    })
-    await writer.emit({
-      type: 'error',
-      data: {
-        code: error.success ? error.data.code : SESSION_ERROR_CODES.DEAD_LETTERED,
-        message,
-        retryable: false,
-      },
-    })
-    await writer.emit({
-      type: 'status_changed',
-      data: { status: 'failed', message, queue_position: 0, attempt: after.attempts },
-    })
-    await writer.close()
-    logger.warn({ agent_type: agentType, deliveries }, 'request dead-lettered; session failed')
+    // We failed it now, or an earlier try (or the worker) did and may have stopped before its events: the
+    // log gets whatever of the failure's last events it lacks, from the row.
+    const written = await completeEventLog(this.deps, after, (session, attempt) =>
+      SessionEventWriter.open({
+        js: this.deps.js,
+        jsm: this.deps.jsm,
+        topology: this.deps.topology,
+        log: store.events,
+        sessionId: session.id,
+        organisationId: session.organisation_id,
+        agent: session.agent_type,
+        attempt,
+        logger,
+      }),
+    )
+    if (written > 0)
+      logger.warn({ agent_type: agentType, deliveries }, 'request dead-lettered; session failed')
   }
 
   async #session(sessionId: string): Promise<SessionRow | undefined> {
@@ -261,22 +245,6 @@ export class DeadLetterProcessor {
     return this.deps.store.db.asService((tx) =>
       tx.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst(),
     )
-  }
-
-  async #lastEventIsTerminal(sessionId: string): Promise<boolean> {
-    const { jsm, topology } = this.deps
-    const last = await jsm.streams
-      .getMessage(topology.eventsStream, { last_by_subj: topology.eventSubject(sessionId) })
-      .catch((err: unknown) => {
-        if (isNotFound(err) || /no message found/i.test((err as Error).message)) return null
-        throw err
-      })
-    if (last) return isTerminalEvent(last.json<SessionEventEnvelope>())
-    // Aged out of JetStream: Postgres has the whole log.
-    const lastSeq = await this.deps.store.events.lastSeq(sessionId)
-    if (lastSeq === 0) return false
-    const [final] = await this.deps.store.events.after(null, sessionId, lastSeq - 1, 1)
-    return final !== undefined && isTerminalEvent(final)
   }
 
   async #deleteRequest(streamSeq: number): Promise<void> {
