@@ -23,11 +23,15 @@ async function run(
   name: string,
   problem: ScheduleProblemInput,
   timeLimitMs: number,
-  reference?: number,
-  maxSchedules?: number,
+  reference: number | undefined,
+  budget: Budget,
 ): Promise<Row> {
   const r = await timed(() =>
-    levelSchedule(problem, { timeLimitMs, ...(maxSchedules ? { maxSchedules } : {}) }),
+    levelSchedule(problem, {
+      timeLimitMs,
+      exact: budget.exact,
+      ...(budget.maxSchedules ? { maxSchedules: budget.maxSchedules } : {}),
+    }),
   )
   if (!r.value.feasible) throw new Error(`${name}: ${r.value.message}`)
   const errors = checkSchedule(problem, r.value.starts)
@@ -68,14 +72,20 @@ function summary(set: string, rows: Row[], against: string, timeLimitMs: number)
   ]
 }
 
-export async function benchRcpsp(opts: {
-  psplibDir: string
-  sets: Set<string>
-  limit: number
-  timeLimitMs?: number
+interface Budget {
   /** A schedule budget instead of the default: with a generous time limit, results that do not depend on load. */
   maxSchedules?: number
-}) {
+  exact: 'auto' | 'off'
+}
+
+export async function benchRcpsp(
+  opts: {
+    psplibDir: string
+    sets: Set<string>
+    limit: number
+    timeLimitMs?: number
+  } & Budget,
+) {
   const out: (string | number)[][] = []
   if (opts.sets.has('j30')) {
     const dir = join(opts.psplibDir, 'j30')
@@ -94,12 +104,12 @@ export async function benchRcpsp(opts: {
     const tl = opts.timeLimitMs ?? 1000
     for (const f of picked) {
       const problem = parsePsplib(readFileSync(join(dir, f), 'utf8'))
-      const row = await run(f, problem, tl, Number(optimum.get(f)), opts.maxSchedules)
+      const row = await run(f, problem, tl, Number(optimum.get(f)), opts)
       if (row.makespan !== row.reference)
         console.error(`  j30 ${f}: ${row.makespan} vs optimum ${row.reference}`)
       rows.push(row)
     }
-    out.push(summary('PSPLIB j30', rows, 'optimum', tl))
+    out.push(summary(`PSPLIB j30${tag(opts)}`, rows, 'optimum', tl))
   }
   for (const jobs of [60, 120] as const) {
     if (!opts.sets.has(`j${jobs}`)) continue
@@ -109,14 +119,14 @@ export async function benchRcpsp(opts: {
     const ref = readReference()
     let missing = 0
     for (const { name, problem } of spread(psplibLikeSet(jobs), opts.limit)) {
-      const row = await run(name, problem, tl, undefined, opts.maxSchedules)
+      const row = await run(name, problem, tl, undefined, opts)
       const known = ref[name]
       if (!known) missing++
       row.reference = Math.min(row.makespan, known?.best ?? row.makespan)
       rows.push(row)
     }
     const against = missing > 0 ? `best known (${missing} w/o long run)` : 'best known'
-    out.push(summary(`generated j${jobs}`, rows, against, tl))
+    out.push(summary(`generated j${jobs}${tag(opts)}`, rows, against, tl))
   }
   if (out.length > 0)
     printTable(
@@ -138,6 +148,11 @@ export async function benchRcpsp(opts: {
       ],
       out,
     )
+}
+
+/** What the set's name says about the run: a schedule budget, no exact step. */
+function tag(b: Budget): string {
+  return `${b.maxSchedules ? ` ${b.maxSchedules / 1000}k sched` : ''}${b.exact === 'off' ? ' no MIP' : ''}`
 }
 
 /** At most `limit` items spread evenly over the list (all when limit is 0). */
