@@ -258,7 +258,9 @@ export function geneticSearch(
   budget: SearchBudget,
   seeds: Individual[],
 ): { best: Individual; stats: GaStats } {
-  const size = Math.max(20, Math.min(80, Math.round(2 * Math.sqrt(c.n) + 30)))
+  // About one individual per task on large projects: at 50,000 schedules, 122 instead of 52 on the generated
+  // j120 projects left 40 unsolved ones 24 instead of 33 days (two seeds) above their best known makespans.
+  const size = Math.max(20, Math.min(200, Math.round(Math.max(2 * Math.sqrt(c.n) + 30, c.n))))
   const rules = PRIORITY_RULES.map((r) => priorityValues(c, r, es, ls))
   const stats: GaStats = { schedules: 0, generations: 0, restarts: 0, stoppedBy: 'schedules' }
   let best = seeds.reduce((a, b) => (b.makespan < a.makespan ? b : a))

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { generateRcpsp } from '../generators/rcpsp.js'
 import { scheduleProblems } from '../testing/arbitraries.js'
 import { NEGATIVE_LAG_CHAIN } from '../testing/negative-lag-chain.js'
 import { checkSchedule } from './check.js'
@@ -112,6 +113,23 @@ describe('levelSchedule', () => {
     const a = await levelSchedule(p, { seed: 3, ...budget, exact: 'off' })
     const b = await levelSchedule(p, { seed: 3, ...budget, exact: 'off' })
     if (!a.feasible || !b.feasible) throw new Error('infeasible')
+    expect(a.starts).toEqual(b.starts)
+  })
+
+  it('skips the exact step above 100 tasks and is deterministic there, with the large population', async () => {
+    const p = generateRcpsp({
+      jobs: 120,
+      networkComplexity: 1.5,
+      resourceFactor: 1,
+      resourceStrength: 0.2,
+      seed: 5,
+    })
+    const run = () => levelSchedule(p, { seed: 2, timeLimitMs: 60_000, maxSchedules: 3000 })
+    const [a, b] = [await run(), await run()]
+    if (!a.feasible || !b.feasible) throw new Error('infeasible')
+    expect(checkSchedule(p, a.starts)).toEqual([])
+    expect(a.search.exact).toBeUndefined()
+    expect(a.search.stoppedBy).toBe('schedules')
     expect(a.starts).toEqual(b.starts)
   })
 
