@@ -43,7 +43,7 @@ export function isConnectionLoss(err: unknown): boolean {
 /** Ends a reserved connection's transaction after `err`: rolls back and releases, unless the connection is gone. */
 export async function abandonReserved(tx: postgres.ReservedSql, err: unknown): Promise<void> {
   if (isConnectionLoss(err)) return
-  // A COMMIT answered with ROLLBACK (aborted-transaction.ts) already ended the transaction.
+  // A COMMIT answered with ROLLBACK (watched-reserve.ts) already ended the transaction.
   if (isAbortedTransactionError(err)) return tx.release()
   await tx`rollback`.catch(() => {})
   tx.release()

@@ -216,6 +216,47 @@ describe('Database (direct connection)', () => {
     }
   })
 
+  it('never sends a statement of a transaction the server ended on the connection reopened for another', async () => {
+    const idle = database(dbUrl, { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '150', DATABASE_POOL_MAX: '1' })
+    try {
+      const stale = idle.asUserSql(claims(bob), async (tx) => {
+        await tx`select 1`
+        await new Promise((r) => setTimeout(r, 600))
+        return tx`select current_user as who`
+      })
+      // Waits for the pool's one connection, which the pool reopens for it once the server closed it.
+      await new Promise((r) => setTimeout(r, 50))
+      const other = idle.asService((tx) => sql`select pg_sleep(0.8)`.execute(tx))
+      await expect(stale).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+      await other
+      expect(await notesVisible(idle, bob)).toEqual(['bob 1'])
+    } finally {
+      await idle.close()
+    }
+  })
+
+  it('gives a reservation waiting for the pool the connection that closed under another', async () => {
+    const one = database(dbUrl, { DATABASE_POOL_MAX: '1' })
+    const admin = postgres(dbUrl, { max: 1, onnotice: () => {} })
+    try {
+      const first = await one.sql.reserve()
+      const [row] = await first`select pg_backend_pid() as pid`
+      const waiting = one.sql.reserve()
+      await new Promise((r) => setTimeout(r, 50))
+      await admin`select pg_terminate_backend(${row?.pid})`
+      const second = await waiting
+      expect((await second`select 1 as one`)[0]?.one).toBe(1)
+      second.release()
+      // The terminated one is the pool's again (connection-loss.ts): released, it would be counted twice.
+      await expect(first`select 1`).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' })
+      first.release()
+      expect(await notesVisible(one, bob)).toEqual(['bob 1'])
+    } finally {
+      await admin.end()
+      await one.close()
+    }
+  })
+
   it('reports an unreachable server as UNAVAILABLE', async () => {
     const down = database('postgres://postgres@127.0.0.1:1/none', { DATABASE_CONNECT_TIMEOUT_S: '1' })
     await expect(notesVisible(down)).rejects.toMatchObject({ code: 'UNAVAILABLE' })

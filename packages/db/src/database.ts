@@ -2,11 +2,11 @@ import type { Logger } from '@psa/config'
 import { CompiledQuery, Kysely, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
-import { watchedReserve, withWatchedReserve } from './aborted-transaction.js'
 import { abandonReserved, guardKyselyConnection, plainTcpUrl, wholeFailureSocket } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
+import { Reservations } from './watched-reserve.js'
 
 export type { DB } from './gen/database.js'
 export type Tx = Transaction<DB>
@@ -47,19 +47,19 @@ export interface DatabaseOptions {
  * per transaction too, because a transaction pooler drops startup parameters (PgBouncer refuses them
  * unless told to ignore them), so the pool's own `statement_timeout` holds on direct connections only.
  * A COMMIT that Postgres answers with ROLLBACK (a failed statement whose error the callback swallowed)
- * fails the transaction (aborted-transaction.ts).
+ * fails the transaction (watched-reserve.ts).
  */
 export class Database {
   readonly sql: postgres.Sql
   readonly kysely: Kysely<DB>
   readonly #logger: Logger
-  readonly #reserve: () => Promise<postgres.ReservedSql>
   readonly #timeouts: readonly [statement: string, idleInTransaction: string]
 
   constructor(options: DatabaseOptions) {
     const { env, logger } = options
     this.#logger = logger.child({ component: 'db' })
-    this.sql = postgres(env.DATABASE_URL, {
+    const reservations = new Reservations()
+    const pool = postgres(env.DATABASE_URL, {
       max: env.DATABASE_POOL_MAX,
       prepare: env.DATABASE_PREPARED_STATEMENTS,
       connect_timeout: env.DATABASE_CONNECT_TIMEOUT_S,
@@ -73,6 +73,7 @@ export class Database {
         application_name: options.applicationName,
         statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
       },
+      onclose: reservations.onclose,
       onnotice: (notice) => this.#logger.debug({ notice: notice.message }, 'postgres notice'),
       // bigint and numeric already arrive as strings (money is bigint minor units and must never pass
       // through a float). Calendar dates stay 'YYYY-MM-DD' strings too: a Date at local midnight shifts a
@@ -86,14 +87,15 @@ export class Database {
         },
       },
     })
-    this.#reserve = watchedReserve(this.sql)
+    // Every reserved connection is watched, the ones callers reserve through `sql` too (watched-reserve.ts).
+    this.sql = reservations.wrap(pool)
     this.#timeouts = [
       String(env.DATABASE_STATEMENT_TIMEOUT_MS),
       String(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS),
     ]
     this.kysely = new Kysely<DB>({
       dialect: new PostgresJSDialect({
-        postgres: withWatchedReserve(this.sql),
+        postgres: this.sql,
         onReserveConnection: guardKyselyConnection,
       }),
     })
@@ -129,7 +131,7 @@ export class Database {
   ): Promise<T> {
     let tx: postgres.ReservedSql | undefined
     try {
-      tx = await this.#reserve()
+      tx = await this.sql.reserve()
       const reserved = tx
       const begun = reserved`begin`.execute()
       // Prepared like a tagged query (unless the pool's `prepare` is off): unprepared with parameters, each
