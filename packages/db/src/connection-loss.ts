@@ -1,5 +1,10 @@
 import { createConnection, type Socket } from 'node:net'
-import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  isAbortedTransactionError,
+  type QueryResult,
+} from 'kysely'
 import type postgres from 'postgres'
 
 const LOST = new Set([
@@ -12,6 +17,8 @@ const LOST = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '25P03', // idle_in_transaction_session_timeout: the server ends the session with the transaction
+  '57P05', // idle_session_timeout
   '08000',
   '08003',
   '08006',
@@ -36,6 +43,8 @@ export function isConnectionLoss(err: unknown): boolean {
 /** Ends a reserved connection's transaction after `err`: rolls back and releases, unless the connection is gone. */
 export async function abandonReserved(tx: postgres.ReservedSql, err: unknown): Promise<void> {
   if (isConnectionLoss(err)) return
+  // A COMMIT answered with ROLLBACK (watched-reserve.ts) already ended the transaction.
+  if (isAbortedTransactionError(err)) return tx.release()
   await tx`rollback`.catch(() => {})
   tx.release()
 }

@@ -162,6 +162,101 @@ describe('Database (direct connection)', () => {
     await db.asService((tx) => sql`delete from notes where body = 'bob together'`.execute(tx))
   })
 
+  it('fails a transaction whose callback went on after a failed statement, writing nothing', async () => {
+    const swallowed = db.asUser(claims(bob), async (tx) => {
+      await sql`insert into notes (body) values ('bob swallowed')`.execute(tx)
+      await sql`insert into notes (body) values ('')`.execute(tx).catch(() => {})
+      return 'done'
+    })
+    await expectAborted(swallowed, '23514')
+    const raw = db.asUserSql(claims(bob), async (tx) => {
+      await tx`insert into notes (body) values ('bob swallowed raw')`
+      await tx`insert into notes (body) values ('')`.catch(() => {})
+      return 'done'
+    })
+    await expectAborted(raw, '23514')
+    expect(await notesVisible(db, bob)).toEqual(['bob 1'])
+    // Both connections went back to the pool in working order.
+    expect(await notesVisible(db, bob)).toEqual(['bob 1'])
+    expect((await db.asUserSql(claims(bob), (tx) => tx`select 1 as one`))[0]?.one).toBe(1)
+  })
+
+  it('sets the statement and idle-in-transaction timeouts in every transaction, on both paths', async () => {
+    const timed = database(dbUrl, {
+      DATABASE_STATEMENT_TIMEOUT_MS: '1234',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4321',
+    })
+    try {
+      await expectTimeouts(timed, { statement: '1234ms', idle: '4321ms' })
+    } finally {
+      await timed.close()
+    }
+  })
+
+  it('ends a transaction left idle past the timeout as UNAVAILABLE, and the pool goes on', async () => {
+    const idle = database(dbUrl, { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '150', DATABASE_POOL_MAX: '1' })
+    try {
+      const pause = () => new Promise((r) => setTimeout(r, 600))
+      const kysely = idle.asUser(claims(bob), async (tx) => {
+        await sql`select 1`.execute(tx)
+        await pause()
+        return sql`select 2`.execute(tx)
+      })
+      await expect(kysely).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+      const raw = idle.asUserSql(claims(bob), async (tx) => {
+        await tx`select 1`
+        await pause()
+        return tx`select 2`
+      })
+      await expect(raw).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+      expect(await notesVisible(idle, bob)).toEqual(['bob 1'])
+      expect((await idle.asUserSql(claims(bob), (tx) => tx`select 1 as one`))[0]?.one).toBe(1)
+    } finally {
+      await idle.close()
+    }
+  })
+
+  it('never sends a statement of a transaction the server ended on the connection reopened for another', async () => {
+    const idle = database(dbUrl, { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '150', DATABASE_POOL_MAX: '1' })
+    try {
+      const stale = idle.asUserSql(claims(bob), async (tx) => {
+        await tx`select 1`
+        await new Promise((r) => setTimeout(r, 600))
+        return tx`select current_user as who`
+      })
+      // Waits for the pool's one connection, which the pool reopens for it once the server closed it.
+      await new Promise((r) => setTimeout(r, 50))
+      const other = idle.asService((tx) => sql`select pg_sleep(0.8)`.execute(tx))
+      await expect(stale).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+      await other
+      expect(await notesVisible(idle, bob)).toEqual(['bob 1'])
+    } finally {
+      await idle.close()
+    }
+  })
+
+  it('gives a reservation waiting for the pool the connection that closed under another', async () => {
+    const one = database(dbUrl, { DATABASE_POOL_MAX: '1' })
+    const admin = postgres(dbUrl, { max: 1, onnotice: () => {} })
+    try {
+      const first = await one.sql.reserve()
+      const [row] = await first`select pg_backend_pid() as pid`
+      const waiting = one.sql.reserve()
+      await new Promise((r) => setTimeout(r, 50))
+      await admin`select pg_terminate_backend(${row?.pid})`
+      const second = await waiting
+      expect((await second`select 1 as one`)[0]?.one).toBe(1)
+      second.release()
+      // The terminated one is the pool's again (connection-loss.ts): released, it would be counted twice.
+      await expect(first`select 1`).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' })
+      first.release()
+      expect(await notesVisible(one, bob)).toEqual(['bob 1'])
+    } finally {
+      await admin.end()
+      await one.close()
+    }
+  })
+
   it('reports an unreachable server as UNAVAILABLE', async () => {
     const down = database('postgres://postgres@127.0.0.1:1/none', { DATABASE_CONNECT_TIMEOUT_S: '1' })
     await expect(notesVisible(down)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
@@ -177,6 +272,7 @@ const pgbouncer = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => exis
 describe.skipIf(!pgbouncer && !process.env.CI)('Database behind a transaction pooler (PgBouncer)', () => {
   let bouncer: ChildProcess
   let db: Database
+  let bouncerUrl: string
 
   beforeAll(async () => {
     if (!pgbouncer) throw new Error('pgbouncer is not installed (apt-get install pgbouncer); CI installs it')
@@ -208,7 +304,8 @@ describe.skipIf(!pgbouncer && !process.env.CI)('Database behind a transaction po
       },
     )
     await waitForPort(port)
-    db = database(`postgres://postgres@127.0.0.1:${port}/${dbName}`, {
+    bouncerUrl = `postgres://postgres@127.0.0.1:${port}/${dbName}`
+    db = database(bouncerUrl, {
       DATABASE_PREPARED_STATEMENTS: 'false',
       DATABASE_POOL_MAX: '8',
     })
@@ -232,7 +329,53 @@ describe.skipIf(!pgbouncer && !process.env.CI)('Database behind a transaction po
     expect(row?.who).toBe('postgres')
     expect(row?.claims ?? '').toBe('')
   })
+
+  // PgBouncer drops the statement_timeout startup parameter (it must be listed in ignore_startup_parameters
+  // or it refuses the connection), so only the transaction's own settings bound a statement there.
+  it('bounds statements and idle transactions, which the startup parameter cannot do here', async () => {
+    const timed = database(bouncerUrl, {
+      DATABASE_PREPARED_STATEMENTS: 'false',
+      DATABASE_STATEMENT_TIMEOUT_MS: '200',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4321',
+    })
+    try {
+      await expectTimeouts(timed, { statement: '200ms', idle: '4321ms' })
+      const slow = timed.asService((tx) => sql`select pg_sleep(2)`.execute(tx))
+      await expect(slow).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' })
+      const slowRaw = timed.asUserSql(claims(bob), (tx) => tx`select pg_sleep(2)`)
+      await expect(slowRaw).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' })
+    } finally {
+      await timed.close()
+    }
+  })
 })
+
+async function expectAborted(run: Promise<unknown>, firstFailure: string): Promise<void> {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(AppError)
+  expect(err).toMatchObject({ code: 'INTERNAL', details: { reason: 'transaction_aborted' } })
+  expect((err as AppError).cause).toMatchObject({ code: firstFailure })
+}
+
+async function expectTimeouts(db: Database, expected: { statement: string; idle: string }): Promise<void> {
+  const read = (tx: Parameters<Parameters<Database['asService']>[0]>[0]) =>
+    sql<{ statement: string; idle: string }>`
+      select current_setting('statement_timeout') as statement,
+             current_setting('idle_in_transaction_session_timeout') as idle`
+      .execute(tx)
+      .then((r) => r.rows[0])
+  expect(await db.asUser(claims(alice), read)).toEqual(expected)
+  expect(await db.asService(read)).toEqual(expected)
+  const [raw] = await db.asUserSql(
+    claims(alice),
+    (tx) => tx`select current_setting('statement_timeout') as statement,
+                      current_setting('idle_in_transaction_session_timeout') as idle`,
+  )
+  expect({ ...raw }).toEqual(expected)
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,11 +1,12 @@
 import type { Logger } from '@psa/config'
-import { Kysely, sql, type Transaction } from 'kysely'
+import { CompiledQuery, Kysely, type Transaction } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import { abandonReserved, guardKyselyConnection, plainTcpUrl, wholeFailureSocket } from './connection-loss.js'
 import type { DatabaseEnv } from './env.js'
 import { mapDatabaseError } from './errors.js'
 import type { DB } from './gen/database.js'
+import { Reservations } from './watched-reserve.js'
 
 export type { DB } from './gen/database.js'
 export type Tx = Transaction<DB>
@@ -18,6 +19,14 @@ export interface JwtClaims {
   aud?: string | string[]
   [claim: string]: unknown
 }
+
+/**
+ * What every transaction runs first, in one statement (the admission hot path counts round trips): who it
+ * runs for, no JIT, and its timeouts (milliseconds), all transaction-local (`set_config(..., true)`).
+ */
+const PRELUDE = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+  set_config('jit', 'off', true), set_config('statement_timeout', $3, true),
+  set_config('idle_in_transaction_session_timeout', $4, true)`
 
 export interface DatabaseOptions {
   env: DatabaseEnv
@@ -34,16 +43,23 @@ export interface DatabaseOptions {
  * true)`), so nothing leaks across a pooled connection, which keeps Supabase's transaction pooler safe.
  * They also turn JIT compilation off: our statements are short, and a generous cost estimate (the load
  * query's generate_series) made Postgres spend ~90 ms compiling a 45 ms query (the dashboard's LCP).
+ * And they bound the transaction: `statement_timeout` and `idle_in_transaction_session_timeout` are set
+ * per transaction too, because a transaction pooler drops startup parameters (PgBouncer refuses them
+ * unless told to ignore them), so the pool's own `statement_timeout` holds on direct connections only.
+ * A COMMIT that Postgres answers with ROLLBACK (a failed statement whose error the callback swallowed)
+ * fails the transaction (watched-reserve.ts).
  */
 export class Database {
   readonly sql: postgres.Sql
   readonly kysely: Kysely<DB>
   readonly #logger: Logger
+  readonly #timeouts: readonly [statement: string, idleInTransaction: string]
 
   constructor(options: DatabaseOptions) {
     const { env, logger } = options
     this.#logger = logger.child({ component: 'db' })
-    this.sql = postgres(env.DATABASE_URL, {
+    const reservations = new Reservations()
+    const pool = postgres(env.DATABASE_URL, {
       max: env.DATABASE_POOL_MAX,
       prepare: env.DATABASE_PREPARED_STATEMENTS,
       connect_timeout: env.DATABASE_CONNECT_TIMEOUT_S,
@@ -57,6 +73,7 @@ export class Database {
         application_name: options.applicationName,
         statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
       },
+      onclose: reservations.onclose,
       onnotice: (notice) => this.#logger.debug({ notice: notice.message }, 'postgres notice'),
       // bigint and numeric already arrive as strings (money is bigint minor units and must never pass
       // through a float). Calendar dates stay 'YYYY-MM-DD' strings too: a Date at local midnight shifts a
@@ -70,8 +87,17 @@ export class Database {
         },
       },
     })
+    // Every reserved connection is watched, the ones callers reserve through `sql` too (watched-reserve.ts).
+    this.sql = reservations.wrap(pool)
+    this.#timeouts = [
+      String(env.DATABASE_STATEMENT_TIMEOUT_MS),
+      String(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    ]
     this.kysely = new Kysely<DB>({
-      dialect: new PostgresJSDialect({ postgres: this.sql, onReserveConnection: guardKyselyConnection }),
+      dialect: new PostgresJSDialect({
+        postgres: this.sql,
+        onReserveConnection: guardKyselyConnection,
+      }),
     })
   }
 
@@ -108,8 +134,11 @@ export class Database {
       tx = await this.sql.reserve()
       const reserved = tx
       const begun = reserved`begin`.execute()
-      const prelude =
-        reserved`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('jit', 'off', true)`.execute()
+      // Prepared like a tagged query (unless the pool's `prepare` is off): unprepared with parameters, each
+      // run would first be described, a round trip of its own.
+      const prelude = reserved
+        .unsafe(PRELUDE, this.#preludeParameters(role, claims), { prepare: true })
+        .execute()
       const result = await fn(reserved).catch(async (err: unknown) => {
         // A failed BEGIN or prelude aborts the transaction and makes the callback fail; report the cause.
         await begun
@@ -134,14 +163,16 @@ export class Database {
   ): Promise<T> {
     try {
       return await this.kysely.transaction().execute(async (tx) => {
-        await sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('jit', 'off', true)`.execute(
-          tx,
-        )
+        await tx.executeQuery(CompiledQuery.raw(PRELUDE, this.#preludeParameters(role, claims)))
         return fn(tx)
       })
     } catch (err) {
       throw mapDatabaseError(err)
     }
+  }
+
+  #preludeParameters(role: string, claims: Record<string, unknown>): string[] {
+    return [role, JSON.stringify(claims), ...this.#timeouts]
   }
 
   /** Readiness: a round trip to the server. */

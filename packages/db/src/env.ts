@@ -15,6 +15,11 @@ export const databaseEnvSchema = z.object({
    */
   DATABASE_PREPARED_STATEMENTS: envVars.bool(true),
   DATABASE_STATEMENT_TIMEOUT_MS: envVars.durationMs(15_000),
+  /**
+   * How long a transaction may sit idle between statements before Postgres ends its session: a caller
+   * stuck (or waiting on NATS) inside a transaction must not hold its locks and connection for ever.
+   */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: envVars.durationMs(30_000),
   DATABASE_CONNECT_TIMEOUT_S: envVars.positiveInt(10),
 })
 export type DatabaseEnv = z.infer<typeof databaseEnvSchema>

@@ -1,4 +1,6 @@
 import { AppError } from '@psa/errors'
+import { isAbortedTransactionError } from 'kysely'
+import { isConnectionLoss } from './connection-loss.js'
 
 interface PostgresErrorLike {
   code?: string
@@ -8,21 +10,8 @@ interface PostgresErrorLike {
   detail?: string
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  '57P01',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-])
+/** Beyond a lost connection (connection-loss.ts), the ways of never getting one. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'CONNECT_TIMEOUT'])
 
 /**
  * Turns a Postgres error into an AppError a caller can act on. Row-level security refusals become FORBIDDEN,
@@ -31,6 +20,14 @@ const CONNECTION_CODES = new Set([
  */
 export function mapDatabaseError(err: unknown): AppError {
   if (err instanceof AppError) return err
+  if (isAbortedTransactionError(err)) {
+    // A statement failed and the caller went on as if it had not (a bug): nothing was written. The first
+    // failed statement, when one was seen, is the cause the logs show.
+    return new AppError('INTERNAL', 'The transaction was rolled back because a statement in it failed', {
+      cause: err.cause ?? err,
+      details: { reason: 'transaction_aborted' },
+    })
+  }
   const pg = (err ?? {}) as PostgresErrorLike
   const where = pg.constraint_name
     ? { constraint: pg.constraint_name, table: pg.table_name }
@@ -83,7 +80,7 @@ export function mapDatabaseError(err: unknown): AppError {
     case '57014':
       return new AppError('DEADLINE_EXCEEDED', 'The database took too long to answer', { cause: err })
   }
-  if (pg.code && CONNECTION_CODES.has(pg.code)) {
+  if (isConnectionLoss(err) || (pg.code && UNREACHABLE_CODES.has(pg.code))) {
     return new AppError('UNAVAILABLE', 'The database is unavailable; retry in a few seconds', {
       cause: err,
       details: { reason: 'database_unavailable' },
