@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench:pipeline [-- --seconds 10 --rates 250,500 --sessions 150 --backlog 10000]  (--sessions 0: admission only)
+// npm run bench:pipeline [-- --seconds 10 --rates 250,500 --sessions 150 --backlog 10000]  (--sessions 0: admission only;
+// --closed-loop-only: the many-users closed loop alone)
 //
 // Figures for the agent request pipeline on this machine, printed as a report:
 //  1. the raw floor: a JetStream publish with ack, and a one-row Postgres insert commit, from Node;
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '32' },
     users: { type: 'string', default: '256' },
+    // Stops after the many-users closed loop: a CPU profile (BENCH_CPU_PROF_DIR) then shows only admission.
+    'closed-loop-only': { type: 'boolean', default: false },
   },
 })
 const seconds = Number(args.seconds)
@@ -339,6 +342,11 @@ async function main() {
     say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
     say(`   CPU per admission (ms): ${closed.cpuLine}`)
     await clearQueue()
+    if (args['closed-loop-only']) {
+      await nc.close()
+      await sql.end()
+      return
+    }
     const oneUser = await measuredLoop(submit([token]))
     say(`   closed loop, ${concurrency} in flight, one user: ${describeLoop(oneUser)}`)
     say(
