@@ -1,0 +1,97 @@
+import { createServer, type Server, Socket } from 'node:net'
+import { Writable } from 'node:stream'
+import { createLogger } from '@psa/config'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseEnvSchema } from './env.js'
+import { Database, sql } from './index.js'
+
+// The admission hot path is budgeted in round trips, so what every transaction sends first (the prelude)
+// must travel with BEGIN and the first statements and never cost one of its own. Counted on the wire: a
+// proxy between the pool and Postgres counts the client's turns (it sends after the server answered).
+const serverUrl = new URL(
+  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+)
+const logger = createLogger({
+  service: 'test',
+  level: 'silent',
+  destination: new Writable({ write: (_c, _e, d) => d() }),
+})
+const claims = { sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated' }
+
+class TurnCounter {
+  turns = 0
+  #answered = true
+  readonly #server: Server
+  readonly #sockets = new Set<Socket>()
+
+  constructor(target: { host: string; port: number }) {
+    this.#server = createServer((client) => {
+      const upstream = new Socket()
+      upstream.connect(target.port, target.host)
+      for (const s of [client, upstream]) this.#sockets.add(s)
+      client.on('data', (chunk) => {
+        if (this.#answered) this.turns++
+        this.#answered = false
+        upstream.write(chunk)
+      })
+      upstream.on('data', (chunk) => {
+        this.#answered = true
+        client.write(chunk)
+      })
+      client.on('close', () => upstream.destroy())
+      upstream.on('close', () => client.destroy())
+      client.on('error', () => {})
+      upstream.on('error', () => {})
+    })
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) =>
+      this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.address() as { port: number }).port)),
+    )
+  }
+
+  close(): void {
+    for (const s of this.#sockets) s.destroy()
+    this.#server.close()
+  }
+}
+
+describe('round trips per transaction', () => {
+  let counter: TurnCounter
+  let db: Database
+
+  beforeAll(async () => {
+    counter = new TurnCounter({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432) })
+    const port = await counter.listen()
+    const url = new URL(serverUrl)
+    url.port = String(port)
+    db = new Database({
+      env: databaseEnvSchema.parse({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '1' }),
+      applicationName: 'psa-db-round-trips',
+      logger,
+    })
+  })
+  afterAll(async () => {
+    await db?.close()
+    counter?.close()
+  })
+
+  async function turnsOf(run: () => Promise<unknown>): Promise<number> {
+    await run() // connects and prepares the statements: not what a warm pool pays
+    const before = counter.turns
+    await run()
+    return counter.turns - before
+  }
+
+  it('costs two on the raw path and one per statement on Kysely’s, the prelude included', async () => {
+    // BEGIN, the prelude and the statement in one; COMMIT in the other.
+    expect(await turnsOf(() => db.asUserSql(claims, (tx) => tx`select 1`))).toBe(2)
+    expect(await turnsOf(() => db.asUserSql(claims, (tx) => Promise.all([tx`select 1`, tx`select 2`])))).toBe(
+      2,
+    )
+    // Kysely waits for each: BEGIN, the prelude, the statement, COMMIT.
+    expect(await turnsOf(() => db.asUser(claims, (tx) => sql`select 1`.execute(tx)))).toBe(4)
+    expect(await turnsOf(() => db.asService((tx) => sql`select 1`.execute(tx)))).toBe(4)
+  })
+})
