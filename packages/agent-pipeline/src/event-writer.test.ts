@@ -217,6 +217,7 @@ describe('SessionEventWriter', () => {
     await writer.close()
     await expect(writer.emit(reasoning('late'))).rejects.toThrow('closed')
   })
+
   it('refuses events after the terminal status, so nothing can follow the end of a log', async () => {
     const writer = await open(await newSession())
     await writer.emit({

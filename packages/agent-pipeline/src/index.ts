@@ -33,6 +33,7 @@ export {
   type SessionEventType,
   sessionEventEnvelopeSchema,
   sessionEventSchema,
+  TERMINAL_STATUSES,
   toProtoEvent,
 } from './events.js'
 export {

@@ -7,6 +7,7 @@ import {
   type SessionRow,
   type SessionStore,
   sessionEventEnvelopeSchema,
+  TERMINAL_STATUSES,
 } from '@psa/agent-pipeline'
 import { sql } from '@psa/db'
 import { missingTerminalEvents, recordedOutcome } from './terminal-events.js'
@@ -101,7 +102,7 @@ export async function recoverSessionEvents(
         sql<boolean>`coalesce(bool_or(event_type = 'final_result'
           or (event_type = 'error' and data -> 'data' ->> 'retryable' = 'false')), false)`.as('result'),
         sql<boolean>`coalesce(bool_or(event_type = 'status_changed'
-          and data -> 'data' ->> 'status' in ('completed', 'failed', 'cancelled')), false)`.as('status'),
+          and data -> 'data' ->> 'status' = any(${[...TERMINAL_STATUSES]}::text[])), false)`.as('status'),
       ])
       .where('session_id', '=', session.id)
       .executeTakeFirstOrThrow()

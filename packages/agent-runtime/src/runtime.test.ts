@@ -208,6 +208,24 @@ function attemptOneWriter(h: PipelineHarness, sessionId: string): Promise<Sessio
   })
 }
 
+/**
+ * Attempt 1, played by the test, claims the session and records its completion, then dies before any of
+ * its final events or its acknowledgement. Returns the recorded result.
+ */
+async function completeAsAttemptOne(h: PipelineHarness, sessionId: string) {
+  expect(await h.store.attempts.start(sessionId)).toMatchObject({ kind: 'started', attempt: 1 })
+  const result = { summary: 'There are 0 clients.', count: 0 }
+  const completed = await h.store.attempts.complete(sessionId, 1, {
+    result,
+    agentsInvolved: ['project_management'],
+    processingTimeMs: 42,
+    inputTokens: 10,
+    outputTokens: 5,
+  })
+  expect(completed).toBe(true)
+  return result
+}
+
 describe('agent runtime', () => {
   it('completes a request end to end: ordered events, agent_logs, session outcome, one proposal', async () => {
     const { h, close } = await rig()
@@ -703,15 +721,7 @@ describe('agent runtime', () => {
     const { h, worker, close } = await rig({}, { start: false })
     try {
       const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
-      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
-      const completed = await h.store.attempts.complete(session.id, 1, {
-        result: { summary: 'There are 0 clients.', count: 0 },
-        agentsInvolved: ['project_management'],
-        processingTimeMs: 42,
-        inputTokens: 10,
-        outputTokens: 5,
-      })
-      expect(completed).toBe(true)
+      await completeAsAttemptOne(h, session.id)
       worker.start() // the message is still queued: the dead attempt never acknowledged it
       await eventually(
         () => metric(h, 'psa_agent_messages_total', { action: 'ack', reason: 'already_finished' }),
@@ -732,6 +742,7 @@ describe('agent runtime', () => {
       await close()
     }
   })
+
   it('ends the log once when an attempt cannot persist its last events after completing (no interruption after them)', async () => {
     const { h, worker, close } = await rig({}, { start: false })
     try {
@@ -768,17 +779,7 @@ describe('agent runtime', () => {
     const { h, worker, close } = await rig({}, { start: false })
     try {
       const session = await h.submit(user, { agentType: 'project_management', request: 'count' })
-      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
-      const result = { summary: 'There are 0 clients.', count: 0 }
-      expect(
-        await h.store.attempts.complete(session.id, 1, {
-          result,
-          agentsInvolved: ['project_management'],
-          processingTimeMs: 42,
-          inputTokens: 10,
-          outputTokens: 5,
-        }),
-      ).toBe(true)
+      const result = await completeAsAttemptOne(h, session.id)
       const dying = await attemptOneWriter(h, session.id)
       await dying.emit({
         type: 'final_result',
