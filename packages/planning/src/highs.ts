@@ -83,6 +83,9 @@ type Model = ReturnType<Highs['createModel']>
 /**
  * Runs a model until it is solved or `deadlineAt` (a performance.now() value) passes. HiGHS's own time
  * limit is checked only between phases, so the simplex and MIP interrupt callbacks enforce the deadline too.
+ * Returns false when HiGHS failed (it then has no status, bound or solution to read): its MIP solver reports a
+ * solve error after presolve on some small models (a 4-task time-indexed model with no solution, found by a
+ * property test), which it solves without presolve, so a failed run is tried once more that way.
  */
 export function runUntil(
   h: Highs,
@@ -91,7 +94,21 @@ export function runUntil(
   options: Record<string, unknown> = {},
   /** Stop the MIP as soon as it has a solution with an objective below this. */
   stopBelow = Number.NEGATIVE_INFINITY,
-): void {
+): boolean {
+  if (runOnce(h, model, deadlineAt, options, stopBelow)) return true
+  if (performance.now() >= deadlineAt) return false
+  const solved = runOnce(h, model, deadlineAt, { ...options, presolve: 'off' }, stopBelow)
+  model.options.set({ presolve: 'choose' })
+  return solved
+}
+
+function runOnce(
+  h: Highs,
+  model: Model,
+  deadlineAt: number,
+  options: Record<string, unknown>,
+  stopBelow: number,
+): boolean {
   const seconds = Math.max(0.005, (deadlineAt - performance.now()) / 1000)
   // HiGHS's time limit counts all runs of a model since its clocks were last zeroed.
   model.zeroAllClocks()
@@ -99,12 +116,19 @@ export function runUntil(
   const stop = (event: { interrupt(): void }): undefined => {
     if (performance.now() >= deadlineAt) event.interrupt()
   }
-  model.run({
-    [h.constants.callbackType.simplexInterrupt]: stop,
-    [h.constants.callbackType.ipmInterrupt]: stop,
-    [h.constants.callbackType.mipInterrupt]: (event) => {
-      if ((event.data.mip_primal_bound ?? Number.POSITIVE_INFINITY) < stopBelow) event.interrupt()
-      else stop(event)
-    },
-  })
+  try {
+    model.run({
+      [h.constants.callbackType.simplexInterrupt]: stop,
+      [h.constants.callbackType.ipmInterrupt]: stop,
+      [h.constants.callbackType.mipInterrupt]: (event) => {
+        if ((event.data.mip_primal_bound ?? Number.POSITIVE_INFINITY) < stopBelow) event.interrupt()
+        else stop(event)
+      },
+    })
+    return true
+  } catch (error) {
+    // Only HiGHS's own failure status; a disposed model or a bad option is a bug and stays one.
+    if (error instanceof h.errors.HighsError && error.constructor === h.errors.HighsError) return false
+    throw error
+  }
 }

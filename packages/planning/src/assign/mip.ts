@@ -136,7 +136,7 @@ export async function solveGapLp(g: Gap, deadlineAt: number): Promise<GapLp> {
   try {
     let perJob = START_COLUMNS
     for (;;) {
-      runUntil(h, model, deadlineAt)
+      if (!runUntil(h, model, deadlineAt)) return { status: 'time', bound: Number.NEGATIVE_INFINITY, x, u, v }
       const status = model.getModelStatus()
       let fresh: number[] = []
       let duals: Float64Array | null = null
@@ -277,7 +277,7 @@ export async function solveGapMip(
       })
       model.setSolution({ colValue })
     }
-    runUntil(
+    const ran = runUntil(
       h,
       model,
       deadlineAt,
@@ -288,6 +288,7 @@ export async function solveGapMip(
       },
       stopBelow,
     )
+    if (!ran) return { status: 'time', assignment: null, bound: Number.NEGATIVE_INFINITY }
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'infeasible', assignment: null, bound: Number.POSITIVE_INFINITY }

@@ -159,7 +159,8 @@ export async function exactSearch(
     if (runUntilAt - performance.now() < (f * MIN_CPU_MS) / 2) return skipped
     // HiGHS's own time_limit (wall clock, checked inside presolve and its heuristics) and the interrupt
     // callbacks both end the run at runUntilAt, leaving the unwinding room before the deadline.
-    runUntil(h, model, runUntilAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 })
+    if (!runUntil(h, model, runUntilAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 }))
+      return { status: 'time', lowerBound, makespan }
     const status = model.getModelStatus()
     if (status === h.constants.modelStatus.infeasible)
       return { status: 'optimal', lowerBound: makespan, makespan }

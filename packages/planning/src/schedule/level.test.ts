@@ -71,6 +71,36 @@ describe('levelSchedule', () => {
     )
   })
 
+  it('proves optimality where HiGHS fails after presolve on the exact model', async () => {
+    // Found by the property above (seed 517976373): HiGHS's MIP reported a solve error (status -1) on the
+    // time-indexed model for beating 19, which has no solution; without presolve it says infeasible.
+    const both = (a: number) => [
+      { resource: 'r0', amount: a },
+      { resource: 'r1', amount: 1 },
+    ]
+    const r = await levelSchedule(
+      {
+        tasks: [
+          { id: 't0', duration: 3, release: 7, demands: both(1) },
+          { id: 't1', duration: 5, release: 7, demands: [{ resource: 'r0', amount: 2 }] },
+          { id: 't2', duration: 3, demands: both(1) },
+          { id: 't3', duration: 1, demands: both(2) },
+        ],
+        dependencies: [
+          { from: 't1', to: 't2', type: 'start_to_start', lag: 2 },
+          { from: 't0', to: 't3', lag: 1 },
+        ],
+        resources: [
+          { id: 'r0', capacity: 2 },
+          { id: 'r1', capacity: 1 },
+        ],
+      },
+      { ...budget, maxSchedules: 30 },
+    )
+    if (!r.feasible) throw new Error(r.message)
+    expect(r).toMatchObject({ makespan: 19, lowerBound: 19, gap: 0, optimal: true })
+  })
+
   it('counts a task that finishes after its start-to-start successor in the exact makespan', async () => {
     // Found by the property above: t3 precedes t4 by a negative start-to-start lag, so t3 can finish last.
     const r = await levelSchedule(
