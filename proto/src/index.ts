@@ -16,7 +16,12 @@ export type AgentTypeName = (typeof AGENT_TYPES)[number]
 
 export const SESSION_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const
 export type SessionStatusName = (typeof SESSION_STATUSES)[number]
+/** The statuses a session ends in; nothing changes a session's status after one of them. */
 export const TERMINAL_STATUSES: ReadonlySet<SessionStatusName> = new Set(['completed', 'failed', 'cancelled'])
+
+export function isTerminalStatus(status: string): boolean {
+  return TERMINAL_STATUSES.has(status as SessionStatusName)
+}
 
 const AGENT_TYPE_BY_NAME: Record<AgentTypeName, AgentType> = {
   project_management: AgentType.AGENT_TYPE_PROJECT_MANAGEMENT,

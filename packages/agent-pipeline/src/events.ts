@@ -2,6 +2,7 @@ import {
   AGENT_TYPES,
   agentTypeFromProto,
   agentTypeToProto,
+  isTerminalStatus,
   type SessionEvent as ProtoSessionEvent,
   SESSION_STATUSES,
   sessionStatusFromProto,
@@ -93,15 +94,12 @@ export type SessionEventBody = z.infer<typeof sessionEventSchema>
 export type SessionEventType = SessionEventBody['type']
 export type SessionEventEnvelope = z.infer<typeof sessionEventEnvelopeSchema>
 
-/** The statuses a session ends in: the status of its terminal event. */
-export const TERMINAL_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled']
-
 /**
  * True for the last event a session ever produces: its terminal status change, written after the
  * `final_result` or `error` event. Stream consumers stop there.
  */
 export function isTerminalEvent(event: SessionEventBody): boolean {
-  return event.type === 'status_changed' && TERMINAL_STATUSES.includes(event.data.status)
+  return event.type === 'status_changed' && isTerminalStatus(event.data.status)
 }
 
 /** One line of human-readable text for `agent_logs.message`. */

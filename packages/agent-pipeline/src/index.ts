@@ -33,7 +33,6 @@ export {
   type SessionEventType,
   sessionEventEnvelopeSchema,
   sessionEventSchema,
-  TERMINAL_STATUSES,
   toProtoEvent,
 } from './events.js'
 export {

@@ -7,9 +7,9 @@ import {
   type SessionRow,
   type SessionStore,
   sessionEventEnvelopeSchema,
-  TERMINAL_STATUSES,
 } from '@psa/agent-pipeline'
 import { sql } from '@psa/db'
+import { TERMINAL_STATUSES } from '@psa/proto'
 import { missingTerminalEvents, recordedOutcome } from './terminal-events.js'
 
 interface RecoveryDeps {

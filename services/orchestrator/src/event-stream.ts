@@ -7,7 +7,7 @@ import {
   type SessionStore,
 } from '@psa/agent-pipeline'
 import type { Logger } from '@psa/config'
-import { type SessionStatusName, TERMINAL_STATUSES } from '@psa/proto'
+import { isTerminalStatus } from '@psa/proto'
 import type { SessionEventHub } from './event-hub.js'
 import { lastStoredEvent, parseStoredEvent, readJetStreamEvents } from './jetstream-events.js'
 
@@ -134,7 +134,7 @@ export async function streamSessionEvents(
 
   const sessionFinished = async (): Promise<boolean> => {
     const row = await options.reload()
-    return TERMINAL_STATUSES.has(row.status as SessionStatusName)
+    return isTerminalStatus(row.status)
   }
 
   const sleep = (ms: number) =>

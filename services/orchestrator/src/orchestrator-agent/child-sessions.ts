@@ -12,6 +12,7 @@ import { type Changeset, changesetSchema } from '@psa/changesets'
 import { childTraceContext, currentLogContext, type TraceContext } from '@psa/config'
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
+import { isTerminalStatus } from '@psa/proto'
 import type { ChildOutcome, ChildProposal, Specialist } from './child-outcome.js'
 import { summarisePlannedWork } from './planned-work.js'
 
@@ -28,7 +29,6 @@ export interface NewChild {
   context: Record<string, unknown>
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled'])
 const MAX_TEXT_CHARS = 6_000
 const TRACE_ID = /^[0-9a-f]{32}$/
 const SPAN_ID = /^[0-9a-f]{16}$/
@@ -154,7 +154,7 @@ export class ChildSessions {
             details: { session_id: sessionId },
           })
         }
-        if (FINISHED.has(row.status)) return row
+        if (isTerminalStatus(row.status)) return row
         if (notified) continue
         await new Promise<void>((resolve) => {
           const done = () => {

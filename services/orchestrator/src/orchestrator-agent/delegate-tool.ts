@@ -1,6 +1,7 @@
 import type { SessionRow } from '@psa/agent-pipeline'
 import { type AgentTool, type AgentToolContext, defineTool, type ToolResult } from '@psa/agent-runtime'
 import { AppError } from '@psa/errors'
+import { isTerminalStatus } from '@psa/proto'
 import { z } from 'zod'
 import { type ChildOutcome, SPECIALIST_LABELS, SPECIALISTS, type Specialist } from './child-outcome.js'
 import { type ChildSessions, claimsOf } from './child-sessions.js'
@@ -10,7 +11,6 @@ export const DELEGATE_TOOL = 'delegate_to_agent'
 
 /** The same bound SubmitRequest applies to a request's context. */
 const MAX_CONTEXT_BYTES = 64 * 1024
-const FINISHED = new Set(['completed', 'failed', 'cancelled'])
 
 export const DELEGATE_DESCRIPTION =
   'Delegate one step to a specialist agent as a child session and wait for it to finish. Returns its status, final answer, structured result, the proposals it created and, for a plan, the hours per role it proposes. Steps run one at a time; pass what earlier steps returned into the next request.'
@@ -137,7 +137,7 @@ export function createDelegateTool(deps: DelegateToolDeps): AgentTool<typeof del
       const reattached = String(!created)
       let ended: SessionRow
       try {
-        ended = FINISHED.has(session.status)
+        ended = isTerminalStatus(session.status)
           ? session
           : await deps.children.waitForEnd(session.id, ctx.signal)
       } catch (err) {
