@@ -203,7 +203,8 @@ async function main() {
     natsUrl,
     namespace: `bench_${randomBytes(3).toString('hex')}`,
     authDevMode: true,
-    logLevel: 'warn',
+    // Quiet by default; BENCH_LOG_LEVEL=info measures with the line per request production writes.
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
     extraEnv: {
       DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-bench-')), 'key.json'),
       MAX_IN_FLIGHT_PER_USER: '100000000',
