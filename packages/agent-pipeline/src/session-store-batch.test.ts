@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import type { Database, JwtClaims, Membership } from '@psa/db'
+import { Database, databaseEnvSchema, type JwtClaims, type Membership } from '@psa/db'
 import { AppError } from '@psa/errors'
-import { createScratchDatabase, createTenant, type ScratchDatabase, type Tenant } from '@psa/test-kit'
+import {
+  createScratchDatabase,
+  createTenant,
+  type ScratchDatabase,
+  silentLogger,
+  type Tenant,
+} from '@psa/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { admissionEvent } from './admission.js'
 import { AdmissionBatcher } from './admission-batch.js'
@@ -119,6 +125,64 @@ describe('submitBatch', () => {
     const items = [item(member.claims), item(member.claims, { request: '   ' }), item(member.claims)]
     await expect(submitBatch(db, items)).rejects.toThrow()
     expect(await stored(items.map((it) => it.input.id))).toEqual([])
+  })
+})
+
+// The shared prelude of Database's transactions (asServiceSql): a transaction pooler drops the pool's
+// startup parameters, so only the transaction's own settings bound the batch's statements and its idle time.
+describe('submitBatch transaction bounds', () => {
+  const bounded = async (run: (timed: Database) => Promise<void>) => {
+    const timed = new Database({
+      env: databaseEnvSchema.parse({
+        DATABASE_URL: scratch.url,
+        DATABASE_POOL_MAX: '1',
+        DATABASE_STATEMENT_TIMEOUT_MS: '300',
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '400',
+      }),
+      applicationName: 'psa-test',
+      logger: silentLogger(),
+    })
+    try {
+      // As behind a transaction pooler: the one connection's session default is no timeout at all.
+      await timed.sql`set statement_timeout = 0`
+      await run(timed)
+    } finally {
+      await timed.close()
+    }
+  }
+
+  it("times out a statement of the batch (here its wait for a user's admission lock)", async () => {
+    const user = await tenant.addUser('member', 'locked')
+    const holder = await db.sql.reserve()
+    try {
+      await holder`select pg_advisory_lock(hashtextextended(${`agent-submit:${user.id}`}, 0))`
+      await bounded(async (timed) => {
+        await expect(submitBatch(timed, [item(user.claims)])).rejects.toMatchObject({
+          code: 'DEADLINE_EXCEEDED',
+        })
+      })
+    } finally {
+      await holder`select pg_advisory_unlock_all()`
+      holder.release()
+    }
+  })
+
+  it('ends a batch left idle in its transaction, and stores none of it', async () => {
+    const { member } = tenant.users
+    const idle = item(
+      member.claims,
+      {},
+      {
+        enqueue: async (s) => {
+          await new Promise((resolve) => setTimeout(resolve, 1_000))
+          return admissionEvent(s, 1)
+        },
+      },
+    )
+    await bounded(async (timed) => {
+      await expect(submitBatch(timed, [idle])).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    })
+    expect(await stored([idle.input.id])).toHaveLength(0)
   })
 })
 

@@ -1,5 +1,5 @@
 import type { Database, JwtClaims, Membership } from '@psa/db'
-import { abandonReserved, noMembership } from '@psa/db'
+import { mapDatabaseError, noMembership } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type postgres from 'postgres'
 import { eventLogRow } from './event-log.js'
@@ -43,34 +43,34 @@ export type SubmitOutcome =
  * Throws when the transaction fails as a whole (any statement failing aborts it, e.g. a check constraint);
  * the caller then admits the items one by one, each deciding on its own.
  *
- * On a reserved connection rather than `sql.begin`, so that BEGIN travels with the first statements and
- * COMMIT with the last: three round trips per batch.
+ * In `Database.asServiceSql`, the transaction every raw hot path shares: its prelude (role, no JIT, the
+ * statement and idle-in-transaction timeouts, all transaction-local) travels with BEGIN and the first
+ * statements, and COMMIT with the last (the event log's insert, sent and left running): three round trips
+ * per batch.
  */
 export async function submitBatch(db: Database, items: readonly SubmitItem[]): Promise<SubmitOutcome[]> {
-  const tx = await db.sql.reserve()
-  let outcomes: SubmitOutcome[]
+  let logged: Promise<unknown> | undefined
   try {
-    outcomes = await admitOnConnection(tx, items)
+    return await db.asServiceSql(async (tx) => {
+      const { outcomes, logInsert } = await admitOnConnection(tx, items)
+      logged = logInsert
+      return outcomes
+    })
   } catch (err) {
-    // Rolls back and releases, or leaves a lost connection to the pool (postgres.js, connection-loss.ts).
-    await abandonReserved(tx, err)
+    // A failed log insert makes the COMMIT that followed it fail; its own error is the one to report.
+    if (logged) await logged.catch((cause: unknown) => Promise.reject(mapDatabaseError(cause)))
     throw err
   }
-  tx.release()
-  return outcomes
 }
 
 async function admitOnConnection(
   tx: postgres.ReservedSql,
   items: readonly SubmitItem[],
-): Promise<SubmitOutcome[]> {
+): Promise<{ outcomes: SubmitOutcome[]; logInsert?: Promise<unknown> }> {
   const ids = items.map((item) => item.input.id)
   const users = items.map((item) => item.claims.sub)
   const organisations = items.map((item) => item.input.organisation_id ?? null)
-  const [, , , checks, existing, visible] = await Promise.all([
-    tx`begin`.execute(),
-    // As every transaction of Database: no JIT compilation for these short statements.
-    tx`select set_config('role', 'service_role', true), set_config('jit', 'off', true)`.execute(),
+  const [, checks, existing, visible] = await Promise.all([
     // Sorted, so two batches wanting the same users take their locks in the same order.
     tx`select pg_advisory_xact_lock(hashtextextended('agent-submit:' || u, 0))
            from (select distinct u from unnest(${users}::text[]) u order by u) locks`.execute(),
@@ -144,10 +144,7 @@ async function admitOnConnection(
       const [ta, tb] = [(items[a] as SubmitItem).input.agent_type, (items[b] as SubmitItem).input.agent_type]
       return ta === tb ? a - b : ta < tb ? -1 : 1
     })
-  if (accepted.length === 0) {
-    await tx`commit`
-    return outcomes as SubmitOutcome[]
-  }
+  if (accepted.length === 0) return { outcomes: outcomes as SubmitOutcome[] }
 
   // As the service, like `submit`: the checks above are the admission (signed-in users cannot insert
   // sessions, migration 20261202000100). One statement for the whole batch, its rows in the order above;
@@ -183,20 +180,19 @@ async function admitOnConnection(
   const logRows = inserted.map((rows, k) =>
     eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
   )
-  // COMMIT of an aborted transaction answers ROLLBACK without an error: the insert's own error decides.
   // The rows go as one jsonb parameter, like the sessions above: one statement text for every batch size,
   // prepared once per connection (a VALUES list per size is a new statement, and postgres.js spends a
-  // round trip describing each new one before it runs).
-  await Promise.all([
-    tx`
+  // round trip describing each new one before it runs). Not awaited: the COMMIT that `asServiceSql` sends
+  // next travels with it, and fails if it failed (watched-reserve.ts).
+  const logInsert = tx`
       insert into public.agent_logs (organisation_id, session_id, seq, attempt, event_type, agent_name, message, data, created_at)
       select r.organisation_id, r.session_id, r.seq, r.attempt, r.event_type, r.agent_name, r.message, r.data, r.created_at
         from jsonb_to_recordset(${tx.json(logRows as postgres.JSONValue)}) as r(
                organisation_id uuid, session_id uuid, seq integer, attempt integer, event_type text,
                agent_name text, message text, data jsonb, created_at timestamptz)
-      on conflict (session_id, seq) do nothing`.execute(),
-    tx`commit`.execute(),
-  ])
+      on conflict (session_id, seq) do nothing`.execute()
+  // Awaited by submitBatch only when the transaction failed; never an unhandled rejection meanwhile.
+  logInsert.catch(() => {})
   for (const [k, i] of accepted.entries()) {
     outcomes[i] = {
       ok: true,
@@ -208,5 +204,5 @@ async function admitOnConnection(
       },
     }
   }
-  return outcomes as SubmitOutcome[]
+  return { outcomes: outcomes as SubmitOutcome[], logInsert }
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger, redactText, withLogContext } from './logger.js'
+import { createLogger, REDACTED_PATHS, redactText, withLogContext } from './logger.js'
 
 function capture() {
   const lines: Record<string, unknown>[] = []
@@ -107,5 +107,48 @@ describe('logs never contain tokens, keys or passwords', () => {
     expect(text).toContain('access%5Ftoken=[REDACTED]')
     expect(lines[0]?.usage).toEqual({ total_tokens: 42 })
     expect(lines[0]?.msg).toMatch(/^GET \/x\?token=\[REDACTED\] failed/)
+  })
+})
+
+describe('censored fields', () => {
+  // What pino's redact paths censored before redactValue alone did: each path, with a value there.
+  it('censors every field of REDACTED_PATHS, where pino would have, and deeper', () => {
+    const { lines, logger } = capture()
+    for (const path of REDACTED_PATHS) {
+      const keys = path.split(/\.|(?=\[)/).map((k) => (k === '*' ? 'any' : k.replace(/^\["(.*)"\]$/, '$1')))
+      for (const depth of [0, 3]) {
+        const object = [
+          ...Array.from({ length: depth }, (_, i) => `level${i}`),
+          ...keys,
+        ].reduceRight<unknown>((inner, key) => ({ [key]: inner }), 'hunter2-secret-value')
+        logger.info(object as Record<string, unknown>, path)
+        logger.child(object as Record<string, unknown>).info(path)
+      }
+    }
+    for (const line of lines) expect(JSON.stringify(line), String(line.msg)).not.toContain('hunter2')
+    expect(lines).toHaveLength(REDACTED_PATHS.length * 4)
+  })
+
+  it("censors a class instance's secret fields, and what its toJSON answers", () => {
+    const { lines, logger } = capture()
+    class Client {
+      apiKey = 'hunter2-key'
+      nested = { password: 'hunter2-password' }
+      region = 'eu-west-1'
+    }
+    class Wrapped {
+      toJSON() {
+        return { token: 'hunter2-token', kind: 'wrapped' }
+      }
+    }
+    logger.info({ client: new Client(), deeper: { client: new Client() }, wrapped: new Wrapped() }, 'x')
+    const line = JSON.stringify(lines[0])
+    expect(line).not.toContain('hunter2')
+    expect(lines[0]).toMatchObject({ client: { region: 'eu-west-1' }, wrapped: { kind: 'wrapped' } })
+  })
+
+  it('leaves text with nothing secret-shaped as it is', () => {
+    for (const text of ['0c000000-0000-4000-8000-000000000001', '/api/agents/project', 'request completed'])
+      expect(redactText(text)).toBe(text)
   })
 })

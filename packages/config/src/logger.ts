@@ -20,7 +20,12 @@ export function currentLogContext(): Readonly<Record<string, unknown>> {
   return logContext.getStore() ?? {}
 }
 
-/** Paths pino censors wherever they appear in a log object. Values, never keys, are removed. */
+/**
+ * Fields censored wherever they appear in a log object (values, never keys, are removed): by name, at any
+ * depth, in plain objects and class instances alike (`redactValue`, whose names cover all of these; a test
+ * holds it to that). Not pino's `redact` paths: @pinojs/redact parses every path on every line and clones
+ * the objects they reach, 60% of a request's log line (30 of 52 microseconds).
+ */
 export const REDACTED_PATHS = [
   'password',
   'token',
@@ -75,7 +80,6 @@ export function createLogger(config: LoggerConfig): Logger {
     base: { service: config.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
-    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     formatters: {
       level: (label) => ({ level: label }),
       // Beyond the fixed paths above: secret-named fields at any depth and credentials inside any string.
@@ -107,5 +111,12 @@ export function createLogger(config: LoggerConfig): Logger {
       },
     },
   }
-  return config.destination ? pino(options, config.destination) : pino(options)
+  const logger = config.destination ? pino(options, config.destination) : pino(options)
+  // A child's bindings skip `formatters.bindings` (pino applies it to the root's only): censor them here.
+  // Children are created from their parent's prototype, so this reaches grandchildren too.
+  const child = logger.child
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, redactValue(bindings) as typeof bindings, childOptions)
+  } as typeof logger.child
+  return logger
 }

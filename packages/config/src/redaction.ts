@@ -8,10 +8,10 @@ const CENSOR = '[REDACTED]'
 /**
  * Field names whose values are credentials, wherever they appear (any depth, any case, `_`/`-` or camelCase):
  * passwords, tokens, secrets, API keys, cookies, AWS/Bedrock keys and session tokens, NATS tokens, nkey
- * seeds and creds, private keys, connection strings.
+ * seeds and creds, private keys, connection strings, Supabase's service role key.
  */
 const SECRET_KEY =
-  /pass(word|wd|phrase)?$|secret|token|api[-_]?key|^authori[sz]ation$|^cookie$|^set-cookie$|^x-api-key$|^jwt$|credential|^creds$|private[-_]?key|^nkey|seed$|signature$|access[-_]?key|^aws[-_]|^database[-_](listen[-_])?url$|^dsn$/i
+  /pass(word|wd|phrase)?$|secret|token|api[-_]?key|^authori[sz]ation$|^cookie$|^set-cookie$|^x-api-key$|^jwt$|credential|creds$|role[-_]?key$|private[-_]?key|^nkey|seed$|signature$|access[-_]?key|^aws[-_]|^database[-_](listen[-_])?url$|^dsn$/i
 
 /** Non-secrets whose names match the pattern above but that operators need to read. */
 const NOT_SECRET =
@@ -48,8 +48,17 @@ function decodeName(name: string): string {
   }
 }
 
+/**
+ * What any pattern below needs somewhere in the text (case-insensitive, so a superset of each): text without
+ * it is returned as is. Most logged strings (ids, routes, messages) have none, and one scan costs a
+ * fraction of the thirteen replaces (about 0.06 instead of 0.8 microseconds for a UUID).
+ */
+const MAYBE_SECRET =
+  /[:=@]|bearer|eyJ|AKIA|ASIA|ABIA|ACCA|ABSK|bedrock-api-key-|S[UOANCXPA][A-Z2-7]{56}|-----BEGIN|sk-|sb_secret_/i
+
 /** Masks credentials inside free text: URL passwords, bearer tokens, JWTs, secret query parameters and keys. */
 export function redactText(text: string): string {
+  if (!MAYBE_SECRET.test(text)) return text
   let out = text
     .replace(CREDENTIALS_IN_URL, `$1$2:${CENSOR}@`)
     .replace(BEARER, `$1${CENSOR}`)
@@ -77,8 +86,12 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   seen.add(value)
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1, seen))
   const proto = Object.getPrototypeOf(value)
-  // Class instances (a Headers object, a client) serialise their own way: only plain objects are rebuilt.
-  if (proto !== Object.prototype && proto !== null) return value
+  if (proto !== Object.prototype && proto !== null) {
+    // Class instances serialise their own way: what toJSON answers, else their own enumerable fields (a
+    // client with its apiKey), which are censored like a plain object's.
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') return redactValue(toJSON.call(value), depth + 1, seen)
+  }
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
     out[key] =

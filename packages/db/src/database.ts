@@ -122,6 +122,15 @@ export class Database {
     return this.#sqlTransaction('authenticated', { ...claims, role: 'authenticated' }, fn)
   }
 
+  /**
+   * `asUserSql` as `service_role` (bypasses RLS): for hot paths that decide for several users at once
+   * (admission's group commit). COMMIT is sent as soon as `fn` resolves: a statement `fn` sent but did not
+   * await travels with it (one round trip for both), and COMMIT fails if that statement failed.
+   */
+  asServiceSql<T>(fn: (tx: postgres.ReservedSql) => Promise<T>): Promise<T> {
+    return this.#sqlTransaction('service_role', { role: 'service_role' }, fn)
+  }
+
   // On a reserved connection rather than `sql.begin`: BEGIN travels with the prelude and the callback's
   // first statements, and a lost connection is left to the pool (connection-loss.ts).
   async #sqlTransaction<T>(

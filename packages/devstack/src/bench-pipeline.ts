@@ -38,6 +38,9 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '256' },
     // Stops after the many-users closed loop: a CPU profile (BENCH_CPU_PROF_DIR) then shows only admission.
     'closed-loop-only': { type: 'boolean', default: false },
+    // Only an open loop at this rate, with the CPU per admission: a comparison of two builds that does not
+    // depend on the throughput each reaches (batch sizes follow the rate; per-process overheads are shared).
+    'fixed-rate-only': { type: 'string', default: '' },
   },
 })
 const seconds = Number(args.seconds)
@@ -203,7 +206,8 @@ async function main() {
     natsUrl,
     namespace: `bench_${randomBytes(3).toString('hex')}`,
     authDevMode: true,
-    logLevel: 'warn',
+    // Quiet by default; BENCH_LOG_LEVEL=info measures with the line per request production writes.
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
     extraEnv: {
       DEV_SIGNING_KEY_PATH: join(mkdtempSync(join(tmpdir(), 'psa-bench-')), 'key.json'),
       MAX_IN_FLIGHT_PER_USER: '100000000',
@@ -337,6 +341,25 @@ async function main() {
     )
     await closedLoop(8, 2_000, submit()) // warm-up
     await clearQueue()
+    if (args['fixed-rate-only']) {
+      const rate = Number(args['fixed-rate-only'])
+      const { result: open, cpu } = await measureCpu(cpuGroups, () =>
+        openLoop(rate, seconds * 1000, submit()),
+      )
+      const s = open.latencyMs.summary()
+      const count = open.latencyMs.count
+      const total = [...cpu.values()].reduce((a, b) => a + b, 0)
+      say(
+        `   offered ${perSec(rate)}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, errors ${open.errors}`,
+      )
+      say(
+        `   CPU per admission (ms): ${[...cpu].map(([name, v]) => `${name} ${((v * 1000) / count).toFixed(2)}`).join(', ')}; all ${((total * 1000) / count).toFixed(2)}`,
+      )
+      await clearQueue()
+      await nc.close()
+      await sql.end()
+      return
+    }
     const closed = await measuredLoop(submit())
     say(`   closed loop, ${concurrency} in flight, ${userCount} users: ${describeLoop(closed)}`)
     say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
