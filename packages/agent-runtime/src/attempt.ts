@@ -39,6 +39,8 @@ export class Attempt {
     readonly session: SessionRow,
     readonly number: number,
     readonly trace: TraceContext,
+    /** The log's highest sequence at the claim, before any recovery of this attempt. */
+    readonly lastLoggedSeq?: number,
   ) {
     this.#involved = new Set([context.agentName])
   }
@@ -113,7 +115,9 @@ export class Attempt {
   /** The attempt's event writer, and the bridge that turns the agent's stream into events on it. */
   async #openEvents(): Promise<StrandsEventBridge> {
     const { options, labels } = this.context
-    const writer = await this.context.openWriter(this.session, this.number)
+    // After a recovery backfilled the log, the claim's figure is behind it, but never behind JetStream's,
+    // which the writer takes the higher of (the backfilled events came from there).
+    const writer = await this.context.openWriter(this.session, this.number, this.lastLoggedSeq)
     this.#writer = writer
     const emit = async (body: SessionEventBody) => {
       try {
