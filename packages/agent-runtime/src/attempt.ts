@@ -59,6 +59,7 @@ export class Attempt {
       control: this.control,
       ackWaitMs: options.topology.env.PIPELINE_ACK_WAIT_MS,
       logger: log,
+      claimed: session,
     })
     try {
       log.info(
