@@ -11,7 +11,7 @@ import { StrandsEventBridge } from './event-bridge.js'
 import { recoverSessionEvents } from './event-recovery.js'
 import { isTransient, TransientFailure } from './failures.js'
 import { startHeartbeat } from './heartbeat.js'
-import { buildModelContext, calendarDay } from './model-context.js'
+import { calendarDay, readOrganisationContext } from './model-context.js'
 import { OutcomeWriter } from './outcome-writer.js'
 import { ProposalSink } from './proposal-sink.js'
 import type { ProcessorContext } from './session-processor.js'
@@ -168,23 +168,18 @@ export class Attempt {
       role: 'authenticated',
       ...(item.user_email ? { email: item.user_email } : {}),
     }
-    // The organisation and, unless the agent builds its own, the model's context in one transaction.
-    const { organisation, builtContext } = await db.asUser(claims, async (tx) => {
-      const organisation = await tx
-        .selectFrom('organisations')
-        .select(['currency', 'timezone'])
-        .where('id', '=', session.organisation_id)
-        .executeTakeFirst()
-      if (!organisation || definition.modelContext) return { organisation, builtContext: undefined }
-      const builtContext = await buildModelContext(tx, {
+    // The organisation and, unless the agent builds its own, the model's context in one round trip.
+    const { organisation, context: builtContext } = await readOrganisationContext(
+      db,
+      claims,
+      {
         organisationId: session.organisation_id,
         userId: session.user_id,
+        queuedAt: session.queued_at,
         userContext: isPlainObject(session.context) ? session.context : {},
-        today: calendarDay(session.queued_at, organisation.timezone),
-        currency: organisation.currency,
-      })
-      return { organisation, builtContext }
-    })
+      },
+      !definition.modelContext,
+    )
     if (!organisation) {
       return {
         kind: 'failed',
