@@ -1,5 +1,5 @@
 import type { Database, DB } from '@psa/db'
-import { sql } from '@psa/db'
+import { compiledStatement, sql } from '@psa/db'
 import { SESSION_ERROR_CODES } from '@psa/errors'
 import type { AgentTypeName } from '@psa/proto'
 import type { Selectable } from 'kysely'
@@ -182,21 +182,21 @@ export class AttemptStore {
     attempt: number | null,
     values: Record<string, unknown> & { status: 'completed' | 'failed' | 'cancelled' },
   ): Promise<boolean> {
-    const row = await this.db.asService((tx) =>
-      tx
-        .updateTable('agent_sessions')
-        .set({
-          ...values,
-          completed_at: sql<Date>`now()`,
-          started_at: sql<Date>`coalesce(started_at, now())`,
-        })
-        .where('id', '=', sessionId)
-        .where('status', 'in', attempt === null ? ['queued', 'processing'] : ['processing'])
-        .$if(attempt !== null, (q) => q.where('attempts', '=', attempt as number))
-        .returning('id')
-        .executeTakeFirst(),
-    )
-    return row !== undefined
+    const update = this.db.kysely
+      .updateTable('agent_sessions')
+      .set({
+        ...values,
+        completed_at: sql<Date>`now()`,
+        started_at: sql<Date>`coalesce(started_at, now())`,
+      })
+      .where('id', '=', sessionId)
+      .where('status', 'in', attempt === null ? ['queued', 'processing'] : ['processing'])
+      .$if(attempt !== null, (q) => q.where('attempts', '=', attempt as number))
+      .returning('id')
+      .compile()
+    // One round trip: BEGIN, the prelude, the fenced update and COMMIT in one write.
+    const [rows] = await this.db.pipeline(null, (tx) => [compiledStatement(tx, update)])
+    return rows.length > 0
   }
 
   /** Records a request that exhausted its deliveries and fails its session (idempotent). */
@@ -259,7 +259,8 @@ export class AttemptStore {
     summary: string
     changeset: unknown
   }): Promise<{ proposal: Selectable<DB['proposals']>; created: boolean }> {
-    return this.db.asService(async (tx) => {
+    // Without Kysely's per-statement lock: the insert travels with BEGIN and the prelude.
+    return this.db.asPipelined(null, async (tx) => {
       const inserted = await tx
         .insertInto('proposals')
         .values({
