@@ -230,7 +230,9 @@ export class Attempt {
       logger: options.logger,
       signal: control.signal,
       toolName,
-      asUser: (fn) => db.asUser(claims, fn),
+      // Without Kysely's per-statement lock: a tool's first read travels with BEGIN and the prelude, and
+      // reads it starts together share a round trip (RLS and the transaction are the same).
+      asUser: (fn) => db.asPipelined(claims, fn),
       id: (...parts: string[]) => deterministicUuid(session.id, ...parts),
       propose: (input) => proposals.propose(toolName, input),
       emit: (body) => bridge.emit(body),
