@@ -305,7 +305,7 @@ export async function startAgentHarness(options: {
 /**
  * The worker's Postgres round trips per session (TurnCounter on its connections only: submits and the test's
  * own reads go around it), for the agent's `request` run `sessions` times one after another as `user`, after
- * one run that warms the pool and its prepared statements. A session is counted once its message is
+ * `warmUp` runs (default 3) that open the pool's connections and prepare their statements. A session is counted once its message is
  * acknowledged (after the outcome and the last events were written).
  */
 export async function workerRoundTrips(options: {
@@ -314,7 +314,9 @@ export async function workerRoundTrips(options: {
   user: TenantUser
   request: string
   sessions: number
+  warmUp?: number
 }): Promise<number[]> {
+  const warmUp = options.warmUp ?? 3
   const h = await startPipelineHarness()
   const target = new URL(testDatabaseUrl())
   const counter = await TurnCounter.start({ host: target.hostname, port: Number(target.port || 5432) })
@@ -333,7 +335,7 @@ export async function workerRoundTrips(options: {
   const created: string[] = []
   try {
     const turns: number[] = []
-    for (let i = 0; i <= options.sessions; i++) {
+    for (let i = 0; i < warmUp + options.sessions; i++) {
       const before = counter.turns
       const session = await h.submit(options.user, {
         agentType: options.agent.agentType,
@@ -345,7 +347,7 @@ export async function workerRoundTrips(options: {
         if (waited > 10_000) throw new Error(`session ${session.id} was never acknowledged`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
-      if (i > 0) turns.push(counter.turns - before)
+      if (i >= warmUp) turns.push(counter.turns - before)
     }
     return turns
   } finally {

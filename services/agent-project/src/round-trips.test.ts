@@ -17,7 +17,7 @@ describe('worker round trips', () => {
       playbook: projectPlaybook,
       user: testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID),
       request: 'How is project NW-201 doing?',
-      sessions: 3,
+      sessions: 5,
     })
     console.info(`project worker: Postgres round trips per session ${turns.join(', ')}`)
     for (const n of turns) expect(n).toBeLessThanOrEqual(100)

@@ -17,7 +17,7 @@ describe('worker round trips', () => {
       playbook: quotesPlaybook,
       user: testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID),
       request: 'Quote 200h senior dev + 80h design at 30% margin',
-      sessions: 3,
+      sessions: 5,
     })
     console.info(`quotes worker: Postgres round trips per session ${turns.join(', ')}`)
     for (const n of turns) expect(n).toBeLessThanOrEqual(100)

@@ -17,7 +17,7 @@ describe('worker round trips', () => {
       playbook: resourcingPlaybook,
       user: testUser(demoUser('admin@northwind.example'), NORTHWIND_ORGANISATION_ID),
       request: 'Who can staff React roles next month?',
-      sessions: 3,
+      sessions: 5,
     })
     console.info(`resourcing worker: Postgres round trips per session ${turns.join(', ')}`)
     for (const n of turns) expect(n).toBeLessThanOrEqual(100)
