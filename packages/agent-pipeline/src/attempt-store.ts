@@ -1,5 +1,5 @@
 import type { Database, DB } from '@psa/db'
-import { sql } from '@psa/db'
+import { compiledStatement, sql } from '@psa/db'
 import { SESSION_ERROR_CODES } from '@psa/errors'
 import type { AgentTypeName } from '@psa/proto'
 import type { Selectable } from 'kysely'
@@ -20,7 +20,8 @@ export interface Completion {
 }
 
 export type StartAttempt =
-  | { kind: 'started'; session: SessionRow; attempt: number }
+  /** `lastLoggedSeq`: the highest event sequence in the log at the claim (0 when none). */
+  | { kind: 'started'; session: SessionRow; attempt: number; lastLoggedSeq: number }
   | { kind: 'finished'; session: SessionRow }
   | { kind: 'missing' }
 
@@ -40,8 +41,31 @@ export type AttemptCheck =
 export class AttemptStore {
   constructor(readonly db: Database) {}
 
-  /** Claims the session for a new attempt: queued or (after a crash) processing -> processing. */
+  /**
+   * Claims the session for a new attempt: queued or (after a crash) processing -> processing. The claim and
+   * the log's last sequence (where the attempt's events continue) go in one round trip; a session the claim
+   * does not take (finished, missing, or committed just now) is looked at again in a transaction of its own.
+   */
   async start(sessionId: string): Promise<StartAttempt> {
+    const [claimed, logged] = await this.db.pipeline(null, (tx) => [
+      tx<SessionRow[]>`
+        update public.agent_sessions
+           set status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1
+         where id = ${sessionId} and status in ('queued', 'processing')
+        returning *`,
+      tx<
+        { seq: number | null }[]
+      >`select max(seq) as seq from public.agent_logs where session_id = ${sessionId}`,
+    ])
+    const started = claimed[0]
+    if (started) {
+      const lastLoggedSeq = Number(logged[0]?.seq ?? 0)
+      return { kind: 'started', session: started, attempt: started.attempts, lastLoggedSeq }
+    }
+    return this.#startUnclaimed(sessionId)
+  }
+
+  async #startUnclaimed(sessionId: string): Promise<StartAttempt> {
     return this.db.asService(async (tx) => {
       const claim = () =>
         tx
@@ -55,8 +79,17 @@ export class AttemptStore {
           .where('status', 'in', ['queued', 'processing'])
           .returningAll()
           .executeTakeFirst()
+      const logged = async () => {
+        const row = await tx
+          .selectFrom('agent_logs')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('session_id', '=', sessionId)
+          .executeTakeFirst()
+        return { lastLoggedSeq: Number(row?.seq ?? 0) }
+      }
       const started = await claim()
-      if (started) return { kind: 'started', session: started, attempt: started.attempts }
+      if (started)
+        return { kind: 'started', session: started, attempt: started.attempts, ...(await logged()) }
       const current = await tx
         .selectFrom('agent_sessions')
         .selectAll()
@@ -66,7 +99,7 @@ export class AttemptStore {
         // The submit committed between the claim and this read (each statement sees the latest commits):
         // the session is unclaimed, not finished.
         const late = await claim()
-        if (late) return { kind: 'started', session: late, attempt: late.attempts }
+        if (late) return { kind: 'started', session: late, attempt: late.attempts, ...(await logged()) }
       }
       return current ? { kind: 'finished', session: current } : { kind: 'missing' }
     })
@@ -149,21 +182,21 @@ export class AttemptStore {
     attempt: number | null,
     values: Record<string, unknown> & { status: 'completed' | 'failed' | 'cancelled' },
   ): Promise<boolean> {
-    const row = await this.db.asService((tx) =>
-      tx
-        .updateTable('agent_sessions')
-        .set({
-          ...values,
-          completed_at: sql<Date>`now()`,
-          started_at: sql<Date>`coalesce(started_at, now())`,
-        })
-        .where('id', '=', sessionId)
-        .where('status', 'in', attempt === null ? ['queued', 'processing'] : ['processing'])
-        .$if(attempt !== null, (q) => q.where('attempts', '=', attempt as number))
-        .returning('id')
-        .executeTakeFirst(),
-    )
-    return row !== undefined
+    const update = this.db.kysely
+      .updateTable('agent_sessions')
+      .set({
+        ...values,
+        completed_at: sql<Date>`now()`,
+        started_at: sql<Date>`coalesce(started_at, now())`,
+      })
+      .where('id', '=', sessionId)
+      .where('status', 'in', attempt === null ? ['queued', 'processing'] : ['processing'])
+      .$if(attempt !== null, (q) => q.where('attempts', '=', attempt as number))
+      .returning('id')
+      .compile()
+    // One round trip: BEGIN, the prelude, the fenced update and COMMIT in one write.
+    const [rows] = await this.db.pipeline(null, (tx) => [compiledStatement(tx, update)])
+    return rows.length > 0
   }
 
   /** Records a request that exhausted its deliveries and fails its session (idempotent). */
@@ -226,7 +259,8 @@ export class AttemptStore {
     summary: string
     changeset: unknown
   }): Promise<{ proposal: Selectable<DB['proposals']>; created: boolean }> {
-    return this.db.asService(async (tx) => {
+    // Without Kysely's per-statement lock: the insert travels with BEGIN and the prelude.
+    return this.db.asPipelined(null, async (tx) => {
       const inserted = await tx
         .insertInto('proposals')
         .values({

@@ -1,5 +1,6 @@
 import type { Database, DB, JwtClaims, Tx } from '@psa/db'
 import type { Insertable } from 'kysely'
+import type postgres from 'postgres'
 import { describeEvent, type SessionEventEnvelope } from './events.js'
 import { toJsonb } from './jsonb.js'
 
@@ -23,6 +24,22 @@ export function eventLogRow(
 }
 
 /**
+ * The insert of `eventLogRow`s (idempotent on (session_id, seq)), as one statement on a reserved connection.
+ * The rows go as one jsonb parameter: one statement text for every batch size, prepared once per
+ * connection (a VALUES list per size is a new statement, and postgres.js spends a round trip describing
+ * each new one before it runs). Shared by the worker's batches and the admission batch.
+ */
+export function insertEventLogRows(tx: postgres.ReservedSql, rows: readonly Insertable<DB['agent_logs']>[]) {
+  return tx`
+    insert into public.agent_logs (organisation_id, session_id, seq, attempt, event_type, agent_name, message, data, created_at)
+    select r.organisation_id, r.session_id, r.seq, r.attempt, r.event_type, r.agent_name, r.message, r.data, r.created_at
+      from jsonb_to_recordset(${tx.json(rows as unknown as postgres.JSONValue)}) as r(
+             organisation_id uuid, session_id uuid, seq integer, attempt integer, event_type text,
+             agent_name text, message text, data jsonb, created_at timestamptz)
+    on conflict (session_id, seq) do nothing`
+}
+
+/**
  * The sessions' event log in Postgres (`agent_logs`): what outlives JetStream's retention, so a client can
  * replay a session from its first event and a restarted attempt knows where the sequence stands.
  */
@@ -36,13 +53,9 @@ export class EventLog {
     events: readonly SessionEventEnvelope[],
   ): Promise<void> {
     if (events.length === 0) return
-    await this.db.asService((tx) =>
-      tx
-        .insertInto('agent_logs')
-        .values(events.map((e) => eventLogRow(organisationId, attempt, e)))
-        .onConflict((oc) => oc.columns(['session_id', 'seq']).doNothing())
-        .execute(),
-    )
+    const rows = events.map((e) => eventLogRow(organisationId, attempt, e))
+    // One round trip: BEGIN, the prelude, the insert and COMMIT in one write.
+    await this.db.pipeline(null, (tx) => [insertEventLogRows(tx, rows)])
   }
 
   /** Persisted events after `afterSeq`, in order, as the user (RLS) or the service (null claims). */

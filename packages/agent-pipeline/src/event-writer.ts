@@ -16,6 +16,8 @@ export interface SessionEventWriterOptions {
   agent: string
   /** The delivery attempt writing (stored with each event in agent_logs). */
   attempt: number
+  /** The log's highest sequence when the caller already read it (the claim does): not read again. */
+  lastLoggedSeq?: number
   logger: Logger
   /** Events are persisted to Postgres in batches at most this far apart. */
   flushIntervalMs?: number
@@ -77,7 +79,7 @@ export class SessionEventWriter {
   static async open(options: SessionEventWriterOptions): Promise<SessionEventWriter> {
     const [inStream, inDb] = await Promise.all([
       lastStreamSeq(options.jsm, options.topology, options.sessionId),
-      options.log.lastSeq(options.sessionId),
+      options.lastLoggedSeq ?? options.log.lastSeq(options.sessionId),
     ])
     return new SessionEventWriter(options, Math.max(inStream, inDb))
   }

@@ -2,7 +2,7 @@ import type { Database, JwtClaims, Membership } from '@psa/db'
 import { mapDatabaseError, noMembership } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type postgres from 'postgres'
-import { eventLogRow } from './event-log.js'
+import { eventLogRow, insertEventLogRows } from './event-log.js'
 import type { SessionEventEnvelope } from './events.js'
 import type { NewSession, SessionRow } from './session-store.js'
 import { assertMaySubmit } from './submit-rules.js'
@@ -180,17 +180,9 @@ async function admitOnConnection(
   const logRows = inserted.map((rows, k) =>
     eventLogRow((rows[0] as SessionRow).organisation_id, 0, events[k] as SessionEventEnvelope),
   )
-  // The rows go as one jsonb parameter, like the sessions above: one statement text for every batch size,
-  // prepared once per connection (a VALUES list per size is a new statement, and postgres.js spends a
-  // round trip describing each new one before it runs). Not awaited: the COMMIT that `asServiceSql` sends
-  // next travels with it, and fails if it failed (watched-reserve.ts).
-  const logInsert = tx`
-      insert into public.agent_logs (organisation_id, session_id, seq, attempt, event_type, agent_name, message, data, created_at)
-      select r.organisation_id, r.session_id, r.seq, r.attempt, r.event_type, r.agent_name, r.message, r.data, r.created_at
-        from jsonb_to_recordset(${tx.json(logRows as postgres.JSONValue)}) as r(
-               organisation_id uuid, session_id uuid, seq integer, attempt integer, event_type text,
-               agent_name text, message text, data jsonb, created_at timestamptz)
-      on conflict (session_id, seq) do nothing`.execute()
+  // The rows go as one jsonb parameter (insertEventLogRows). Not awaited: the COMMIT that `asServiceSql`
+  // sends next travels with it, and fails if it failed (watched-reserve.ts).
+  const logInsert = insertEventLogRows(tx, logRows).execute()
   // Awaited by submitBatch only when the transaction failed; never an unhandled rejection meanwhile.
   logInsert.catch(() => {})
   for (const [k, i] of accepted.entries()) {

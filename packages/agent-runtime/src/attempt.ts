@@ -11,7 +11,7 @@ import { StrandsEventBridge } from './event-bridge.js'
 import { recoverSessionEvents } from './event-recovery.js'
 import { isTransient, TransientFailure } from './failures.js'
 import { startHeartbeat } from './heartbeat.js'
-import { buildModelContext, calendarDay } from './model-context.js'
+import { calendarDay, readOrganisationContext } from './model-context.js'
 import { OutcomeWriter } from './outcome-writer.js'
 import { ProposalSink } from './proposal-sink.js'
 import type { ProcessorContext } from './session-processor.js'
@@ -39,6 +39,8 @@ export class Attempt {
     readonly session: SessionRow,
     readonly number: number,
     readonly trace: TraceContext,
+    /** The log's highest sequence at the claim, before any recovery of this attempt. */
+    readonly lastLoggedSeq?: number,
   ) {
     this.#involved = new Set([context.agentName])
   }
@@ -57,6 +59,7 @@ export class Attempt {
       control: this.control,
       ackWaitMs: options.topology.env.PIPELINE_ACK_WAIT_MS,
       logger: log,
+      claimed: session,
     })
     try {
       log.info(
@@ -113,7 +116,9 @@ export class Attempt {
   /** The attempt's event writer, and the bridge that turns the agent's stream into events on it. */
   async #openEvents(): Promise<StrandsEventBridge> {
     const { options, labels } = this.context
-    const writer = await this.context.openWriter(this.session, this.number)
+    // After a recovery backfilled the log, the claim's figure is behind it, but never behind JetStream's,
+    // which the writer takes the higher of (the backfilled events came from there).
+    const writer = await this.context.openWriter(this.session, this.number, this.lastLoggedSeq)
     this.#writer = writer
     const emit = async (body: SessionEventBody) => {
       try {
@@ -163,23 +168,18 @@ export class Attempt {
       role: 'authenticated',
       ...(item.user_email ? { email: item.user_email } : {}),
     }
-    // The organisation and, unless the agent builds its own, the model's context in one transaction.
-    const { organisation, builtContext } = await db.asUser(claims, async (tx) => {
-      const organisation = await tx
-        .selectFrom('organisations')
-        .select(['currency', 'timezone'])
-        .where('id', '=', session.organisation_id)
-        .executeTakeFirst()
-      if (!organisation || definition.modelContext) return { organisation, builtContext: undefined }
-      const builtContext = await buildModelContext(tx, {
+    // The organisation and, unless the agent builds its own, the model's context in one round trip.
+    const { organisation, context: builtContext } = await readOrganisationContext(
+      db,
+      claims,
+      {
         organisationId: session.organisation_id,
         userId: session.user_id,
+        queuedAt: session.queued_at,
         userContext: isPlainObject(session.context) ? session.context : {},
-        today: calendarDay(session.queued_at, organisation.timezone),
-        currency: organisation.currency,
-      })
-      return { organisation, builtContext }
-    })
+      },
+      !definition.modelContext,
+    )
     if (!organisation) {
       return {
         kind: 'failed',
@@ -230,7 +230,9 @@ export class Attempt {
       logger: options.logger,
       signal: control.signal,
       toolName,
-      asUser: (fn) => db.asUser(claims, fn),
+      // Without Kysely's per-statement lock: a tool's first read travels with BEGIN and the prelude, and
+      // reads it starts together share a round trip (RLS and the transaction are the same).
+      asUser: (fn) => db.asPipelined(claims, fn),
       id: (...parts: string[]) => deterministicUuid(session.id, ...parts),
       propose: (input) => proposals.propose(toolName, input),
       emit: (body) => bridge.emit(body),

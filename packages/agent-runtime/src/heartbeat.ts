@@ -12,6 +12,8 @@ export interface Heartbeat {
 /**
  * In-progress acks so a long request is not redelivered, plus a look at the session (`attempts.check`): a
  * cancel recorded there (the broadcast may have been missed) or a newer attempt owning it stops this one.
+ * The first look is the claimed row itself (`claimed`, read by the claim a moment ago: this attempt owns
+ * it), so the attempt does not read it again before its first interval.
  */
 export function startHeartbeat(options: {
   msg: JsMsg
@@ -21,8 +23,9 @@ export function startHeartbeat(options: {
   control: AttemptControl
   ackWaitMs: number
   logger: Logger
+  claimed: { cancel_requested_at: Date | null; cancel_reason: string | null }
 }): Heartbeat {
-  const { msg, attempts, sessionId, attempt, control, logger } = options
+  const { msg, attempts, sessionId, attempt, control, logger, claimed } = options
   const interval = Math.max(100, Math.floor(options.ackWaitMs / 3))
   let polling = false
   let pollingEnabled = true
@@ -45,7 +48,13 @@ export function startHeartbeat(options: {
       polling = false
     }
   }
-  void tick()
+  try {
+    msg.working()
+  } catch {
+    // As in tick.
+  }
+  if (claimed.cancel_requested_at)
+    control.stop({ kind: 'cancel', message: claimed.cancel_reason ?? 'Cancelled' })
   const timer = setInterval(() => void tick(), interval)
   return {
     stopPolling: () => {

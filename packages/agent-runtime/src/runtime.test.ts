@@ -717,6 +717,24 @@ describe('agent runtime', () => {
     }
   })
 
+  it('stops a restarted attempt at once when its claim finds a cancel recorded after the last attempt died', async () => {
+    const { h, worker, close } = await rig({}, { start: false })
+    try {
+      const session = await h.submit(user, { agentType: 'project_management', request: 'slow 20000' })
+      expect(await h.store.attempts.start(session.id)).toMatchObject({ kind: 'started', attempt: 1 })
+      await h.store.cancel(user.claims, session.id, 'Recorded while interrupted') // no broadcast
+      worker.start()
+      const done = await h.waitForStatus(session.id, ['cancelled', 'completed', 'failed'], 5_000)
+      expect(done).toMatchObject({
+        status: 'cancelled',
+        attempts: 2,
+        error: { code: 'CANCELLED', message: 'Recorded while interrupted' },
+      })
+    } finally {
+      await close()
+    }
+  })
+
   it('writes the final events of a session whose attempt completed it but died before publishing them', async () => {
     const { h, worker, close } = await rig({}, { start: false })
     try {

@@ -83,9 +83,11 @@ export interface ProcessorContext {
   agentName: string
   labels: { agent_type: AgentTypeName }
   running: RunningAttempts
+  /** `lastLoggedSeq`: the log's highest sequence if known (the claim read it), else it is read. */
   openWriter(
     session: Pick<SessionRow, 'id' | 'organisation_id'>,
     attempt: number,
+    lastLoggedSeq?: number,
   ): Promise<SessionEventWriter>
 }
 
@@ -108,7 +110,7 @@ export class SessionProcessor {
       agentName: options.agent.agentName ?? options.agent.agentType,
       labels: { agent_type: options.agent.agentType },
       running: this.running,
-      openWriter: (session, attempt) => this.#openWriter(session, attempt),
+      openWriter: (session, attempt, lastLoggedSeq) => this.#openWriter(session, attempt, lastLoggedSeq),
     }
   }
 
@@ -186,7 +188,15 @@ export class SessionProcessor {
       delivery.settle('ack', 'already_finished')
       return
     }
-    await new Attempt(this.#context, delivery, item, start.session, start.attempt, trace).run()
+    await new Attempt(
+      this.#context,
+      delivery,
+      item,
+      start.session,
+      start.attempt,
+      trace,
+      start.lastLoggedSeq,
+    ).run()
   }
 
   /**
@@ -269,6 +279,7 @@ export class SessionProcessor {
   #openWriter(
     session: Pick<SessionRow, 'id' | 'organisation_id'>,
     attempt: number,
+    lastLoggedSeq?: number,
   ): Promise<SessionEventWriter> {
     return SessionEventWriter.open({
       js: this.#options.js,
@@ -279,6 +290,7 @@ export class SessionProcessor {
       organisationId: session.organisation_id,
       agent: this.#context.agentName,
       attempt,
+      ...(lastLoggedSeq === undefined ? {} : { lastLoggedSeq }),
       logger: this.#options.logger,
     })
   }

@@ -25,7 +25,14 @@ import type { Database } from '@psa/db'
 import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
-import { openTestDatabase, silentLogger, type TenantUser, testNamespace } from '@psa/test-kit'
+import {
+  openTestDatabase,
+  silentLogger,
+  type TenantUser,
+  TurnCounter,
+  testDatabaseUrl,
+  testNamespace,
+} from '@psa/test-kit'
 import { readStreamEvents } from './event-recovery.js'
 import type { AgentDefinition } from './session-processor.js'
 import { type AgentWorker, type AgentWorkerDeps, createAgentWorker } from './worker.js'
@@ -292,5 +299,64 @@ export async function startAgentHarness(options: {
       }
       await h.close()
     },
+  }
+}
+
+/**
+ * The worker's Postgres round trips per session (TurnCounter on its connections only: submits and the test's
+ * own reads go around it), for the agent's `request` run `sessions` times one after another as `user`, after
+ * `warmUp` runs (default 3) that open the pool's connections and prepare their statements. A session is counted once its message is
+ * acknowledged (after the outcome and the last events were written).
+ */
+export async function workerRoundTrips(options: {
+  agent: AgentDefinition
+  playbook: Playbook
+  user: TenantUser
+  request: string
+  sessions: number
+  warmUp?: number
+}): Promise<number[]> {
+  const warmUp = options.warmUp ?? 3
+  const h = await startPipelineHarness()
+  const target = new URL(testDatabaseUrl())
+  const counter = await TurnCounter.start({ host: target.hostname, port: Number(target.port || 5432) })
+  const db = openTestDatabase({ url: counter.url(testDatabaseUrl()) })
+  const worker = createAgentWorker({
+    agent: options.agent,
+    model: new OfflineModel({ playbooks: { [options.agent.agentType]: options.playbook } }),
+    ...h.workerDeps,
+    db,
+    concurrency: 1,
+    timeoutMs: 30_000,
+    maxTurns: 10,
+    pullExpiresMs: 1_000,
+  })
+  worker.start()
+  const created: string[] = []
+  try {
+    const turns: number[] = []
+    for (let i = 0; i < warmUp + options.sessions; i++) {
+      const before = counter.turns
+      const session = await h.submit(options.user, {
+        agentType: options.agent.agentType,
+        request: options.request,
+      })
+      created.push(session.id)
+      await h.waitForStatus(session.id, ['completed', 'failed', 'cancelled'], 30_000)
+      for (let waited = 0; (await h.pending(options.agent.agentType)).unacked > 0; waited += 20) {
+        if (waited > 10_000) throw new Error(`session ${session.id} was never acknowledged`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      if (i >= warmUp) turns.push(counter.turns - before)
+    }
+    return turns
+  } finally {
+    await worker.stop(2_000)
+    await db.close()
+    counter.close()
+    if (created.length > 0) {
+      await h.db.asService((tx) => tx.deleteFrom('agent_sessions').where('id', 'in', created).execute())
+    }
+    await h.close()
   }
 }

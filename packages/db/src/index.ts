@@ -26,6 +26,7 @@ export type {
   TaskStatus,
   TimeOffKind,
 } from './gen/database.js'
+export { compiledStatement, type PipelineResults, type PipelineStatements } from './pipeline.js'
 export {
   hasRole,
   MEMBERSHIP_ROLES,

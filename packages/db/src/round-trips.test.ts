@@ -94,4 +94,19 @@ describe('round trips per transaction', () => {
     expect(await turnsOf(() => db.asUser(claims, (tx) => sql`select 1`.execute(tx)))).toBe(4)
     expect(await turnsOf(() => db.asService((tx) => sql`select 1`.execute(tx)))).toBe(4)
   })
+
+  it('costs one for a whole pipeline and two for a pipelined Kysely transaction', async () => {
+    // BEGIN, the prelude, the statements and COMMIT in one write.
+    expect(await turnsOf(() => db.pipeline(claims, (tx) => [tx`select 1`, tx`select 2`, tx`select 3`]))).toBe(
+      1,
+    )
+    expect(await turnsOf(() => db.pipeline(null, (tx) => [tx`select 1`]))).toBe(1)
+    // BEGIN, the prelude and the statements started together in one; COMMIT in the other.
+    expect(await turnsOf(() => db.asPipelined(claims, (tx) => sql`select 1`.execute(tx)))).toBe(2)
+    expect(
+      await turnsOf(() =>
+        db.asPipelined(null, (tx) => Promise.all([sql`select 1`.execute(tx), sql`select 2`.execute(tx)])),
+      ),
+    ).toBe(2)
+  })
 })

@@ -101,8 +101,17 @@ function watch(reserved: postgres.ReservedSql): postgres.ReservedSql {
   let firstFailure: unknown
   let connection: ConnectionInternals | undefined
   let lost = false
+  /**
+   * Queries handed to postgres.js and not answered yet. On a close postgres.js fails only the ones it had
+   * written; those it still held in the reservation's own queue (behind a statement described first, or a
+   * full socket: a pipelined transaction) would never settle, and whoever waited for them (a pipeline
+   * awaiting every statement) hung for ever. So the close fails every one still pending.
+   */
+  const pending = new Set<QueryInternals>()
   const onclose = () => {
     lost = true
+    const err = connectionClosed()
+    for (const query of [...pending]) query.reject(err)
   }
   const watchQuery = (query: unknown, text: unknown): unknown => {
     // Helpers such as `tx(row)` or `tx('name')` build fragments, not queries: nothing to watch.
@@ -123,18 +132,30 @@ function watch(reserved: postgres.ReservedSql): postgres.ReservedSql {
     // A new transaction, or a savepoint rolled back to (which un-aborts it): earlier failures are over.
     if (statement === 'begin' || /^(start transaction|rollback to)\b/.test(statement))
       firstFailure = undefined
+    const self = q as QueryInternals
     q.reject = (err: unknown) => {
+      pending.delete(self)
       firstFailure ??= err
       reject(err)
     }
-    if (statement === 'commit') {
-      q.resolve = (result: unknown) =>
-        (result as { command?: unknown } | null)?.command === 'ROLLBACK'
-          ? reject(new AbortedTransactionError(firstFailure === undefined ? {} : { cause: firstFailure }))
-          : resolve(result)
-    }
+    q.resolve =
+      statement === 'commit'
+        ? (result: unknown) => {
+            pending.delete(self)
+            return (result as { command?: unknown } | null)?.command === 'ROLLBACK'
+              ? reject(new AbortedTransactionError(firstFailure === undefined ? {} : { cause: firstFailure }))
+              : resolve(result)
+          }
+        : (result: unknown) => {
+            pending.delete(self)
+            resolve(result)
+          }
     const send = Object.assign(
-      (self: QueryInternals) => (lost ? self.reject(connectionClosed()) : handler.call(undefined, self)),
+      (query: QueryInternals) => {
+        if (lost) return query.reject(connectionClosed())
+        pending.add(query)
+        return handler.call(undefined, query)
+      },
       { debug: handler.debug },
     )
     q.handler = send

@@ -39,3 +39,4 @@ export {
   type TenantUserKey,
   testUser,
 } from './tenant.js'
+export { TurnCounter } from './turn-counter.js'
