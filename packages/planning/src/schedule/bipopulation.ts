@@ -48,6 +48,8 @@ interface Member {
   starts: Int32Array
   makespan: number
   hash: number
+  /** The member seen from the other side, kept because a survivor is a parent generation after generation. */
+  seen?: Individual
 }
 
 /** Share of the pairings that use the peak crossover (the others the two-point one). */
@@ -121,12 +123,14 @@ export function bipopulationSearch(
     }
     return m
   }
-  /** A member of `from` seen from `to`: its mirrored start times and the tasks in that order. */
+  /** A member seen from the other side `to`: its mirrored start times and the tasks in that order. */
   const view = (m: Member, to: Side): Individual => {
+    if (m.seen) return m.seen
     const starts = mirrorStarts(c, m.starts, m.makespan, new Int32Array(n))
     const list = new Int32Array(n)
     to.js.sortBy(list, to.topo, starts)
-    return { list, starts, makespan: m.makespan }
+    m.seen = { list, starts, makespan: m.makespan }
+    return m.seen
   }
   /** A left-justified member's right-justified twin, or the other way round. */
   const twin = (m: Member, to: Side) => build(to, view(m, to).list)
