@@ -1,14 +1,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { generateRcpsp } from '../generators/rcpsp.js'
+import { seededRandom } from '../random.js'
 import { scheduleProblems } from '../testing/arbitraries.js'
 import { checkSchedule } from './check.js'
 import { compile } from './compiled.js'
+import { FlatSgs } from './flat-sgs.js'
 import { levelSchedule } from './level.js'
 import { mirrorable, mirrorCompiled, mirrorStarts } from './mirror.js'
 import { scheduleProblemSchema } from './model.js'
-import { makespanOf } from './sgs.js'
-import { topologicalOrder } from './temporal.js'
+import { priorityValues, sampleList } from './priority.js'
+import { makespanOf, serialSgs } from './sgs.js'
+import { earliestStarts, topologicalOrder } from './temporal.js'
+import { Timeline } from './timeline.js'
 
 /** Random RCPSPs the bi-population search applies to: constant capacity, no releases, FS dependencies. */
 const plainRcpsp = fc
@@ -41,6 +45,29 @@ describe('bi-population genetic algorithm', () => {
           for (let e = m.predStart[i]!; e < m.predStart[i + 1]!; e++)
             expect(back[i]! - back[m.pred[e]!]!).toBeGreaterThanOrEqual(m.predDelta[e]!)
         expect([...mirrorStarts(m, back, T, new Int32Array(c.n))]).toEqual([...starts])
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('places tasks as the serial SGS on a timeline does, with the flat constant-capacity profile', () => {
+    fc.assert(
+      fc.property(plainRcpsp, fc.integer({ min: 1, max: 1000 }), (p, seed) => {
+        const c = compile(scheduleProblemSchema.parse(p))
+        const flat = new FlatSgs(c)
+        const tl = new Timeline(c, 8)
+        const forward = earliestStarts(c, topologicalOrder(c))
+        if (!forward.ok) throw new Error('cycle')
+        const es = forward.es
+        const rnd = seededRandom(seed)
+        for (let round = 0; round < 3; round++) {
+          const list = sampleList(c, priorityValues(c, 'LFT', es, es), rnd, 0)
+          const a = new Int32Array(c.n)
+          const b = new Int32Array(c.n)
+          expect(serialSgs(c, list, tl, a)).toBe(true)
+          expect(flat.run(list, b)).toBe(makespanOf(c, a))
+          expect([...b]).toEqual([...a])
+        }
       }),
       { numRuns: 100 },
     )

@@ -1,5 +1,6 @@
 import type { Random } from '../random.js'
 import type { Compiled } from './compiled.js'
+import { FlatSgs } from './flat-sgs.js'
 import {
   crossover,
   type Decoder,
@@ -12,9 +13,8 @@ import {
 } from './genetic.js'
 import { mirrorStarts } from './mirror.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
-import { Justifier, makespanOf, serialSgs } from './sgs.js'
+import { Justifier } from './sgs.js'
 import { topologicalOrder } from './temporal.js'
-import { Timeline } from './timeline.js'
 
 /**
  * Bi-population genetic algorithm (Debels & Vanhoucke 2005, "A bi-population based genetic algorithm for the
@@ -39,7 +39,7 @@ import { Timeline } from './timeline.js'
 /** Both directions of the project: its network, a timeline to place on, a topological order for ties. */
 interface Side {
   c: Compiled
-  tl: Timeline
+  sgs: FlatSgs
   topo: Int32Array
   js: Justifier
 }
@@ -80,7 +80,7 @@ export function bipopulationSearch(
   const horizon = Math.max(...seeds.map((x) => x.makespan)) + 1
   const side = (cc: Compiled): Side => ({
     c: cc,
-    tl: new Timeline(cc, horizon),
+    sgs: new FlatSgs(cc),
     topo: topologicalOrder(cc) as Int32Array,
     js: new Justifier(n),
   })
@@ -114,8 +114,7 @@ export function bipopulationSearch(
   const build = (s: Side, list: Int32Array): Member | null => {
     const starts = new Int32Array(n)
     dec.schedules++
-    if (!serialSgs(s.c, list, s.tl, starts)) return null
-    const makespan = makespanOf(s.c, starts)
+    const makespan = s.sgs.run(list, starts)
     const m = { starts, makespan, hash: hashStarts(starts) }
     if (makespan < best.makespan) {
       best = m
