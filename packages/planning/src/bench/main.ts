@@ -7,7 +7,7 @@ import { benchRcpsp } from './rcpsp-bench.js'
 
 /**
  * npm run bench:planning [-- --sets j30,j60,j120,gap,gap-large] [--limit N] [--time-limit-ms N] [--max-schedules N]
- *   [--exact auto|off] [--seed N] [--hard] [--ga bipopulation|hybrid] [--benchmarks DIR]
+ *   [--exact auto|off] [--seed N] [--hard] [--ga auto|bipopulation|hybrid] [--benchmarks DIR]
  * --max-schedules with a generous --time-limit-ms gives scheduling results that do not depend on the machine's load
  * (the schedule budget, not the clock, stops each run; the CPU columns then say what the budget costs).
  * The generated RCPSP sets are compared with the best makespans of long multi-seed runs (reference.ts keeps
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     exact: { type: 'string', default: 'auto' },
     seed: { type: 'string', default: '1' },
     hard: { type: 'boolean', default: false },
-    ga: { type: 'string', default: 'bipopulation' },
+    ga: { type: 'string', default: 'auto' },
   },
 })
 // The benchmark data sits in shared/ beside the repository (or beside its worktrees' folder).
@@ -47,8 +47,8 @@ if (values.exact !== 'auto' && values.exact !== 'off') {
   process.exit(2)
 }
 const exact = values.exact
-if (values.ga !== 'bipopulation' && values.ga !== 'hybrid') {
-  console.error('--ga is bipopulation or hybrid')
+if (values.ga !== 'auto' && values.ga !== 'bipopulation' && values.ga !== 'hybrid') {
+  console.error('--ga is auto, bipopulation or hybrid')
   process.exit(2)
 }
 const ga = values.ga

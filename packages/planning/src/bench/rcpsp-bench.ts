@@ -79,7 +79,7 @@ interface Budget {
   maxSchedules?: number
   exact: 'auto' | 'off'
   seed: number
-  ga: 'bipopulation' | 'hybrid'
+  ga: 'auto' | 'bipopulation' | 'hybrid'
 }
 
 export async function benchRcpsp(

@@ -76,7 +76,13 @@ describe('bi-population genetic algorithm', () => {
   it('returns feasible schedules, never worse than the critical path allows, on random RCPSPs', async () => {
     await fc.assert(
       fc.asyncProperty(plainRcpsp, fc.integer({ min: 1, max: 50 }), async (p, seed) => {
-        const r = await levelSchedule(p, { seed, timeLimitMs: 5000, maxSchedules: 400, exact: 'off' })
+        const r = await levelSchedule(p, {
+          seed,
+          timeLimitMs: 5000,
+          maxSchedules: 400,
+          exact: 'off',
+          ga: 'bipopulation',
+        })
         if (!r.feasible) throw new Error(r.message)
         expect(checkSchedule(p, r.starts)).toEqual([])
         expect(r.makespan).toBeGreaterThanOrEqual(r.lowerBound)
