@@ -30,6 +30,8 @@ async function run(
     levelSchedule(problem, {
       timeLimitMs,
       exact: budget.exact,
+      seed: budget.seed,
+      ga: budget.ga,
       ...(budget.maxSchedules ? { maxSchedules: budget.maxSchedules } : {}),
     }),
   )
@@ -76,6 +78,8 @@ interface Budget {
   /** A schedule budget instead of the default: with a generous time limit, results that do not depend on load. */
   maxSchedules?: number
   exact: 'auto' | 'off'
+  seed: number
+  ga: 'auto' | 'bipopulation' | 'hybrid'
 }
 
 export async function benchRcpsp(
@@ -84,6 +88,8 @@ export async function benchRcpsp(
     sets: Set<string>
     limit: number
     timeLimitMs?: number
+    /** Only the generated instances whose best known makespan is above their lower bound. */
+    hard?: boolean
   } & Budget,
 ) {
   const out: (string | number)[][] = []
@@ -118,7 +124,10 @@ export async function benchRcpsp(
     // The best known makespan: long multi-seed runs (generated-reference.json, see reference.ts) or this run.
     const ref = readReference()
     let missing = 0
-    for (const { name, problem } of spread(psplibLikeSet(jobs), opts.limit)) {
+    const instances = psplibLikeSet(jobs).filter(
+      ({ name }) => !opts.hard || (ref[name] !== undefined && ref[name].best > ref[name].lowerBound),
+    )
+    for (const { name, problem } of spread(instances, opts.limit)) {
       const row = await run(name, problem, tl, undefined, opts)
       const known = ref[name]
       if (!known) missing++
@@ -152,7 +161,7 @@ export async function benchRcpsp(
 
 /** What the set's name says about the run: a schedule budget, no exact step. */
 function tag(b: Budget): string {
-  return `${b.maxSchedules ? ` ${b.maxSchedules / 1000}k sched` : ''}${b.exact === 'off' ? ' no MIP' : ''}`
+  return `${b.maxSchedules ? ` ${b.maxSchedules / 1000}k sched` : ''}${b.exact === 'off' ? ' no MIP' : ''} seed ${b.seed} ${b.ga}`
 }
 
 /** At most `limit` items spread evenly over the list (all when limit is 0). */

@@ -123,7 +123,7 @@ function sortedByStart(c: Compiled, list: Int32Array, starts: Int32Array, js: Ju
   return out
 }
 
-function crossover(mother: Int32Array, father: Int32Array, q1: number, q2: number): Int32Array {
+export function crossover(mother: Int32Array, father: Int32Array, q1: number, q2: number): Int32Array {
   const n = mother.length
   const child = new Int32Array(n)
   const used = new Uint8Array(n)
@@ -228,7 +228,7 @@ function isPredecessor(c: Compiled, a: number, b: number): boolean {
   return false
 }
 
-function mutate(c: Compiled, list: Int32Array, rate: number, rnd: Random): void {
+export function mutate(c: Compiled, list: Int32Array, rate: number, rnd: Random): void {
   for (let k = 0; k + 1 < list.length; k++) {
     if (rnd.next() >= rate) continue
     const a = list[k]!
@@ -243,7 +243,7 @@ function mutate(c: Compiled, list: Int32Array, rate: number, rnd: Random): void 
 /** Share of the pairings that use the peak crossover (the others the two-point one). */
 const PEAK_SHARE = 0.5
 
-function hashStarts(starts: Int32Array): number {
+export function hashStarts(starts: Int32Array): number {
   let h = 2166136261
   for (let i = 0; i < starts.length; i++) h = Math.imul(h ^ starts[i]!, 16777619)
   return h >>> 0
