@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js'
 import { NUMBER, parseNumber } from './numbers.js'
+import { literalPrefilter, type Prefilter } from './prefilter.js'
 import { escapeRegex } from './regex.js'
 import type { Scanner } from './scanner.js'
 import type { RoleLevel, RoleMention, SkillMention, Span } from './schema.js'
@@ -25,6 +26,8 @@ const NOT_WORD_AFTER = '(?![\\p{L}\\p{N}])'
 interface SkillPattern {
   name: string
   pattern: RegExp
+  /** The skill word's letters: most skills are absent from a request and skipped without a regex run. */
+  prefilter: Prefilter
 }
 
 /**
@@ -71,12 +74,14 @@ function compileSkillPatterns(orgSkills: readonly string[]): SkillPattern[] {
         `${NOT_WORD_BEFORE}${escapeRegex(p.word)}${NOT_WORD_AFTER}`,
         p.caseSensitive ? 'gu' : 'giu',
       ),
+      prefilter: literalPrefilter(p.word),
     }))
 }
 
 export function extractSkills(scanner: Scanner, context: RequestContext): SkillMention[] {
   const found: SkillMention[] = []
-  for (const { name, pattern } of skillPatterns(context)) {
+  for (const { name, pattern, prefilter } of skillPatterns(context)) {
+    if (!scanner.mayMatch(prefilter)) continue
     for (const match of scanner.matches(pattern)) {
       found.push({
         skill: name,
