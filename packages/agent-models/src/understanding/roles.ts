@@ -143,16 +143,40 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').replace(/\.$/, '')
 }
 
+/** Role words longest first, so "qa engineer" is found before "engineer". */
+const ROLE_WORDS_LONGEST_FIRST = [...roleWords.entries()].sort((a, b) => b[0].length - a[0].length)
+
+interface DescribedRole {
+  name: string
+  canonical: string | undefined
+  level: RoleLevel | null
+}
+
+/**
+ * Described role lists per organisation role list: every role mention read them, and describing each role
+ * name against every role word was a sixth of an understanding. Keyed by the list's contents (each request
+ * parses a fresh context); bounded so many organisations cannot grow it.
+ */
+const DESCRIBED_ROLES_CACHE = new Map<string, readonly DescribedRole[]>()
+const DESCRIBED_ROLES_CACHE_SIZE = 64
+
 /** The organisation's roles read as canonical role and level ("Senior Developer" -> developer, senior). */
-function describedRoles(context: RequestContext) {
-  return (context.roles ?? []).map((name) => {
+function describedRoles(context: RequestContext): readonly DescribedRole[] {
+  const roles = context.roles ?? []
+  const key = JSON.stringify(roles)
+  const cached = DESCRIBED_ROLES_CACHE.get(key)
+  if (cached) return cached
+  const described = roles.map((name) => {
     const lower = ` ${normalise(name)} `
-    const canonical = [...roleWords.entries()]
-      .sort((a, b) => b[0].length - a[0].length)
-      .find(([word]) => lower.includes(` ${word} `) || lower.includes(` ${word}s `))?.[1]
+    const canonical = ROLE_WORDS_LONGEST_FIRST.find(
+      ([word]) => lower.includes(` ${word} `) || lower.includes(` ${word}s `),
+    )?.[1]
     const lvl = [...levelWords.entries()].find(([word]) => lower.includes(` ${word} `))?.[1] ?? null
     return { name, canonical, level: lvl }
   })
+  if (DESCRIBED_ROLES_CACHE.size >= DESCRIBED_ROLES_CACHE_SIZE) DESCRIBED_ROLES_CACHE.clear()
+  DESCRIBED_ROLES_CACHE.set(key, described)
+  return described
 }
 
 /**
