@@ -8,8 +8,17 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
  */
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
 const cache = new Map<string, ValidateFunction | Error>()
+/**
+ * Validators by schema object, in front of the by-content cache: the same spec object is checked more
+ * than once per turn (every call of a step, a forced tool's result and its fitted retry), and serialising
+ * the whole schema to find its validator each time cost more than validating. The SDK hands the model
+ * fresh copies of the specs every turn, so the content key still finds the compiled validator then.
+ */
+const bySchema = new WeakMap<object, ValidateFunction | Error>()
 
 function validatorFor(schema: object): ValidateFunction | Error {
+  const known = bySchema.get(schema)
+  if (known) return known
   const key = JSON.stringify(schema)
   let validator = cache.get(key)
   if (!validator) {
@@ -21,6 +30,7 @@ function validatorFor(schema: object): ValidateFunction | Error {
     }
     cache.set(key, validator)
   }
+  bySchema.set(schema, validator)
   return validator
 }
 
