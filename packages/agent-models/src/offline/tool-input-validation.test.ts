@@ -41,7 +41,9 @@ describe('checkToolInput validator caches', () => {
       inputSchema: { type: 'object', required: 5 } as never,
     }
     const reason = checkToolInput(broken, {})
-    expect(reason).toMatch(/could not be compiled/)
+    expect(reason).toMatch(/could not be compiled \(required value must be \["array"\]\)/)
     expect(checkToolInput(broken, {})).toBe(reason)
+    const badType: ToolSpec = { name: 'y', description: 'y', inputSchema: { type: 'objekt' } as never }
+    expect(checkToolInput(badType, {})).toMatch(/could not be compiled \(type must be JSONType/)
   })
 })

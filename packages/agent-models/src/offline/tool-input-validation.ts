@@ -6,7 +6,15 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
  * would, so a playbook bug shows up as a clear message instead of a failed tool call. Zod tools publish
  * draft 2020-12 schemas; hand-written ones are usually compatible.
  */
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  // Checking each tool schema against the draft 2020-12 meta-schema first compiled that meta-schema, about
+  // 160 ms of a worker's first requests, for schemas zod generated. Ajv's keywords still reject a malformed
+  // schema as it compiles ("required value must be array"), so such a tool still gets a clear answer.
+  validateSchema: false,
+})
 const cache = new Map<string, ValidateFunction | Error>()
 /**
  * Validators by schema object, in front of the by-content cache: the same spec object is checked more
