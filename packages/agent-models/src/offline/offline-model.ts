@@ -12,6 +12,7 @@ import { type ParsedUserMessage, parseUserMessage } from '../message-format.js'
 import { describeGaps, describeUnderstanding } from '../understanding/describe.js'
 import { agentTypeSchema, type Understanding } from '../understanding/schema.js'
 import { understandValidated } from '../understanding/understand.js'
+import { warmUpUnderstanding } from '../understanding/warm-up.js'
 import { readConversation } from './conversation.js'
 import { defaultPlaybook } from './default-playbook.js'
 import {
@@ -154,6 +155,14 @@ export class OfflineModel extends Model<OfflineModelConfig> {
 
   playbookFor(agentType: string | null): Playbook {
     return (agentType ? this.playbooks.get(agentType) : undefined) ?? this.fallback
+  }
+
+  /**
+   * Runs the request parser over a few sample requests, so the first real requests of a process that
+   * just started are not slowed by compiling and optimising it; returns the milliseconds it took.
+   */
+  warmUp(): number {
+    return warmUpUnderstanding()
   }
 
   /** The request message parsed and understood, from the cache when a recent turn read the same message. */
