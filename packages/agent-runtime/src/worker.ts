@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
-import { createModel, type Playbook } from '@psa/agent-models'
+import { createModel, OfflineModel, type Playbook } from '@psa/agent-models'
 import { PipelineTopology, SessionStore } from '@psa/agent-pipeline'
 import type { Logger } from '@psa/config'
 import { Database } from '@psa/db'
@@ -166,6 +166,11 @@ export async function runAgentWorker(options: RunAgentWorkerOptions): Promise<Ru
     ShutdownPhase.DRAIN_WORK,
   )
   shutdown.register('ops-server', () => ops.close(), ShutdownPhase.CLOSE_CONNECTIONS)
+  // Before pulling work: a worker started into a queue of requests otherwise paid for compiling the request
+  // parser on its first ones (the offline model's largest one-time cost).
+  if (model instanceof OfflineModel) {
+    logger.debug({ warm_up_ms: Math.round(model.warmUp()) }, 'offline model warmed up')
+  }
   worker.start()
   logger.info(
     {

@@ -46,8 +46,14 @@ function resultOf(block: ToolResultBlock): { output: JSONValue | null; text: str
   }
 }
 
-/** Reads the current request (the last user text message) and the tool steps taken since. */
-export function readConversation(messages: readonly Message[]): ConversationState {
+/**
+ * Reads the current request (the last user text message) and the tool steps taken since. `parse` reads the
+ * request message (the offline model passes a cached `parseUserMessage`: the message is the same every turn).
+ */
+export function readConversation(
+  messages: readonly Message[],
+  parse: (text: string) => ParsedUserMessage = parseUserMessage,
+): ConversationState {
   const assistantTurns = messages.filter((m) => m.role === 'assistant').length
   let requestIndex = -1
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -97,5 +103,5 @@ export function readConversation(messages: readonly Message[]): ConversationStat
       }
     }
   }
-  return { message: parseUserMessage(text), steps, assistantTurns }
+  return { message: parse(text), steps, assistantTurns }
 }

@@ -8,9 +8,11 @@ import {
   type StreamOptions,
   type ToolSpec,
 } from '@strands-agents/sdk'
+import { type ParsedUserMessage, parseUserMessage } from '../message-format.js'
 import { describeGaps, describeUnderstanding } from '../understanding/describe.js'
-import { agentTypeSchema } from '../understanding/schema.js'
-import { understand } from '../understanding/understand.js'
+import { agentTypeSchema, type Understanding } from '../understanding/schema.js'
+import { understandValidated } from '../understanding/understand.js'
+import { warmUpUnderstanding } from '../understanding/warm-up.js'
 import { readConversation } from './conversation.js'
 import { defaultPlaybook } from './default-playbook.js'
 import {
@@ -80,6 +82,32 @@ function fitToSchema(spec: ToolSpec, result: JSONValue): JSONValue | undefined {
   return checkToolInput(spec, picked) === null ? picked : undefined
 }
 
+/** A request message as read once: the message, and the understanding of it every turn reuses. */
+interface ReadRequest {
+  message: ParsedUserMessage
+  understanding: Understanding
+}
+
+/**
+ * Requests read recently, by their message text (which holds the request, the agent type and the context,
+ * so everything the reading depends on). Every turn of a conversation sends the same request message, and
+ * re-parsing its context and re-understanding it each turn was most of a worker's model time. A worker runs
+ * a handful of conversations at once, so a few entries suffice; each holds a firm's names, so keep it small.
+ */
+const READ_REQUESTS_SIZE = 16
+
+/**
+ * Freezes a read request, so a playbook that mutated its input (they must be pure) fails loudly instead of
+ * changing what the next turn of the conversation reads.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
@@ -100,6 +128,7 @@ export class OfflineModel extends Model<OfflineModelConfig> {
   private config: OfflineModelConfig
   private readonly playbooks = new Map<string, Playbook>()
   private readonly fallback: Playbook
+  private readonly readRequests = new Map<string, ReadRequest>()
 
   constructor(options: OfflineModelOptions = {}) {
     super()
@@ -128,18 +157,51 @@ export class OfflineModel extends Model<OfflineModelConfig> {
     return (agentType ? this.playbooks.get(agentType) : undefined) ?? this.fallback
   }
 
+  /**
+   * Runs the request parser over a few sample requests, so the first real requests of a process that
+   * just started are not slowed by compiling and optimising it; returns the milliseconds it took.
+   */
+  warmUp(): number {
+    return warmUpUnderstanding()
+  }
+
+  /** The request message parsed and understood, from the cache when a recent turn read the same message. */
+  private readRequest(text: string): ReadRequest {
+    const cached = this.readRequests.get(text)
+    if (cached) {
+      // Most recently used last, so the oldest is evicted first.
+      this.readRequests.delete(text)
+      this.readRequests.set(text, cached)
+      return cached
+    }
+    const message = parseUserMessage(text)
+    const knownAgent = agentTypeSchema.safeParse(message.agentType)
+    const understanding = understandValidated(message.request, message.context, {
+      agentType: knownAgent.success ? knownAgent.data : null,
+    })
+    if (message.problems.length > 0) understanding.notes.unshift(...message.problems)
+    const read = deepFreeze({ message, understanding })
+    if (this.readRequests.size >= READ_REQUESTS_SIZE) {
+      const oldest = this.readRequests.keys().next()
+      if (!oldest.done) this.readRequests.delete(oldest.value)
+    }
+    this.readRequests.set(text, read)
+    return read
+  }
+
   /** The next turn for a conversation, without streaming it. Pure: same input, same turn. */
   decide(
     messages: readonly Message[],
     toolSpecs: readonly ToolSpec[] = [],
     toolChoice?: StreamOptions['toolChoice'],
   ): OfflineTurn {
-    const { message, steps, assistantTurns } = readConversation(messages)
-    const knownAgent = agentTypeSchema.safeParse(message.agentType)
-    const understanding = understand(message.request, message.context, {
-      agentType: knownAgent.success ? knownAgent.data : null,
+    let understanding: Understanding | undefined
+    const { message, steps, assistantTurns } = readConversation(messages, (text) => {
+      const read = this.readRequest(text)
+      understanding = read.understanding
+      return read.message
     })
-    if (message.problems.length > 0) understanding.notes.unshift(...message.problems)
+    if (!understanding) throw new Error('readConversation did not read the request message')
     const firstTurn = steps.length === 0
     const preface = firstTurn
       ? [describeUnderstanding(understanding), describeGaps(understanding)].filter(Boolean).join('\n')

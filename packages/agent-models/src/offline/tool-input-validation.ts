@@ -6,10 +6,27 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
  * would, so a playbook bug shows up as a clear message instead of a failed tool call. Zod tools publish
  * draft 2020-12 schemas; hand-written ones are usually compatible.
  */
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false })
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  // Checking each tool schema against the draft 2020-12 meta-schema first compiled that meta-schema, about
+  // 160 ms of a worker's first requests, for schemas zod generated. Ajv's keywords still reject a malformed
+  // schema as it compiles ("required value must be array"), so such a tool still gets a clear answer.
+  validateSchema: false,
+})
 const cache = new Map<string, ValidateFunction | Error>()
+/**
+ * Validators by schema object, in front of the by-content cache: the same spec object is checked more
+ * than once per turn (every call of a step, a forced tool's result and its fitted retry), and serialising
+ * the whole schema to find its validator each time cost more than validating. The SDK hands the model
+ * fresh copies of the specs every turn, so the content key still finds the compiled validator then.
+ */
+const bySchema = new WeakMap<object, ValidateFunction | Error>()
 
 function validatorFor(schema: object): ValidateFunction | Error {
+  const known = bySchema.get(schema)
+  if (known) return known
   const key = JSON.stringify(schema)
   let validator = cache.get(key)
   if (!validator) {
@@ -21,6 +38,7 @@ function validatorFor(schema: object): ValidateFunction | Error {
     }
     cache.set(key, validator)
   }
+  bySchema.set(schema, validator)
   return validator
 }
 

@@ -1,5 +1,6 @@
 import { compilePhrase, phraseWeight } from './phrase-pattern.js'
 import { PHRASES } from './phrases.js'
+import { type Prefilter, phrasePrefilter } from './prefilter.js'
 import type { Scanner } from './scanner.js'
 import { type AgentType, INTENT_AGENT, type Intent, type IntentMention, type Span } from './schema.js'
 
@@ -8,6 +9,8 @@ type SimpleIntent = Exclude<Intent, 'setup_staff_quote'>
 interface CompiledPhrase {
   intent: SimpleIntent
   pattern: RegExp
+  /** Words the phrase cannot match without: most phrases are skipped without running their pattern. */
+  prefilter: Prefilter
   score: number
 }
 
@@ -16,12 +19,16 @@ const COMPILED: readonly CompiledPhrase[] = PHRASES.flatMap((entry) =>
   entry.phrases.map((phrase) => ({
     intent: entry.intent,
     pattern: compilePhrase(phrase),
+    prefilter: phrasePrefilter(phrase),
     score: phraseWeight(phrase) + (entry.boost ?? 0),
   })),
 ).sort((a, b) => b.score - a.score)
 
-const ALSO: ReadonlyMap<SimpleIntent, readonly RegExp[]> = new Map(
-  PHRASES.filter((e) => e.also).map((e) => [e.intent, (e.also ?? []).map(compilePhrase)]),
+const ALSO: ReadonlyMap<SimpleIntent, readonly { pattern: RegExp; prefilter: Prefilter }[]> = new Map(
+  PHRASES.filter((e) => e.also).map((e) => [
+    e.intent,
+    (e.also ?? []).map((phrase) => ({ pattern: compilePhrase(phrase), prefilter: phrasePrefilter(phrase) })),
+  ]),
 )
 
 /** The three steps of a broad request; the other intents act on something that exists. */
@@ -81,6 +88,7 @@ export function extractIntents(
 ): IntentResult {
   const found = new Map<SimpleIntent, { spans: Span[]; score: number; order: number }>()
   for (const phrase of COMPILED) {
+    if (!scanner.mayMatch(phrase.prefilter)) continue
     for (const match of scanner.matches(phrase.pattern)) {
       const ranges = keywordRanges(match)
       if (!ranges.every(([s, e]) => scanner.isFree(s, e))) continue
@@ -94,7 +102,8 @@ export function extractIntents(
   const mentions: IntentMention[] = []
   const scores = new Map<IntentMention, number>()
   for (const [intent, entry] of found) {
-    for (const pattern of ALSO.get(intent) ?? []) {
+    for (const { pattern, prefilter } of ALSO.get(intent) ?? []) {
+      if (!scanner.mayMatch(prefilter)) continue
       for (const match of scanner.matches(pattern))
         entry.spans.push(scanner.consume(match.index, match.index + match[0].length))
     }

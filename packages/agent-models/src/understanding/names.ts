@@ -93,6 +93,8 @@ function similar(a: string, b: string): 'exact' | 'fuzzy' | null {
   const shortest = Math.min(a.length, b.length)
   if (shortest < 5) return null
   const allowed = shortest >= 9 ? 2 : 1
+  // The edit distance is at least the difference in length: most pairs are settled without computing it.
+  if (Math.abs(a.length - b.length) > allowed) return null
   return distance(a, b) <= allowed ? 'fuzzy' : null
 }
 
@@ -112,16 +114,33 @@ function adjacent(text: string, a: Token, b: Token): boolean {
   return /^[\s&-]*$/.test(text.slice(a.end, b.start))
 }
 
-function windowMatches(tokens: Token[], masked: string, kind: EntityKind, entity: NamedEntity): Candidate[] {
+/**
+ * The request's tokens, with whether each one is adjacent to the one before it: every entity's windows
+ * ask that of the same consecutive pairs, so it is worked out once per request instead of per entity.
+ */
+interface Tokens {
+  list: Token[]
+  /** joined[i]: token i is adjacent to token i - 1 (false for the first). */
+  joined: boolean[]
+}
+
+function windowMatches(tokenized: Tokens, kind: EntityKind, entity: NamedEntity): Candidate[] {
   const found: Candidate[] = []
+  const tokens = tokenized.list
+  const joined = tokenized.joined
   for (const variant of variantsOf(entity, kind)) {
     const n = variant.length
     for (let i = 0; i + n <= tokens.length; i++) {
-      const window = tokens.slice(i, i + n)
-      if (window.some((t, k) => k > 0 && !adjacent(masked, window[k - 1] as Token, t))) continue
-      const grades = window.map((t, k) => similar(t.lower, variant[k] ?? ''))
-      if (grades.every((g) => g !== null)) {
-        const fuzzy = grades.includes('fuzzy')
+      // Every token of the window adjacent to the previous one and similar to the variant's word.
+      let fuzzy = false
+      let k = 0
+      for (; k < n; k++) {
+        if (k > 0 && !joined[i + k]) break
+        const grade = similar((tokens[i + k] as Token).lower, variant[k] ?? '')
+        if (grade === null) break
+        if (grade === 'fuzzy') fuzzy = true
+      }
+      if (k === n) {
         found.push({
           kind,
           entity,
@@ -144,7 +163,7 @@ function windowMatches(tokens: Token[], masked: string, kind: EntityKind, entity
         let k = i
         while (k < tokens.length && vi < n) {
           const token = tokens[k] as Token
-          if (k > i && !adjacent(masked, tokens[k - 1] as Token, token)) break
+          if (k > i && !joined[k]) break
           while (vi < n && !similar(token.lower, variant[vi] ?? '')) vi++
           if (vi === n) break
           vi++
@@ -161,7 +180,7 @@ function windowMatches(tokens: Token[], masked: string, kind: EntityKind, entity
           while (
             k < n - 1 &&
             i + k < tokens.length &&
-            (k === 0 || adjacent(masked, tokens[i + k - 1] as Token, tokens[i + k] as Token)) &&
+            (k === 0 || joined[i + k]) &&
             similar((tokens[i + k] as Token).lower, variant[k] ?? '') === 'exact'
           )
             k++
@@ -186,6 +205,10 @@ function windowMatches(tokens: Token[], masked: string, kind: EntityKind, entity
 export function extractEntities(scanner: Scanner, context: RequestContext, notes: string[]): EntityMention[] {
   const tokens = tokenize(scanner.masked)
   const masked = scanner.masked
+  const tokenized: Tokens = {
+    list: tokens,
+    joined: tokens.map((t, i) => i > 0 && adjacent(masked, tokens[i - 1] as Token, t)),
+  }
   const candidates: Candidate[] = []
   const lists: [EntityKind, (NamedEntity & { clientId?: string })[]][] = [
     ['project', context.projects ?? []],
@@ -193,7 +216,7 @@ export function extractEntities(scanner: Scanner, context: RequestContext, notes
     ['person', context.people ?? []],
   ]
   for (const [kind, entities] of lists) {
-    for (const entity of entities) candidates.push(...windowMatches(tokens, masked, kind, entity))
+    for (const entity of entities) candidates.push(...windowMatches(tokenized, kind, entity))
   }
   // Longer mentions first, so "the Acme rebuild" is the project, not the client Acme plus a stray word.
   candidates.sort(

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js'
 import { NUMBER, parseNumber } from './numbers.js'
+import { literalPrefilter, type Prefilter } from './prefilter.js'
 import { escapeRegex } from './regex.js'
 import type { Scanner } from './scanner.js'
 import type { RoleLevel, RoleMention, SkillMention, Span } from './schema.js'
@@ -25,6 +26,8 @@ const NOT_WORD_AFTER = '(?![\\p{L}\\p{N}])'
 interface SkillPattern {
   name: string
   pattern: RegExp
+  /** The skill word's letters: most skills are absent from a request and skipped without a regex run. */
+  prefilter: Prefilter
 }
 
 /**
@@ -71,12 +74,14 @@ function compileSkillPatterns(orgSkills: readonly string[]): SkillPattern[] {
         `${NOT_WORD_BEFORE}${escapeRegex(p.word)}${NOT_WORD_AFTER}`,
         p.caseSensitive ? 'gu' : 'giu',
       ),
+      prefilter: literalPrefilter(p.word),
     }))
 }
 
 export function extractSkills(scanner: Scanner, context: RequestContext): SkillMention[] {
   const found: SkillMention[] = []
-  for (const { name, pattern } of skillPatterns(context)) {
+  for (const { name, pattern, prefilter } of skillPatterns(context)) {
+    if (!scanner.mayMatch(prefilter)) continue
     for (const match of scanner.matches(pattern)) {
       found.push({
         skill: name,
@@ -138,16 +143,40 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').replace(/\.$/, '')
 }
 
+/** Role words longest first, so "qa engineer" is found before "engineer". */
+const ROLE_WORDS_LONGEST_FIRST = [...roleWords.entries()].sort((a, b) => b[0].length - a[0].length)
+
+interface DescribedRole {
+  name: string
+  canonical: string | undefined
+  level: RoleLevel | null
+}
+
+/**
+ * Described role lists per organisation role list: every role mention read them, and describing each role
+ * name against every role word was a sixth of an understanding. Keyed by the list's contents (each request
+ * parses a fresh context); bounded so many organisations cannot grow it.
+ */
+const DESCRIBED_ROLES_CACHE = new Map<string, readonly DescribedRole[]>()
+const DESCRIBED_ROLES_CACHE_SIZE = 64
+
 /** The organisation's roles read as canonical role and level ("Senior Developer" -> developer, senior). */
-function describedRoles(context: RequestContext) {
-  return (context.roles ?? []).map((name) => {
+function describedRoles(context: RequestContext): readonly DescribedRole[] {
+  const roles = context.roles ?? []
+  const key = JSON.stringify(roles)
+  const cached = DESCRIBED_ROLES_CACHE.get(key)
+  if (cached) return cached
+  const described = roles.map((name) => {
     const lower = ` ${normalise(name)} `
-    const canonical = [...roleWords.entries()]
-      .sort((a, b) => b[0].length - a[0].length)
-      .find(([word]) => lower.includes(` ${word} `) || lower.includes(` ${word}s `))?.[1]
+    const canonical = ROLE_WORDS_LONGEST_FIRST.find(
+      ([word]) => lower.includes(` ${word} `) || lower.includes(` ${word}s `),
+    )?.[1]
     const lvl = [...levelWords.entries()].find(([word]) => lower.includes(` ${word} `))?.[1] ?? null
     return { name, canonical, level: lvl }
   })
+  if (DESCRIBED_ROLES_CACHE.size >= DESCRIBED_ROLES_CACHE_SIZE) DESCRIBED_ROLES_CACHE.clear()
+  DESCRIBED_ROLES_CACHE.set(key, described)
+  return described
 }
 
 /**

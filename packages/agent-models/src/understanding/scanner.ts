@@ -1,3 +1,4 @@
+import { foldForPrefilter, type Prefilter, passes } from './prefilter.js'
 import type { Span } from './schema.js'
 
 /**
@@ -16,6 +17,8 @@ export class Scanner {
   private chars: string[]
   /** The masked text, rebuilt only after a consume: every extractor reads it, often once per pattern. */
   private maskedText: string | null = null
+  /** The original text folded for prefilters (see `prefilter.ts`); masking only removes matches. */
+  private foldedText: string | null = null
 
   constructor(text: string) {
     this.text = text
@@ -26,6 +29,13 @@ export class Scanner {
   get masked(): string {
     this.maskedText ??= this.chars.join('')
     return this.maskedText
+  }
+
+  /** Whether a pattern with this prefilter can match anywhere in the (masked) text; false means it cannot. */
+  mayMatch(prefilter: Prefilter): boolean {
+    if (prefilter.length === 0) return true
+    this.foldedText ??= foldForPrefilter(this.text)
+    return passes(prefilter, this.foldedText)
   }
 
   isFree(start: number, end: number): boolean {

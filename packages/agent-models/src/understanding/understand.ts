@@ -284,11 +284,33 @@ export function understand(
   rawContext: unknown = {},
   options: UnderstandOptions = {},
 ): Understanding {
-  const text = fullText.slice(0, MAX_REQUEST_CHARS)
   const parsedContext = requestContextSchema.safeParse(rawContext ?? {})
   const context: RequestContext = parsedContext.success ? parsedContext.data : {}
   const notes: string[] = []
   if (!parsedContext.success) notes.push('The request context was malformed, so I ignored it.')
+  return understandIn(fullText, context, options, notes)
+}
+
+/**
+ * `understand` with a context already validated against `requestContextSchema` (as `parseUserMessage`
+ * returns it): the offline model validated it when it read the message, and validating a firm's names a
+ * second time was a sixth of an understanding. The schema has no transforms, so this is the same result.
+ */
+export function understandValidated(
+  fullText: string,
+  context: RequestContext,
+  options: UnderstandOptions = {},
+): Understanding {
+  return understandIn(fullText, context, options, [])
+}
+
+function understandIn(
+  fullText: string,
+  context: RequestContext,
+  options: UnderstandOptions,
+  notes: string[],
+): Understanding {
+  const text = fullText.slice(0, MAX_REQUEST_CHARS)
   if (fullText.length > text.length) {
     notes.push(
       `The request is ${fullText.length} characters long; I only read the first ${MAX_REQUEST_CHARS}.`,
