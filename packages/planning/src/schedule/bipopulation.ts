@@ -10,6 +10,7 @@ import {
   mutate,
   PeakCrossover,
   type SearchBudget,
+  searchDone,
 } from './genetic.js'
 import { mirrorStarts } from './mirror.js'
 import { PRIORITY_RULES, priorityValues, sampleList } from './priority.js'
@@ -94,22 +95,7 @@ export function bipopulationSearch(
   const first = seeds.reduce((a, b) => (b.makespan < a.makespan ? b : a))
   let best: Member = { starts: first.starts, makespan: first.makespan, hash: hashStarts(first.starts) }
   let bestSide = fwd
-  const done = () => {
-    stats.schedules = dec.schedules
-    if (best.makespan <= budget.target) {
-      stats.stoppedBy = 'lower_bound'
-      return true
-    }
-    if (dec.schedules >= budget.maxSchedules) {
-      stats.stoppedBy = 'schedules'
-      return true
-    }
-    if (performance.now() >= budget.deadlineAt) {
-      stats.stoppedBy = 'time'
-      return true
-    }
-    return false
-  }
+  const done = () => searchDone(stats, dec.schedules, best.makespan, budget)
   /** One serial SGS pass on one side. */
   const build = (s: Side, list: Int32Array): Member | null => {
     const starts = new Int32Array(n)

@@ -36,6 +36,29 @@ export interface GaStats {
   stoppedBy: 'lower_bound' | 'schedules' | 'time'
 }
 
+/** Whether a search must stop (and why, in `stats`): its best reached the lower bound, or the budget is spent. */
+export function searchDone(
+  stats: GaStats,
+  schedules: number,
+  bestMakespan: number,
+  budget: SearchBudget,
+): boolean {
+  stats.schedules = schedules
+  if (bestMakespan <= budget.target) {
+    stats.stoppedBy = 'lower_bound'
+    return true
+  }
+  if (schedules >= budget.maxSchedules) {
+    stats.stoppedBy = 'schedules'
+    return true
+  }
+  if (performance.now() >= budget.deadlineAt) {
+    stats.stoppedBy = 'time'
+    return true
+  }
+  return false
+}
+
 export class Decoder {
   schedules = 0
   private readonly js: Justifier
@@ -264,22 +287,7 @@ export function geneticSearch(
   const rules = PRIORITY_RULES.map((r) => priorityValues(c, r, es, ls))
   const stats: GaStats = { schedules: 0, generations: 0, restarts: 0, stoppedBy: 'schedules' }
   let best = seeds.reduce((a, b) => (b.makespan < a.makespan ? b : a))
-  const done = () => {
-    stats.schedules = dec.schedules
-    if (best.makespan <= budget.target) {
-      stats.stoppedBy = 'lower_bound'
-      return true
-    }
-    if (dec.schedules >= budget.maxSchedules) {
-      stats.stoppedBy = 'schedules'
-      return true
-    }
-    if (performance.now() >= budget.deadlineAt) {
-      stats.stoppedBy = 'time'
-      return true
-    }
-    return false
-  }
+  const done = () => searchDone(stats, dec.schedules, best.makespan, budget)
   const keep = (x: Individual | null, into: Individual[]) => {
     if (!x) return
     into.push(x)
