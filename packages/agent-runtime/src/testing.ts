@@ -26,10 +26,10 @@ import { createMetricsRegistry, type Registry } from '@psa/lifecycle'
 import { connectNats, type NatsClients, natsEnvSchema } from '@psa/nats'
 import type { AgentTypeName, SessionStatusName } from '@psa/proto'
 import {
+  FaultProxy,
   openTestDatabase,
   silentLogger,
   type TenantUser,
-  TurnCounter,
   testDatabaseUrl,
   testNamespace,
 } from '@psa/test-kit'
@@ -303,7 +303,7 @@ export async function startAgentHarness(options: {
 }
 
 /**
- * The worker's Postgres round trips per session (TurnCounter on its connections only: submits and the test's
+ * The worker's Postgres round trips per session (counted by a FaultProxy on its connections only: submits and the test's
  * own reads go around it), for the agent's `request` run `sessions` times one after another as `user`, after
  * `warmUp` runs (default 3) that open the pool's connections and prepare their statements. A session is counted once its message is
  * acknowledged (after the outcome and the last events were written).
@@ -319,7 +319,7 @@ export async function workerRoundTrips(options: {
   const warmUp = options.warmUp ?? 3
   const h = await startPipelineHarness()
   const target = new URL(testDatabaseUrl())
-  const counter = await TurnCounter.start({ host: target.hostname, port: Number(target.port || 5432) })
+  const counter = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 5432) })
   const db = openTestDatabase({ url: counter.url(testDatabaseUrl()) })
   const worker = createAgentWorker({
     agent: options.agent,
@@ -353,7 +353,7 @@ export async function workerRoundTrips(options: {
   } finally {
     await worker.stop(2_000)
     await db.close()
-    counter.close()
+    await counter.close()
     if (created.length > 0) {
       await h.db.asService((tx) => tx.deleteFrom('agent_sessions').where('id', 'in', created).execute())
     }

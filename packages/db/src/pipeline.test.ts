@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server, Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import { createLogger } from '@psa/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseEnvSchema } from './env.js'
 import { compiledStatement, Database, sql } from './index.js'
+import { FaultProxy } from './testing/fault-proxy.js'
 
 // Database.pipeline and asPipelined against the real server, through a proxy that can drop the connection
 // in the middle of a pipeline: every statement must settle then (a pipeline awaits them all), or the
@@ -19,45 +19,6 @@ const logger = createLogger({
 })
 const claims = { sub: '00000000-0000-4000-8000-000000000002', role: 'authenticated' }
 
-/** Forwards to Postgres; armed, it drops the connection on the client's next write instead of forwarding it. */
-class DroppingProxy {
-  drop: 'reset' | 'close' | undefined
-  readonly #server: Server
-  readonly #sockets = new Set<Socket>()
-
-  constructor(target: { host: string; port: number }) {
-    this.#server = createServer((client) => {
-      const upstream = new Socket()
-      upstream.connect(target.port, target.host)
-      for (const s of [client, upstream]) this.#sockets.add(s)
-      client.on('data', (chunk) => {
-        const drop = this.drop
-        if (!drop) return void upstream.write(chunk)
-        this.drop = undefined
-        if (drop === 'reset') client.resetAndDestroy()
-        else client.end()
-        upstream.destroy()
-      })
-      upstream.on('data', (chunk) => client.write(chunk))
-      client.on('close', () => upstream.destroy())
-      upstream.on('close', () => client.destroy())
-      client.on('error', () => {})
-      upstream.on('error', () => {})
-    })
-  }
-
-  listen(): Promise<number> {
-    return new Promise((resolve) =>
-      this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.address() as { port: number }).port)),
-    )
-  }
-
-  close(): void {
-    for (const s of this.#sockets) s.destroy()
-    this.#server.close()
-  }
-}
-
 /** Settles within `ms` or fails the test (instead of hanging it). */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -68,22 +29,20 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 }
 
 describe('Database.pipeline', () => {
-  let proxy: DroppingProxy
+  let proxy: FaultProxy
   let db: Database
 
   beforeAll(async () => {
-    proxy = new DroppingProxy({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432) })
-    const url = new URL(serverUrl)
-    url.port = String(await proxy.listen())
+    proxy = await FaultProxy.start({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432) })
     db = new Database({
-      env: databaseEnvSchema.parse({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '1' }),
+      env: databaseEnvSchema.parse({ DATABASE_URL: proxy.url(serverUrl.toString()), DATABASE_POOL_MAX: '1' }),
       applicationName: 'psa-db-pipeline',
       logger,
     })
   })
   afterAll(async () => {
     await db?.close()
-    proxy?.close()
+    await proxy?.close()
   })
 
   it('runs the statements in one transaction as the user or the service, answering each in order', async () => {
@@ -116,7 +75,7 @@ describe('Database.pipeline', () => {
       // in the reservation's own queue: those are what a close never failed.
       const fresh = `select $1::int + 1 as n -- ${randomUUID()}`
       await db.pipeline(null, (tx) => [tx`select 1`])
-      proxy.drop = drop
+      proxy.dropNextWrite(drop)
       const dropped = db.pipeline(null, (tx) => [tx.unsafe(fresh, [1]), tx`select 2`, tx`select 3`])
       const err = await within(5_000, dropped).catch((e: unknown) => e)
       expect(err, drop).toMatchObject({ code: 'UNAVAILABLE' })
@@ -133,7 +92,7 @@ describe('Database.pipeline', () => {
 
   it('settles a pipelined Kysely transaction the same way when its connection drops', async () => {
     await db.asPipelined(null, (tx) => sql`select 1`.execute(tx))
-    proxy.drop = 'reset'
+    proxy.dropNextWrite('reset')
     const dropped = db.asPipelined(claims, (tx) =>
       Promise.all([sql`select ${randomUUID()}::text as a`.execute(tx), sql`select 2`.execute(tx)]),
     )

@@ -1,9 +1,9 @@
-import { createServer, type Server, Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import { createLogger } from '@psa/config'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseEnvSchema } from './env.js'
 import { Database, sql } from './index.js'
+import { FaultProxy } from './testing/fault-proxy.js'
 
 // The admission hot path is budgeted in round trips, so what every transaction sends first (the prelude)
 // must travel with BEGIN and the first statements and never cost one of its own. Counted on the wire: a
@@ -18,63 +18,24 @@ const logger = createLogger({
 })
 const claims = { sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated' }
 
-class TurnCounter {
-  turns = 0
-  #answered = true
-  readonly #server: Server
-  readonly #sockets = new Set<Socket>()
-
-  constructor(target: { host: string; port: number }) {
-    this.#server = createServer((client) => {
-      const upstream = new Socket()
-      upstream.connect(target.port, target.host)
-      for (const s of [client, upstream]) this.#sockets.add(s)
-      client.on('data', (chunk) => {
-        if (this.#answered) this.turns++
-        this.#answered = false
-        upstream.write(chunk)
-      })
-      upstream.on('data', (chunk) => {
-        this.#answered = true
-        client.write(chunk)
-      })
-      client.on('close', () => upstream.destroy())
-      upstream.on('close', () => client.destroy())
-      client.on('error', () => {})
-      upstream.on('error', () => {})
-    })
-  }
-
-  listen(): Promise<number> {
-    return new Promise((resolve) =>
-      this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.address() as { port: number }).port)),
-    )
-  }
-
-  close(): void {
-    for (const s of this.#sockets) s.destroy()
-    this.#server.close()
-  }
-}
-
 describe('round trips per transaction', () => {
-  let counter: TurnCounter
+  let counter: FaultProxy
   let db: Database
 
   beforeAll(async () => {
-    counter = new TurnCounter({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432) })
-    const port = await counter.listen()
-    const url = new URL(serverUrl)
-    url.port = String(port)
+    counter = await FaultProxy.start({ host: serverUrl.hostname, port: Number(serverUrl.port || 5432) })
     db = new Database({
-      env: databaseEnvSchema.parse({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '1' }),
+      env: databaseEnvSchema.parse({
+        DATABASE_URL: counter.url(serverUrl.toString()),
+        DATABASE_POOL_MAX: '1',
+      }),
       applicationName: 'psa-db-round-trips',
       logger,
     })
   })
   afterAll(async () => {
     await db?.close()
-    counter?.close()
+    await counter?.close()
   })
 
   async function turnsOf(run: () => Promise<unknown>): Promise<number> {

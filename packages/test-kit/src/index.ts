@@ -1,5 +1,6 @@
 // The roles, most powerful first (from the schema's enum, as @psa/db ranks them).
 export { MEMBERSHIP_ROLES } from '@psa/db'
+export { type FaultMode, FaultProxy } from '@psa/db/testing'
 export { type Actor, asActor, attempt, becomeActor, claimsFor, type Outcome } from './actors.js'
 export { createTestAuth, type TestAuth } from './auth.js'
 export {
@@ -19,7 +20,6 @@ export {
   testDatabases,
   testDatabaseUrl,
 } from './database.js'
-export { type FaultMode, FaultProxy } from './fault-proxy.js'
 export { LogCapture, silentLogger } from './logging.js'
 export { TEST_NATS_URL, testNamespace } from './nats.js'
 export { freePort } from './ports.js'
@@ -39,4 +39,3 @@ export {
   type TenantUserKey,
   testUser,
 } from './tenant.js'
-export { TurnCounter } from './turn-counter.js'

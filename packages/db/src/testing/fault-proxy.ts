@@ -14,19 +14,30 @@ interface Pipe {
   upstream: Socket | undefined
   toUpstream: Buffer[]
   toClient: Buffer[]
+  /** The server has sent something since the client last wrote: the client's next write is a new turn. */
+  answered: boolean
 }
 
 /**
- * A loopback TCP proxy between services and a server they depend on (Postgres in the fault suites), so a
- * test can stop or freeze that server for its own clients only: the machine's shared server keeps running
- * for everyone else. Forwarding is by hand (not `pipe`), so a paused connection holds every byte.
+ * A loopback TCP proxy between services and a server they depend on (Postgres in the fault suites and the
+ * round-trip budgets), so a test can stop or freeze that server for its own clients only, drop a connection
+ * in the middle of what a client sends, or count the client's round trips: the machine's shared server
+ * keeps running for everyone else. Forwarding is by hand (not `pipe`), so a paused connection holds every
+ * byte.
  */
 export class FaultProxy {
   readonly #pipes = new Set<Pipe>()
   #mode: FaultMode = 'up'
   #server: Server | undefined
+  #dropNext: 'reset' | 'close' | undefined
   /** Connections reset while stopped, and connections accepted in all (for the suite's report). */
   readonly counts = { accepted: 0, reset: 0 }
+  /**
+   * Round trips on the wire, over all connections: a client's turn is a write after the server answered
+   * (statements a client pipelines travel in one turn). Budgets count these rather than statements: each
+   * is a wait, a wake-up and a packet on either side.
+   */
+  turns = 0
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -68,6 +79,14 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * Drops the connection the next client write arrives on, instead of forwarding that write (with a
+   * reset or a close, as `stop`): a connection lost in the middle of a pipeline. Once; the rest go on.
+   */
+  dropNextWrite(how: 'reset' | 'close'): void {
+    this.#dropNext = how
+  }
+
   /** Freezes every connection (and accepts new ones, frozen) until `resume`. */
   pause(): void {
     this.#mode = 'paused'
@@ -90,11 +109,20 @@ export class FaultProxy {
 
   private accept(client: Socket): void {
     this.counts.accepted++
-    const pipe: Pipe = { client, upstream: undefined, toUpstream: [], toClient: [] }
+    const pipe: Pipe = { client, upstream: undefined, toUpstream: [], toClient: [], answered: true }
     this.#pipes.add(pipe)
     client.on('error', () => this.#reset(pipe))
     client.on('close', () => this.#end(pipe))
     client.on('data', (chunk) => {
+      const drop = this.#dropNext
+      if (drop) {
+        this.#dropNext = undefined
+        if (drop === 'reset') this.#reset(pipe)
+        else this.#end(pipe)
+        return
+      }
+      if (pipe.answered) this.turns++
+      pipe.answered = false
       pipe.toUpstream.push(chunk)
       this.#flush(pipe)
     })
@@ -112,6 +140,7 @@ export class FaultProxy {
     upstream.on('error', () => this.#reset(pipe))
     upstream.on('close', () => this.#end(pipe))
     upstream.on('data', (chunk) => {
+      pipe.answered = true
       pipe.toClient.push(chunk)
       this.#flush(pipe)
     })

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import { Database, databaseEnvSchema, sql as kysql, wholeFailureSocket } from '@psa/db'
+import { createLogger } from '@psa/config'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { testDatabaseUrl } from './database.js'
+import { databaseEnvSchema } from '../env.js'
+import { Database, sql as kysql, wholeFailureSocket } from '../index.js'
 import { FaultProxy } from './fault-proxy.js'
-import { silentLogger } from './logging.js'
 
+const serverUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 let proxy: FaultProxy
 let sql: postgres.Sql
 
 beforeAll(async () => {
-  const target = new URL(testDatabaseUrl())
+  const target = new URL(serverUrl)
   proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 5432) })
-  sql = postgres(proxy.url(testDatabaseUrl()), {
+  sql = postgres(proxy.url(serverUrl), {
     max: 1,
     connect_timeout: 2,
     onnotice: () => {},
@@ -55,9 +56,9 @@ describe('Database through a FaultProxy whose server drops every connection', ()
   for (const how of ['reset', 'close'] as const) {
     it(`fails in-flight transactions promptly and keeps its pool usable (${how})`, async () => {
       const db = new Database({
-        env: databaseEnvSchema.parse({ DATABASE_URL: proxy.url(testDatabaseUrl()), DATABASE_POOL_MAX: '2' }),
+        env: databaseEnvSchema.parse({ DATABASE_URL: proxy.url(serverUrl), DATABASE_POOL_MAX: '2' }),
         applicationName: 'fault-proxy-test',
-        logger: silentLogger('db'),
+        logger: createLogger({ service: 'fault-proxy-test', level: 'silent' }),
       })
       const claims = { sub: randomUUID(), role: 'authenticated' }
       const kysely = () => db.asService((tx) => kysql`select pg_sleep(0.3)`.execute(tx))
