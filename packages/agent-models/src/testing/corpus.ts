@@ -228,12 +228,15 @@ export function toolSchemaProblems(tools: readonly CorpusTool[]): string[] {
   return problems
 }
 
+/** An agent's corpus: how people ask it, what it must do first, and what it runs with (tools, context). */
+export interface AgentCorpus {
+  name: string
+  cases: readonly CorpusCase[]
+  options: Parameters<typeof runCase>[1] & { minRate?: number }
+}
+
 /** Runs a corpus as one vitest test that prints the pass rate and fails below `minRate` (default 90%). */
-export function corpusTest(
-  name: string,
-  cases: readonly CorpusCase[],
-  options: Parameters<typeof runCase>[1] & { minRate?: number },
-): void {
+export function corpusTest({ name, cases, options }: AgentCorpus): void {
   describe(`${name} agent corpus`, () => {
     it(`handles at least ${Math.round((options.minRate ?? 0.9) * 100)}% of ${cases.length} requests as people write them`, () => {
       const report = runCorpus(cases, options)

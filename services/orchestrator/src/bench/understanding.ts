@@ -1,16 +1,18 @@
 // `npm run bench:models [-- --seconds 5 --dump file.json]`: what the offline model's request understanding
-// costs per request, over the agents' own corpora (the requests, demo-firm contexts and agent types their
-// corpus tests use). Prints requests/s and µs per understanding, overall and per corpus, with the load
+// costs per request, over every agent's own corpus (the requests, demo-firm contexts and agent types their
+// corpus tests use). It lives here because the orchestrator is the one service that knows every agent. Prints requests/s and µs per understanding, overall and per corpus, with the load
 // average (2-core machines are shared: read the figures with it). `--dump` writes every understanding as
 // JSON, so a change meant to be faster only can be checked to give the same answers (diff two dumps).
-// Profile with: node --cpu-prof --import tsx --conditions=source packages/agent-models/bench/understanding.ts
+// Profile with: node --cpu-prof --import tsx --conditions=source services/orchestrator/src/bench/understanding.ts
 
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import type { AgentType } from '../src/understanding/schema.js'
-import { understand } from '../src/understanding/understand.js'
-import { loadCorpora } from './corpora.js'
+import { type AgentType, understand } from '@psa/agent-models'
+import { projectCorpus } from '@psa/agent-project/corpus'
+import { quotesCorpus } from '@psa/agent-quotes/corpus'
+import { resourcingCorpus } from '@psa/agent-resourcing/corpus'
+import { orchestratorCorpus } from '../orchestrator-agent/corpus.js'
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +28,8 @@ interface Request {
   agentType: AgentType
 }
 
-const requests: Request[] = (await loadCorpora()).flatMap((corpus) =>
+const corpora = [projectCorpus, resourcingCorpus, quotesCorpus, orchestratorCorpus]
+const requests: Request[] = corpora.flatMap((corpus) =>
   corpus.cases.map((c) => ({
     corpus: corpus.name,
     text: c.request,
@@ -58,13 +61,12 @@ function time(batch: readonly Request[], seconds: number): { perRequest: number;
 
 const seconds = Number(values.seconds)
 time(requests, Math.min(1, seconds / 5)) // warm-up: let the JIT settle before measuring
-const corpora = [...new Set(requests.map((r) => r.corpus))]
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}; ${requests.length} requests`,
 )
-for (const name of corpora) {
+for (const { name } of corpora) {
   const batch = requests.filter((r) => r.corpus === name)
   const t = time(batch, seconds / (corpora.length + 1))
   console.log(
