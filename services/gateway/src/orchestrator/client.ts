@@ -96,9 +96,12 @@ export class OrchestratorClient {
     )
   }
 
-  /** Goes with the submits of the same event-loop turn in one SubmitRequests call (`SubmitBatcher`). */
-  submit(ctx: CallContext, request: AgentRequest): Promise<AgentResponse> {
-    return this.#submits.submit(ctx.authorization, ctx.traceparent, request)
+  /**
+   * Goes with the submits of the same event-loop turn in one SubmitRequests call (`SubmitBatcher`);
+   * `bodyBytes` is the size of the HTTP body the request came in.
+   */
+  submit(ctx: CallContext, request: AgentRequest, bodyBytes: number): Promise<AgentResponse> {
+    return this.#submits.submit(ctx.authorization, ctx.traceparent, request, bodyBytes)
   }
 
   getSession(ctx: CallContext, sessionId: string): Promise<AgentResponse> {

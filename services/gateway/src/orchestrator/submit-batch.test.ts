@@ -1,7 +1,7 @@
 import { AppError } from '@psa/errors'
 import { type AgentRequest, type AgentResponse, MAX_SUBMIT_ITEMS, type SubmitItem } from '@psa/proto'
 import { describe, expect, it } from 'vitest'
-import { SubmitBatcher } from './submit-batch.js'
+import { MAX_BATCH_WEIGHT, SubmitBatcher, weightOf } from './submit-batch.js'
 
 const request = (text: string) => ({ request: text }) as AgentRequest
 const response = (id: string) => ({ sessionId: id }) as AgentResponse
@@ -30,9 +30,9 @@ describe('SubmitBatcher', () => {
       }
     })
     const answers = await Promise.allSettled([
-      batcher.submit('Bearer a', 'tp-a', request('a')),
-      batcher.submit('Bearer b', 'tp-b', request('refuse')),
-      batcher.submit('Bearer c', 'tp-c', request('c')),
+      batcher.submit('Bearer a', 'tp-a', request('a'), 40),
+      batcher.submit('Bearer b', 'tp-b', request('refuse'), 40),
+      batcher.submit('Bearer c', 'tp-c', request('c'), 40),
     ])
     expect(calls).toHaveLength(1)
     expect(calls[0]?.map((i) => [i.authorization, i.traceparent])).toEqual([
@@ -47,7 +47,7 @@ describe('SubmitBatcher', () => {
     expect(refused).toMatchObject({ code: 'TOO_MANY_IN_FLIGHT', details: { in_flight: 3, limit: 3 } })
 
     // The next turn's submit is a call of its own.
-    await batcher.submit('Bearer d', 'tp-d', request('d'))
+    await batcher.submit('Bearer d', 'tp-d', request('d'), 40)
     expect(calls).toHaveLength(2)
   })
 
@@ -58,15 +58,40 @@ describe('SubmitBatcher', () => {
       throw new AppError('UNAVAILABLE', 'The agent service is unavailable; try again shortly')
     })
     const answers = await Promise.allSettled(
-      Array.from({ length: MAX_SUBMIT_ITEMS + 3 }, (_, i) => batcher.submit('Bearer x', '', request(`${i}`))),
+      Array.from({ length: MAX_SUBMIT_ITEMS + 3 }, (_, i) =>
+        batcher.submit('Bearer x', '', request(`${i}`), 40),
+      ),
     )
     expect(sizes).toEqual([MAX_SUBMIT_ITEMS, 3])
     for (const answer of answers)
       expect(answer).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE' } })
   })
 
+  it('starts another call before an item that would make the call heavier than MAX_BATCH_WEIGHT', async () => {
+    const sizes: number[] = []
+    const batcher = new SubmitBatcher(async (items) => {
+      sizes.push(items.length)
+      return {
+        outcomes: items.map(() => ({ outcome: { $case: 'response' as const, value: response('x') } })),
+      }
+    })
+    // Bodies of 10 KiB weigh 60 KiB and more each: two fit a call, the third starts the next; one heavier
+    // than the limit on its own still goes, alone, as a SubmitRequest of its own would, and the light one
+    // after it in a call of its own.
+    const kib = 1024
+    await Promise.all([
+      batcher.submit('Bearer a', '', request('a'), 10 * kib),
+      batcher.submit('Bearer b', '', request('b'), 10 * kib),
+      batcher.submit('Bearer c', '', request('c'), 10 * kib),
+      batcher.submit('Bearer d', '', request('d'), MAX_BATCH_WEIGHT),
+      batcher.submit('Bearer e', '', request('e'), 40),
+    ])
+    expect(sizes).toEqual([2, 1, 1, 1])
+    expect(weightOf(10 * kib, 'Bearer a', '')).toBeGreaterThan(MAX_BATCH_WEIGHT / 3)
+  })
+
   it('refuses an item the answer left out rather than leaving it waiting', async () => {
     const batcher = new SubmitBatcher(async () => ({ outcomes: [] }))
-    await expect(batcher.submit('Bearer x', '', request('x'))).rejects.toMatchObject({ code: 'INTERNAL' })
+    await expect(batcher.submit('Bearer x', '', request('x'), 40)).rejects.toMatchObject({ code: 'INTERNAL' })
   })
 })
