@@ -9,6 +9,8 @@ export * from './gen/psa/v1/events.js'
 export const PROTO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const PROTO_FILES = ['psa/v1/agent.proto', 'psa/v1/events.proto', 'psa/v1/agent_service.proto']
 export const AGENT_SERVICE_NAME = 'psa.v1.AgentService'
+/** The most items one SubmitRequests call may carry (agent_service.proto). */
+export const MAX_SUBMIT_ITEMS = 64
 
 /** Agent types as stored in Postgres (`agent_type` enum) and used in REST, NATS subjects and logs. */
 export const AGENT_TYPES = ['project_management', 'resourcing', 'quotes', 'orchestrator'] as const

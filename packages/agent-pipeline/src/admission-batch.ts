@@ -28,6 +28,7 @@ export class AdmissionBatcher {
   readonly #waiting: Waiting[] = []
   #running = 0
   #gathering: NodeJS.Timeout | undefined
+  #turnEnding = false
 
   constructor(
     private readonly store: SessionStore,
@@ -55,7 +56,16 @@ export class AdmissionBatcher {
         { once: true },
       )
       this.#waiting.push(waiting)
-      this.#pump()
+      // At the end of this turn of the event loop rather than now: the requests that arrived together (one
+      // SubmitRequests call's items, whose authentication and validation finish in the same turn) start one
+      // batch, instead of the first taking a free slot alone and the rest waiting for a second.
+      if (!this.#turnEnding) {
+        this.#turnEnding = true
+        setImmediate(() => {
+          this.#turnEnding = false
+          this.#pump()
+        })
+      }
     })
   }
 

@@ -21,14 +21,18 @@ import {
   type AgentServiceServer,
   type AgentTypeName,
   agentTypeToProto,
+  MAX_SUBMIT_ITEMS,
   type SessionStatusName,
+  type SubmitRequestsRequest,
+  type SubmitRequestsResponse,
   sessionStatusToProto,
 } from '@psa/proto'
 import { withAdmissionDeadline } from './admission-deadline.js'
 import type { SessionEventHub } from './event-hub.js'
 import { type EventStreamDeps, streamSessionEvents } from './event-stream.js'
+import { toSubmitError } from './grpc-errors.js'
 import type { OrchestratorMetrics } from './metrics.js'
-import { type CallContext, type RpcDeps, serverStream, unary } from './rpc.js'
+import { batchUnary, type CallContext, type RpcDeps, serverStream, type UnaryResult, unary } from './rpc.js'
 import { decodePageToken, encodePageToken, toAgentResponse } from './session-response.js'
 import {
   cancelRequestSchema,
@@ -170,6 +174,23 @@ export function createAgentService(deps: AgentServiceDeps): AgentServiceServer {
   return {
     submitRequest: unary(deps, 'SubmitRequest', (ctx, request) =>
       submit(ctx, requireCaller(validate(submitRequestSchema, request), ctx.claims.sub)),
+    ),
+
+    submitRequests: batchUnary(
+      deps,
+      'SubmitRequests',
+      {
+        maxItems: MAX_SUBMIT_ITEMS,
+        items: (request: SubmitRequestsRequest) => request.items,
+        respond: (results: UnaryResult<AgentResponse>[]): SubmitRequestsResponse => ({
+          outcomes: results.map((result) =>
+            'error' in result
+              ? { outcome: { $case: 'error' as const, value: toSubmitError(result.error) } }
+              : { outcome: { $case: 'response' as const, value: result.response } },
+          ),
+        }),
+      },
+      (ctx, request) => submit(ctx, requireCaller(validate(submitRequestSchema, request), ctx.claims.sub)),
     ),
 
     getSession: unary(deps, 'GetSession', async (ctx, request) => {

@@ -1,5 +1,6 @@
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import { AppError, codeForGrpcStatus, isErrorCode, toAppError } from '@psa/errors'
+import type { SubmitError } from '@psa/proto'
 
 /**
  * The error convention of this service (documented in README.md; the gateway maps it back to
@@ -31,6 +32,17 @@ export function toGrpcError(err: unknown): { error: GrpcStatusError; appError: A
   return { error, appError }
 }
 
+/** A batch item's failure (SubmitRequests) as the status SubmitRequest would have failed with carries it. */
+export function toSubmitError(error: GrpcStatusError): SubmitError {
+  const details = error.metadata.get(ERROR_DETAILS_KEY)[0]
+  return {
+    grpcCode: error.code,
+    message: error.details,
+    code: String(error.metadata.get(ERROR_CODE_KEY)[0] ?? ''),
+    detailsJson: details === undefined ? Buffer.alloc(0) : Buffer.from(details),
+  }
+}
+
 /** The inverse, for this service's own tests and for Node clients: rebuilds the AppError a call failed with. */
 export function fromGrpcError(err: Pick<ServiceError, 'code' | 'details' | 'metadata'>): AppError {
   const code = err.metadata?.get(ERROR_CODE_KEY)[0]
@@ -41,6 +53,14 @@ export function fromGrpcError(err: Pick<ServiceError, 'code' | 'details' | 'meta
     err.details,
     details === undefined ? {} : { details },
   )
+}
+
+/** The inverse of `toSubmitError`, likewise: the AppError a SubmitRequests item failed with. */
+export function fromSubmitError(error: SubmitError): AppError {
+  const metadata = new Metadata()
+  if (error.code) metadata.set(ERROR_CODE_KEY, error.code)
+  if (error.detailsJson.length > 0) metadata.set(ERROR_DETAILS_KEY, Buffer.from(error.detailsJson))
+  return fromGrpcError({ code: error.grpcCode, details: error.message, metadata })
 }
 
 /** gRPC status name for metric labels (`OK`, `INVALID_ARGUMENT`, ...). */

@@ -5,7 +5,7 @@ import type {
   ServerUnaryCall,
   ServerWritableStream,
 } from '@grpc/grpc-js'
-import type { AccessTokenVerifier, VerifiedUser } from '@psa/auth'
+import type { AccessTokenVerifier, AuthorizationValue, VerifiedUser } from '@psa/auth'
 import {
   childTraceContext,
   type Logger,
@@ -16,7 +16,7 @@ import {
 import type { JwtClaims } from '@psa/db'
 import { AppError } from '@psa/errors'
 import type { CallerLimits } from './caller-limits.js'
-import { statusName, toGrpcError } from './grpc-errors.js'
+import { type GrpcStatusError, statusName, toGrpcError } from './grpc-errors.js'
 import { assertDecoded } from './message-decoding.js'
 import type { OrchestratorMetrics } from './metrics.js'
 
@@ -104,9 +104,9 @@ function failure(err: unknown, signal: AbortSignal): unknown {
 
 async function authenticate(
   deps: RpcDeps,
-  metadata: Metadata,
+  authorization: AuthorizationValue,
 ): Promise<{ user: VerifiedUser; claims: JwtClaims }> {
-  const user = await deps.verifier.verifyAuthorization(metadata.get('authorization'))
+  const user = await deps.verifier.verifyAuthorization(authorization)
   // Postgres gets the token's claims exactly as signed (what PostgREST does), so RLS reads what it expects.
   const claims = { ...user.claims, sub: user.userId, role: user.role } as JwtClaims
   return { user, claims }
@@ -123,7 +123,8 @@ function finish(deps: RpcDeps, method: string, started: number, outcome: Outcome
   const code = statusName(outcome.code)
   deps.metrics.rpcs.inc({ method, code })
   deps.metrics.rpcDuration.observe({ method }, seconds)
-  if (method === 'SubmitRequest') deps.metrics.admission.observe({ code }, seconds)
+  if (method === 'SubmitRequest' || method === 'SubmitRequests')
+    deps.metrics.admission.observe({ code }, seconds)
   const fields = {
     rpc: method,
     grpc_code: code,
@@ -146,41 +147,134 @@ function traceFor(call: ServerSurfaceCall): TraceContext {
   return childTraceContext(firstString(call.metadata, 'traceparent'))
 }
 
+/** What one unary request brings besides its message: the call's, or a batch item's. */
+interface UnaryInput<Req> {
+  authorization: AuthorizationValue
+  traceparent: string | undefined
+  signal: AbortSignal
+  deadline: number | undefined
+  request: Req
+}
+
+export type UnaryResult<Res> = { response: Res } | { error: GrpcStatusError }
+
 /**
- * A unary handler: trace context from `traceparent` (or a new trace), every log line inside carrying
+ * Runs one unary request: trace context from `traceparent` (or a new trace), every log line inside carrying
  * trace_id/span_id/user_id, the caller authenticated before the handler runs, and every failure mapped to
- * a gRPC status with the error convention (never UNKNOWN).
+ * a gRPC status with the error convention (never UNKNOWN). Answers through `respond`, then logs and counts
+ * it as one call of `method`.
  */
+function runUnary<Req, Res>(
+  deps: RpcDeps,
+  method: string,
+  input: UnaryInput<Req>,
+  handler: (ctx: CallContext, request: Req) => Promise<Res>,
+  respond: (result: UnaryResult<Res>) => void,
+): Promise<void> {
+  const started = performance.now()
+  const trace = childTraceContext(input.traceparent)
+  const { signal } = input
+  return withLogContext({ ...traceLogFields(trace), rpc: method }, async () => {
+    const outcome: Outcome = { code: 0 }
+    try {
+      const { user, claims } = await authenticate(deps, input.authorization)
+      outcome.userId = user.userId
+      deps.limits?.take(user.userId)
+      assertDecoded(input.request)
+      const response = await withLogContext({ user_id: user.userId }, () =>
+        handler({ method, user, claims, trace, signal, deadline: input.deadline }, input.request),
+      )
+      signal.throwIfAborted()
+      respond({ response })
+    } catch (err) {
+      const { error, appError } = toGrpcError(failure(err, signal))
+      outcome.code = error.code
+      outcome.appError = appError
+      respond({ error })
+    } finally {
+      finish(deps, method, started, outcome)
+    }
+  })
+}
+
+/** A unary handler with `runUnary`'s guarantees. */
 export function unary<Req, Res>(
   deps: RpcDeps,
   method: string,
   handler: (ctx: CallContext, request: Req) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const started = performance.now()
-    const trace = traceFor(call)
     const { signal, dispose } = callSignal(call)
-    void withLogContext({ ...traceLogFields(trace), rpc: method }, async () => {
-      const outcome: Outcome = { code: 0 }
-      try {
-        const { user, claims } = await authenticate(deps, call.metadata)
-        outcome.userId = user.userId
-        deps.limits?.take(user.userId)
-        assertDecoded(call.request)
-        const response = await withLogContext({ user_id: user.userId }, () =>
-          handler({ method, user, claims, trace, signal, deadline: deadlineOf(call) }, call.request),
-        )
-        signal.throwIfAborted()
-        callback(null, response)
-      } catch (err) {
-        const { error, appError } = toGrpcError(failure(err, signal))
-        outcome.code = error.code
-        outcome.appError = appError
-        callback(error)
-      } finally {
-        dispose()
-        finish(deps, method, started, outcome)
+    const input = {
+      authorization: call.metadata.get('authorization'),
+      traceparent: firstString(call.metadata, 'traceparent'),
+      signal,
+      deadline: deadlineOf(call),
+      request: call.request,
+    }
+    void runUnary(deps, method, input, handler, (result) => {
+      dispose()
+      if ('error' in result) callback(result.error)
+      else callback(null, result.response)
+    })
+  }
+}
+
+/** A batch item: its message, and the token and trace a call of its own would carry as metadata. */
+export interface BatchItem<Req> {
+  request: Req | undefined
+  authorization: string
+  traceparent: string
+}
+
+/**
+ * A unary handler for a batch of requests (SubmitRequests): each item runs as its own `runUnary` under the
+ * call's signal and deadline, authenticated with its own token, logged and counted as a call of `method`,
+ * and answered on its own; the call itself fails only when it carries no items or too many.
+ */
+export function batchUnary<BatchReq, Req, Res, Out>(
+  deps: RpcDeps,
+  method: string,
+  options: {
+    maxItems: number
+    items: (request: BatchReq) => readonly BatchItem<Req>[]
+    respond: (results: UnaryResult<Res>[]) => Out
+  },
+  handler: (ctx: CallContext, request: Req) => Promise<Res>,
+): handleUnaryCall<BatchReq, Out> {
+  return (call, callback) => {
+    let items: readonly BatchItem<Req>[]
+    try {
+      assertDecoded(call.request)
+      items = options.items(call.request)
+      if (items.length === 0 || items.length > options.maxItems) {
+        throw new AppError('VALIDATION_FAILED', `Send 1 to ${options.maxItems} items`, {
+          details: { issues: [{ field: 'items', message: `1 to ${options.maxItems} items` }] },
+        })
       }
+    } catch (err) {
+      callback(toGrpcError(err).error)
+      return
+    }
+    const { signal, dispose } = callSignal(call)
+    const deadline = deadlineOf(call)
+    const results: UnaryResult<Res>[] = new Array(items.length)
+    let pending = items.length
+    items.forEach((item, i) => {
+      const input = {
+        authorization: item.authorization,
+        traceparent: item.traceparent || undefined,
+        signal,
+        deadline,
+        // A missing message decodes as the empty request, as SubmitRequest's would.
+        request: (item.request ?? {}) as Req,
+      }
+      void runUnary(deps, method, input, handler, (result) => {
+        results[i] = result
+        if (--pending > 0) return
+        dispose()
+        callback(null, options.respond(results))
+      })
     })
   }
 }
@@ -199,7 +293,7 @@ export function serverStream<Req, Res>(
       const outcome: Outcome = { code: 0 }
       let release: (() => void) | undefined
       try {
-        const { user, claims } = await authenticate(deps, call.metadata)
+        const { user, claims } = await authenticate(deps, call.metadata.get('authorization'))
         outcome.userId = user.userId
         deps.limits?.take(user.userId)
         assertDecoded(call.request)

@@ -24,6 +24,7 @@ import {
 import { service as healthService } from 'grpc-health-check'
 import type { GatewayMetrics } from '../metrics.js'
 import { fromGrpcError } from './errors.js'
+import { SubmitBatcher } from './submit-batch.js'
 
 /** What every call carries on behalf of the HTTP request that made it. */
 export interface CallContext {
@@ -72,6 +73,7 @@ export class OrchestratorClient {
   readonly #health: HealthClient
   readonly #timeoutMs: number
   readonly #metrics: GatewayMetrics | undefined
+  readonly #submits: SubmitBatcher
 
   constructor(options: OrchestratorClientOptions) {
     const channelOptions = {
@@ -85,10 +87,21 @@ export class OrchestratorClient {
     this.#health = new HealthClientConstructor(options.address, credentials.createInsecure())
     this.#timeoutMs = options.timeoutMs
     this.#metrics = options.metrics
+    // The call carries no token of its own: each item is authenticated with its caller's.
+    const batchContext = { authorization: '', traceparent: '', requestId: '' }
+    this.#submits = new SubmitBatcher((items) =>
+      this.#unary('SubmitRequests', this.#client.submitRequests.bind(this.#client), batchContext, {
+        items,
+      }),
+    )
   }
 
-  submit(ctx: CallContext, request: AgentRequest): Promise<AgentResponse> {
-    return this.#unary('SubmitRequest', this.#client.submitRequest.bind(this.#client), ctx, request)
+  /**
+   * Goes with the submits of the same event-loop turn in one SubmitRequests call (`SubmitBatcher`);
+   * `bodyBytes` is the size of the HTTP body the request came in.
+   */
+  submit(ctx: CallContext, request: AgentRequest, bodyBytes: number): Promise<AgentResponse> {
+    return this.#submits.submit(ctx.authorization, ctx.traceparent, request, bodyBytes)
   }
 
   getSession(ctx: CallContext, sessionId: string): Promise<AgentResponse> {
@@ -160,8 +173,8 @@ export class OrchestratorClient {
 
 function metadataFor(ctx: CallContext): Metadata {
   const metadata = new Metadata()
-  metadata.set('authorization', ctx.authorization)
-  metadata.set('traceparent', ctx.traceparent)
-  metadata.set('x-request-id', ctx.requestId)
+  if (ctx.authorization) metadata.set('authorization', ctx.authorization)
+  if (ctx.traceparent) metadata.set('traceparent', ctx.traceparent)
+  if (ctx.requestId) metadata.set('x-request-id', ctx.requestId)
   return metadata
 }

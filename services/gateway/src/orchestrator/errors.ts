@@ -1,5 +1,6 @@
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js'
+import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js'
 import { AppError, codeForGrpcStatus, type ErrorDetails, isErrorCode } from '@psa/errors'
+import type { SubmitError } from '@psa/proto'
 
 /**
  * The orchestrator's error convention (services/orchestrator/src/grpc-errors.ts): the status message is safe
@@ -50,4 +51,12 @@ export function fromGrpcError(err: unknown): AppError {
   // Whatever else the peer said without our convention is not known to be safe to show.
   const message = code === 'INTERNAL' ? 'An unexpected error occurred' : e.details || 'The agent call failed'
   return new AppError(code, message, { cause: err })
+}
+
+/** A SubmitRequests item's failure: the status SubmitRequest would have failed with, mapped the same way. */
+export function fromSubmitError(error: SubmitError): AppError {
+  const metadata = new Metadata()
+  if (error.code) metadata.set(ERROR_CODE_KEY, error.code)
+  if (error.detailsJson.length > 0) metadata.set(ERROR_DETAILS_KEY, Buffer.from(error.detailsJson))
+  return fromGrpcError({ code: error.grpcCode, details: error.message, metadata })
 }

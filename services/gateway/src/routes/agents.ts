@@ -26,17 +26,27 @@ export async function submitAgentRequest(
   request: Parameters<typeof callContext>[0],
   body: AgentBody,
 ): Promise<z.infer<typeof agentResponseSchema>> {
-  const response = await orchestrator.submit(callContext(request), {
-    type: agentTypeToProto(body.type),
-    request: body.request,
-    context: body.context ?? {},
-    sessionId: body.session_id ?? '',
-    userId: body.user_id ?? '',
-    autoApply: body.auto_apply ?? false,
-    organisationId: requestedOrganisation(request, body.organisation_id) ?? '',
-    parentSessionId: '',
-  })
+  const response = await orchestrator.submit(
+    callContext(request),
+    {
+      type: agentTypeToProto(body.type),
+      request: body.request,
+      context: body.context ?? {},
+      sessionId: body.session_id ?? '',
+      userId: body.user_id ?? '',
+      autoApply: body.auto_apply ?? false,
+      organisationId: requestedOrganisation(request, body.organisation_id) ?? '',
+      parentSessionId: '',
+    },
+    bodyBytes(request, body),
+  )
   return toAgentResponseJson(response)
+}
+
+/** The body's size in bytes: as sent (Content-Length), or as parsed when it came chunked. */
+function bodyBytes(request: Parameters<typeof callContext>[0], body: AgentBody): number {
+  const declared = Number(request.headers['content-length'])
+  return Number.isFinite(declared) ? declared : Buffer.byteLength(JSON.stringify(body))
 }
 
 /** The seed's typed shortcuts: same body as /api/agents, type implied by the path. */

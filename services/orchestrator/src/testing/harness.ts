@@ -12,6 +12,7 @@ import {
   ListSessionsRequest,
   type SessionEvent,
   StreamSessionEventsRequest,
+  SubmitRequestsRequest,
 } from '@psa/proto'
 import {
   createScratchDatabase,
@@ -94,6 +95,7 @@ export interface Harness extends StartedServer {
 
 export type UnaryMethod =
   | 'submitRequest'
+  | 'submitRequests'
   | 'getSession'
   | 'listSessions'
   | 'cancelSession'
@@ -102,6 +104,7 @@ export type UnaryMethod =
 // ts-proto's encoders expect every field (useOptionals=none): build messages with fromPartial.
 const MESSAGES = {
   submitRequest: AgentRequest,
+  submitRequests: SubmitRequestsRequest,
   getSession: GetSessionRequest,
   listSessions: ListSessionsRequest,
   cancelSession: CancelSessionRequest,

@@ -34,6 +34,40 @@ import {
 } from "./agent.js";
 import { SessionEvent } from "./events.js";
 
+export interface SubmitRequestsRequest {
+  items: SubmitItem[];
+}
+
+export interface SubmitItem {
+  request:
+    | AgentRequest
+    | undefined;
+  /** What SubmitRequest takes as call metadata: `Bearer <Supabase access token>`. */
+  authorization: string;
+  /** W3C traceparent of the caller's span (optional). */
+  traceparent: string;
+}
+
+export interface SubmitRequestsResponse {
+  /** One per item, in the items' order. */
+  outcomes: SubmitOutcome[];
+}
+
+export interface SubmitOutcome {
+  outcome: { $case: "response"; value: AgentResponse } | { $case: "error"; value: SubmitError } | undefined;
+}
+
+/**
+ * The status SubmitRequest would have failed with (see the error convention): gRPC code, the message safe to
+ * show, the stable code of `error-code` and the details of `error-details-bin` (UTF-8 JSON, empty if none).
+ */
+export interface SubmitError {
+  grpcCode: number;
+  message: string;
+  code: string;
+  detailsJson: Buffer;
+}
+
 export interface GetSessionRequest {
   sessionId: string;
 }
@@ -84,6 +118,475 @@ export interface GetQueuePositionResponse {
   /** Queued sessions of this type in all (the queue depth). */
   queueDepth: number;
 }
+
+function createBaseSubmitRequestsRequest(): SubmitRequestsRequest {
+  return { items: [] };
+}
+
+export const SubmitRequestsRequest: MessageFns<SubmitRequestsRequest> = {
+  encode(message: SubmitRequestsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      SubmitItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitRequestsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitRequestsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(SubmitItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitRequestsRequest {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => SubmitItem.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SubmitRequestsRequest): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => SubmitItem.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitRequestsRequest>, I>>(base?: I): SubmitRequestsRequest {
+    return SubmitRequestsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitRequestsRequest>, I>>(object: I): SubmitRequestsRequest {
+    const message = createBaseSubmitRequestsRequest();
+    message.items = object.items?.map((e) => SubmitItem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSubmitItem(): SubmitItem {
+  return { request: undefined, authorization: "", traceparent: "" };
+}
+
+export const SubmitItem: MessageFns<SubmitItem> = {
+  encode(message: SubmitItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      AgentRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    if (message.authorization !== "") {
+      writer.uint32(18).string(message.authorization);
+    }
+    if (message.traceparent !== "") {
+      writer.uint32(26).string(message.traceparent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = AgentRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authorization = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitItem {
+    return {
+      request: isSet(object.request) ? AgentRequest.fromJSON(object.request) : undefined,
+      authorization: isSet(object.authorization) ? globalThis.String(object.authorization) : "",
+      traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
+    };
+  },
+
+  toJSON(message: SubmitItem): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = AgentRequest.toJSON(message.request);
+    }
+    if (message.authorization !== "") {
+      obj.authorization = message.authorization;
+    }
+    if (message.traceparent !== "") {
+      obj.traceparent = message.traceparent;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitItem>, I>>(base?: I): SubmitItem {
+    return SubmitItem.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitItem>, I>>(object: I): SubmitItem {
+    const message = createBaseSubmitItem();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? AgentRequest.fromPartial(object.request)
+      : undefined;
+    message.authorization = object.authorization ?? "";
+    message.traceparent = object.traceparent ?? "";
+    return message;
+  },
+};
+
+function createBaseSubmitRequestsResponse(): SubmitRequestsResponse {
+  return { outcomes: [] };
+}
+
+export const SubmitRequestsResponse: MessageFns<SubmitRequestsResponse> = {
+  encode(message: SubmitRequestsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.outcomes) {
+      SubmitOutcome.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitRequestsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitRequestsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcomes.push(SubmitOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitRequestsResponse {
+    return {
+      outcomes: globalThis.Array.isArray(object?.outcomes)
+        ? object.outcomes.map((e: any) => SubmitOutcome.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SubmitRequestsResponse): unknown {
+    const obj: any = {};
+    if (message.outcomes?.length) {
+      obj.outcomes = message.outcomes.map((e) => SubmitOutcome.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitRequestsResponse>, I>>(base?: I): SubmitRequestsResponse {
+    return SubmitRequestsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitRequestsResponse>, I>>(object: I): SubmitRequestsResponse {
+    const message = createBaseSubmitRequestsResponse();
+    message.outcomes = object.outcomes?.map((e) => SubmitOutcome.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSubmitOutcome(): SubmitOutcome {
+  return { outcome: undefined };
+}
+
+export const SubmitOutcome: MessageFns<SubmitOutcome> = {
+  encode(message: SubmitOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.outcome?.$case) {
+      case "response":
+        AgentResponse.encode(message.outcome.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        SubmitError.encode(message.outcome.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = { $case: "response", value: AgentResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcome = { $case: "error", value: SubmitError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitOutcome {
+    return {
+      outcome: isSet(object.response)
+        ? { $case: "response", value: AgentResponse.fromJSON(object.response) }
+        : isSet(object.error)
+        ? { $case: "error", value: SubmitError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: SubmitOutcome): unknown {
+    const obj: any = {};
+    if (message.outcome?.$case === "response") {
+      obj.response = AgentResponse.toJSON(message.outcome.value);
+    } else if (message.outcome?.$case === "error") {
+      obj.error = SubmitError.toJSON(message.outcome.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitOutcome>, I>>(base?: I): SubmitOutcome {
+    return SubmitOutcome.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitOutcome>, I>>(object: I): SubmitOutcome {
+    const message = createBaseSubmitOutcome();
+    switch (object.outcome?.$case) {
+      case "response": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "response", value: AgentResponse.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "error", value: SubmitError.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseSubmitError(): SubmitError {
+  return { grpcCode: 0, message: "", code: "", detailsJson: Buffer.alloc(0) };
+}
+
+export const SubmitError: MessageFns<SubmitError> = {
+  encode(message: SubmitError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.grpcCode !== 0) {
+      writer.uint32(8).int32(message.grpcCode);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.detailsJson.length !== 0) {
+      writer.uint32(34).bytes(message.detailsJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.grpcCode = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.detailsJson = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitError {
+    return {
+      grpcCode: isSet(object.grpcCode)
+        ? globalThis.Number(object.grpcCode)
+        : isSet(object.grpc_code)
+        ? globalThis.Number(object.grpc_code)
+        : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      detailsJson: isSet(object.detailsJson)
+        ? Buffer.from(bytesFromBase64(object.detailsJson))
+        : isSet(object.details_json)
+        ? Buffer.from(bytesFromBase64(object.details_json))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: SubmitError): unknown {
+    const obj: any = {};
+    if (message.grpcCode !== 0) {
+      obj.grpcCode = Math.round(message.grpcCode);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.detailsJson.length !== 0) {
+      obj.detailsJson = base64FromBytes(message.detailsJson);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitError>, I>>(base?: I): SubmitError {
+    return SubmitError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitError>, I>>(object: I): SubmitError {
+    const message = createBaseSubmitError();
+    message.grpcCode = object.grpcCode ?? 0;
+    message.message = object.message ?? "";
+    message.code = object.code ?? "";
+    message.detailsJson = object.detailsJson ?? Buffer.alloc(0);
+    return message;
+  },
+};
 
 function createBaseGetSessionRequest(): GetSessionRequest {
   return { sessionId: "" };
@@ -863,6 +1366,22 @@ export const AgentServiceService = {
     responseSerialize: (value: AgentResponse): Buffer => Buffer.from(AgentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AgentResponse => AgentResponse.decode(value),
   },
+  /**
+   * Several SubmitRequests in one call, each with its own token and trace in the item (not in the call's
+   * metadata) and each answered on its own, exactly as SubmitRequest answers it: a front end that gathers
+   * the submits arriving together shares one call's framing among them. At most 64 items.
+   */
+  submitRequests: {
+    path: "/psa.v1.AgentService/SubmitRequests" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SubmitRequestsRequest): Buffer =>
+      Buffer.from(SubmitRequestsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitRequestsRequest => SubmitRequestsRequest.decode(value),
+    responseSerialize: (value: SubmitRequestsResponse): Buffer =>
+      Buffer.from(SubmitRequestsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SubmitRequestsResponse => SubmitRequestsResponse.decode(value),
+  },
   getSession: {
     path: "/psa.v1.AgentService/GetSession" as const,
     requestStream: false as const,
@@ -926,6 +1445,12 @@ export interface AgentServiceServer extends UntypedServiceImplementation {
    * Idempotent on AgentRequest.session_id.
    */
   submitRequest: handleUnaryCall<AgentRequest, AgentResponse>;
+  /**
+   * Several SubmitRequests in one call, each with its own token and trace in the item (not in the call's
+   * metadata) and each answered on its own, exactly as SubmitRequest answers it: a front end that gathers
+   * the submits arriving together shares one call's framing among them. At most 64 items.
+   */
+  submitRequests: handleUnaryCall<SubmitRequestsRequest, SubmitRequestsResponse>;
   getSession: handleUnaryCall<GetSessionRequest, AgentResponse>;
   /** The caller's organisation's sessions, newest first, paged. */
   listSessions: handleUnaryCall<ListSessionsRequest, ListSessionsResponse>;
@@ -958,6 +1483,26 @@ export interface AgentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AgentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Several SubmitRequests in one call, each with its own token and trace in the item (not in the call's
+   * metadata) and each answered on its own, exactly as SubmitRequest answers it: a front end that gathers
+   * the submits arriving together shares one call's framing among them. At most 64 items.
+   */
+  submitRequests(
+    request: SubmitRequestsRequest,
+    callback: (error: ServiceError | null, response: SubmitRequestsResponse) => void,
+  ): ClientUnaryCall;
+  submitRequests(
+    request: SubmitRequestsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SubmitRequestsResponse) => void,
+  ): ClientUnaryCall;
+  submitRequests(
+    request: SubmitRequestsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SubmitRequestsResponse) => void,
   ): ClientUnaryCall;
   getSession(
     request: GetSessionRequest,
@@ -1044,6 +1589,14 @@ export const AgentServiceClient = makeGenericClientConstructor(
   service: typeof AgentServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
