@@ -52,6 +52,23 @@ export class RowModel {
     return this.rowLower.length
   }
 
+  /** The model as typed arrays, infinite bounds left infinite (for the worker, see highs-worker.ts). */
+  plain() {
+    return {
+      numCols: this.numCols,
+      numRows: this.numRows,
+      colCost: Float64Array.from(this.colCost),
+      colLower: Float64Array.from(this.colLower),
+      colUpper: Float64Array.from(this.colUpper),
+      rowLower: Float64Array.from(this.rowLower),
+      rowUpper: Float64Array.from(this.rowUpper),
+      starts: Int32Array.from(this.starts),
+      indices: Int32Array.from(this.indices),
+      values: Float64Array.from(this.values),
+      integrality: Int32Array.from(this.integer, (b) => (b ? 1 : 0)),
+    }
+  }
+
   data(h: Highs, options: { maximize?: boolean; relax?: boolean } = {}) {
     const inf = h.infinity
     const clamp = (v: number) =>

@@ -47,13 +47,38 @@ describe('solveAssignment', () => {
         async (p) => {
           const r = await solveAssignment(p, { timeLimitMs: 100, exact: 'off' })
           if (r.feasible) expect(checkAssignment(p, r.assignment).errors).toEqual([])
-          // Without the exact step the only proof is a job no agent has the hours for.
-          else if (r.proven) expect(r.reason).toBe('job_fits_no_agent')
-          else expect(r.reason).toBe('none_found')
+          else if (r.proven) {
+            // Without the exact step the proofs are a job no agent has the hours for and the LP relaxation
+            // (which runs when it fits in the time: about 1 sample in 3,000 is LP-infeasible, all small).
+            expect(['job_fits_no_agent', 'lp_infeasible']).toContain(r.reason)
+            const m = p.capacity.length
+            const n = p.cost[0]!.length
+            if (m ** n <= 100_000) expect(bruteForce(p)).toBeNull()
+          } else expect(r.reason).toBe('none_found')
         },
       ),
       { numRuns: 25 },
     )
+  })
+
+  it('proves an instance infeasible by the LP relaxation, with the heuristic alone', async () => {
+    // Found by the property above: every job fits an agent, but the 7 jobs need at least 86 h of the 84.
+    const p = {
+      objective: 'min' as const,
+      cost: [
+        [9, 26, 29, 50, 48, 1, 49],
+        [25, 1, 2, 50, 44, 33, 45],
+      ],
+      hours: [
+        [19, 5, 18, 15, 16, 18, 17],
+        [19, 15, 4, 11, 12, 20, 20],
+      ],
+      capacity: [42, 42],
+    }
+    expect(bruteForce(p)).toBeNull()
+    // A generous limit: with too little time for the LP the answer is 'none_found' (no proof).
+    const r = await solveAssignment(p, { timeLimitMs: 5000, exact: 'off' })
+    expect(r).toMatchObject({ feasible: false, proven: true, reason: 'lp_infeasible' })
   })
 
   it('proves an instance infeasible when a job fits no agent, with the heuristic alone', async () => {

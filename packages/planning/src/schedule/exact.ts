@@ -1,4 +1,5 @@
-import { highs, RowModel, runUntil } from '../highs.js'
+import { RowModel } from '../highs.js'
+import { highsWorkerReady, solveMipOnWorker } from '../highs-worker.js'
 import { type Compiled, capacityAt } from './compiled.js'
 import type { Pace } from './pace.js'
 import { tails } from './temporal.js'
@@ -24,11 +25,11 @@ const MIN_CPU_MS = 40
 /** Measured CPU cost of building the model in JS plus handing it to WebAssembly, with some room. */
 const CPU_MS_PER_NONZERO = 0.004
 /**
- * CPU time HiGHS may run past an interrupt or its time limit (it checks both only between steps of its
- * heuristics, cuts and LPs; up to ~180 ms measured on j3025_1), plus reading the solution. Its time limit is
- * set this much (times the pace) before the deadline.
+ * CPU time kept after HiGHS's time limit for its answer to reach this thread and be read. HiGHS itself runs on
+ * a worker (see highs-worker.ts): it may run past its limit (it checks it only between steps; ~170 ms
+ * measured in presolve's probing on j3037_7), but then its answer is simply not waited for.
  */
-const UNWIND_CPU_MS = 80
+const ANSWER_CPU_MS = 10
 
 /** Whether the time-indexed model for beating `makespan` is small enough to try. */
 export function exactFits(c: Compiled, es: Int32Array, makespan: number): boolean {
@@ -72,16 +73,14 @@ export async function exactSearch(
   for (let i = 0; i < c.n; i++)
     nonzeros += (hi[i]! - lo[i]! + 1) * (1 + c.dur[i]! * (c.demStart[i + 1]! - c.demStart[i]!))
   if (cols > MAX_COLUMNS || nonzeros > MAX_NONZEROS) return skipped
-  // The time limit is a wall-clock bound. Building the model, handing it to WebAssembly and HiGHS's unwinding
-  // cannot be interrupted, and on a loaded machine each CPU millisecond costs `pace` wall milliseconds: only
-  // start when all of them fit in what is left. The factor is measured over the synchronous search so far,
-  // before any await: waiting for HiGHS to load is not starvation.
+  // The time limit is a wall-clock bound. Building the model cannot be interrupted, and on a loaded machine
+  // each CPU millisecond costs `pace` wall milliseconds: only start when it fits in what is left. The factor
+  // is measured over the synchronous search so far, before any await: waiting for HiGHS is not starvation.
   const f = pace.factor()
-  const unwindMs = f * UNWIND_CPU_MS
-  const setupMs = f * (MIN_CPU_MS + nonzeros * CPU_MS_PER_NONZERO) + unwindMs
+  const answerMs = f * ANSWER_CPU_MS
+  const setupMs = f * (MIN_CPU_MS + nonzeros * CPU_MS_PER_NONZERO) + answerMs
   if (deadlineAt - performance.now() < setupMs) return skipped
-  const h = await highs()
-  if (deadlineAt - performance.now() < setupMs) return skipped
+  if (!(await highsWorkerReady(deadlineAt - setupMs))) return skipped
   const buildStarted = performance.now()
 
   const m = new RowModel()
@@ -150,44 +149,34 @@ export async function exactSearch(
     }
   }
 
-  // Loading into WebAssembly was measured at up to 3 times the build; then HiGHS needs time to run and to stop.
+  // Loading into WebAssembly (on the worker) was measured at up to 3 times the build; then HiGHS needs time.
   const buildMs = performance.now() - buildStarted
-  if (deadlineAt - performance.now() < 3 * buildMs + f * MIN_CPU_MS + unwindMs) return skipped
-  const model = h.createModel(m.data(h))
-  try {
-    const runUntilAt = deadlineAt - unwindMs
-    if (runUntilAt - performance.now() < (f * MIN_CPU_MS) / 2) return skipped
-    // HiGHS's own time_limit (wall clock, checked inside presolve and its heuristics) and the interrupt
-    // callbacks both end the run at runUntilAt, leaving the unwinding room before the deadline.
-    if (!runUntil(h, model, runUntilAt, { mip_rel_gap: 0, mip_abs_gap: 0.999 }))
-      return { status: 'time', lowerBound, makespan }
-    const status = model.getModelStatus()
-    if (status === h.constants.modelStatus.infeasible)
-      return { status: 'optimal', lowerBound: makespan, makespan }
-    const dual = Number(model.info.get('mip_dual_bound'))
-    const bound = Number.isFinite(dual) ? Math.min(makespan, Math.ceil(dual - 1e-6)) : lowerBound
-    const lb = Math.max(lowerBound, bound)
-    const solution =
-      Number(model.info.get('primal_solution_status')) === 2 ? model.getSolution().colValue : null
-    if (solution) {
-      const starts = new Int32Array(c.n)
-      for (let i = 0; i < c.n; i++) {
-        let best = lo[i]!
-        for (let t = lo[i]!; t <= hi[i]!; t++) if (solution[x(i, t)]! > solution[x(i, best)]!) best = t
-        starts[i] = best
-      }
-      let ms = 0
-      for (let i = 0; i < c.n; i++) ms = Math.max(ms, starts[i]! + c.dur[i]!)
-      const proven = status === h.constants.modelStatus.optimal
-      return {
-        status: proven ? 'optimal' : 'improved',
-        lowerBound: proven ? ms : Math.max(lb, 0),
-        starts,
-        makespan: ms,
-      }
+  const runUntilAt = deadlineAt - answerMs
+  if (runUntilAt - performance.now() < 3 * buildMs + f * MIN_CPU_MS) return skipped
+  const run = await solveMipOnWorker(m, { mip_rel_gap: 0, mip_abs_gap: 0.999 }, runUntilAt, deadlineAt)
+  if (run.kind === 'busy') return skipped
+  if (run.kind !== 'answer') return { status: 'time', lowerBound, makespan }
+  const { answer } = run
+  if (answer.infeasible) return { status: 'optimal', lowerBound: makespan, makespan }
+  const dual = answer.dualBound
+  const bound = Number.isFinite(dual) ? Math.min(makespan, Math.ceil(dual - 1e-6)) : lowerBound
+  const lb = Math.max(lowerBound, bound)
+  const solution = answer.colValue
+  if (solution) {
+    const starts = new Int32Array(c.n)
+    for (let i = 0; i < c.n; i++) {
+      let best = lo[i]!
+      for (let t = lo[i]!; t <= hi[i]!; t++) if (solution[x(i, t)]! > solution[x(i, best)]!) best = t
+      starts[i] = best
     }
-    return { status: lb > lowerBound ? 'bound' : 'time', lowerBound: lb, makespan }
-  } finally {
-    model.dispose()
+    let ms = 0
+    for (let i = 0; i < c.n; i++) ms = Math.max(ms, starts[i]! + c.dur[i]!)
+    return {
+      status: answer.optimal ? 'optimal' : 'improved',
+      lowerBound: answer.optimal ? ms : Math.max(lb, 0),
+      starts,
+      makespan: ms,
+    }
   }
+  return { status: lb > lowerBound ? 'bound' : 'time', lowerBound: lb, makespan }
 }
