@@ -107,12 +107,13 @@ export class AttemptStore {
 
   /** The cancel request recorded for the session, if any (or its reason, once it is cancelled). */
   async cancelRequest(sessionId: string): Promise<{ reason: string } | undefined> {
-    const row = await this.db.asService((tx) =>
-      tx
+    const [row] = await this.db.runQuery(
+      null,
+      this.db.kysely
         .selectFrom('agent_sessions')
         .select(['cancel_requested_at', 'cancel_reason', 'status'])
         .where('id', '=', sessionId)
-        .executeTakeFirst(),
+        .compile(),
     )
     if (!row) return undefined
     if (row.cancel_requested_at || row.status === 'cancelled')
@@ -122,12 +123,13 @@ export class AttemptStore {
 
   /** Whether `attempt` still owns the session, and whether a cancel is recorded for it (the heartbeat's look). */
   async check(sessionId: string, attempt: number): Promise<AttemptCheck> {
-    const row = await this.db.asService((tx) =>
-      tx
+    const [row] = await this.db.runQuery(
+      null,
+      this.db.kysely
         .selectFrom('agent_sessions')
         .select(['status', 'attempts', 'cancel_requested_at', 'cancel_reason'])
         .where('id', '=', sessionId)
-        .executeTakeFirst(),
+        .compile(),
     )
     if (row?.status !== 'processing' || row.attempts !== attempt) return { kind: 'stale' }
     if (row.cancel_requested_at) return { kind: 'cancel', reason: row.cancel_reason ?? 'Cancelled' }

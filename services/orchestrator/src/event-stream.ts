@@ -29,6 +29,7 @@ export type EventSource = 'replay' | 'live'
 export type StreamEnd = 'terminal' | 'finished' | 'aborted'
 
 export interface StreamSessionEventsOptions {
+  /** The session as the caller read it just before (its status at the start of the stream). */
   session: SessionRow
   afterSeq: number
   signal: AbortSignal
@@ -151,7 +152,10 @@ export async function streamSessionEvents(
 
   try {
     if (await replayStored()) return 'terminal'
-    let finishedAt: number | undefined = (await sessionFinished()) ? Date.now() : undefined
+    // The row the caller read a moment ago, rather than a read of its own: a session that finished since
+    // with its terminal event is ended by that event (the hub was listening before the replay); one that
+    // finished without it (its worker died) is found by the first status poll.
+    let finishedAt: number | undefined = isTerminalStatus(session.status) ? Date.now() : undefined
     let nextPoll = Date.now() + statusPollMs
     for (;;) {
       if (signal.aborted) return 'aborted'
