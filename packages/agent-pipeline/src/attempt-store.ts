@@ -65,8 +65,10 @@ export class AttemptStore {
     return this.#startUnclaimed(sessionId)
   }
 
+  // Taken by most claims when workers are idle: the orchestrator publishes inside the admission
+  // transaction, so the first claim often runs before its commit. Pipelined: the claim travels with BEGIN.
   async #startUnclaimed(sessionId: string): Promise<StartAttempt> {
-    return this.db.asService(async (tx) => {
+    return this.db.asPipelined(null, async (tx) => {
       const claim = () =>
         tx
           .updateTable('agent_sessions')
