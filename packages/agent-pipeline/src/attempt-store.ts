@@ -89,9 +89,10 @@ export class AttemptStore {
           .executeTakeFirst()
         return { lastLoggedSeq: Number(row?.seq ?? 0) }
       }
-      const started = await claim()
-      if (started)
-        return { kind: 'started', session: started, attempt: started.attempts, ...(await logged()) }
+      // Together: the log's last sequence travels with the claim (the writer continues after the higher of
+      // it and JetStream's last, so either order of the two is safe).
+      const [started, log] = await Promise.all([claim(), logged()])
+      if (started) return { kind: 'started', session: started, attempt: started.attempts, ...log }
       const current = await tx
         .selectFrom('agent_sessions')
         .selectAll()
