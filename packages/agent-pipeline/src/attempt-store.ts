@@ -65,8 +65,10 @@ export class AttemptStore {
     return this.#startUnclaimed(sessionId)
   }
 
+  // Taken by most claims when workers are idle: the orchestrator publishes inside the admission
+  // transaction, so the first claim often runs before its commit. Pipelined: the claim travels with BEGIN.
   async #startUnclaimed(sessionId: string): Promise<StartAttempt> {
-    return this.db.asService(async (tx) => {
+    return this.db.asPipelined(null, async (tx) => {
       const claim = () =>
         tx
           .updateTable('agent_sessions')
@@ -87,9 +89,10 @@ export class AttemptStore {
           .executeTakeFirst()
         return { lastLoggedSeq: Number(row?.seq ?? 0) }
       }
-      const started = await claim()
-      if (started)
-        return { kind: 'started', session: started, attempt: started.attempts, ...(await logged()) }
+      // Together: the log's last sequence travels with the claim (the writer continues after the higher of
+      // it and JetStream's last, so either order of the two is safe).
+      const [started, log] = await Promise.all([claim(), logged()])
+      if (started) return { kind: 'started', session: started, attempt: started.attempts, ...log }
       const current = await tx
         .selectFrom('agent_sessions')
         .selectAll()
@@ -107,12 +110,13 @@ export class AttemptStore {
 
   /** The cancel request recorded for the session, if any (or its reason, once it is cancelled). */
   async cancelRequest(sessionId: string): Promise<{ reason: string } | undefined> {
-    const row = await this.db.asService((tx) =>
-      tx
+    const [row] = await this.db.runQuery(
+      null,
+      this.db.kysely
         .selectFrom('agent_sessions')
         .select(['cancel_requested_at', 'cancel_reason', 'status'])
         .where('id', '=', sessionId)
-        .executeTakeFirst(),
+        .compile(),
     )
     if (!row) return undefined
     if (row.cancel_requested_at || row.status === 'cancelled')
@@ -122,12 +126,13 @@ export class AttemptStore {
 
   /** Whether `attempt` still owns the session, and whether a cancel is recorded for it (the heartbeat's look). */
   async check(sessionId: string, attempt: number): Promise<AttemptCheck> {
-    const row = await this.db.asService((tx) =>
-      tx
+    const [row] = await this.db.runQuery(
+      null,
+      this.db.kysely
         .selectFrom('agent_sessions')
         .select(['status', 'attempts', 'cancel_requested_at', 'cancel_reason'])
         .where('id', '=', sessionId)
-        .executeTakeFirst(),
+        .compile(),
     )
     if (row?.status !== 'processing' || row.attempts !== attempt) return { kind: 'stale' }
     if (row.cancel_requested_at) return { kind: 'cancel', reason: row.cancel_reason ?? 'Cancelled' }

@@ -1,4 +1,4 @@
-import type { Database, DB, JwtClaims, Tx } from '@psa/db'
+import type { Database, DB, JwtClaims } from '@psa/db'
 import type { Insertable } from 'kysely'
 import type postgres from 'postgres'
 import { describeEvent, type SessionEventEnvelope } from './events.js'
@@ -65,27 +65,27 @@ export class EventLog {
     afterSeq: number,
     limit = 1_000,
   ): Promise<SessionEventEnvelope[]> {
-    const query = (tx: Tx) =>
-      tx
-        .selectFrom('agent_logs')
-        .select('data')
-        .where('session_id', '=', sessionId)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute()
-    const rows = claims ? await this.db.asUser(claims, query) : await this.db.asService(query)
+    const query = this.db.kysely
+      .selectFrom('agent_logs')
+      .select('data')
+      .where('session_id', '=', sessionId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .compile()
+    const rows = await this.db.runQuery(claims, query)
     return rows.map((r) => r.data as unknown as SessionEventEnvelope)
   }
 
   /** The highest sequence persisted for the session (0 when none). */
   async lastSeq(sessionId: string): Promise<number> {
-    const row = await this.db.asService((tx) =>
-      tx
+    const [row] = await this.db.runQuery(
+      null,
+      this.db.kysely
         .selectFrom('agent_logs')
         .select((eb) => eb.fn.max('seq').as('seq'))
         .where('session_id', '=', sessionId)
-        .executeTakeFirst(),
+        .compile(),
     )
     return Number(row?.seq ?? 0)
   }

@@ -192,8 +192,9 @@ export class SessionStore {
 
   /** A session the user may see (their organisation's), or NOT_FOUND, never FORBIDDEN: ids do not leak. */
   async get(claims: JwtClaims, sessionId: string): Promise<SessionRow> {
-    const row = await this.db.asUser(claims, (tx) =>
-      tx.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst(),
+    const [row] = await this.db.runQuery(
+      claims,
+      this.db.kysely.selectFrom('agent_sessions').selectAll().where('id', '=', sessionId).compile(),
     )
     if (!row) throw new AppError('NOT_FOUND', 'Session not found', { details: { session_id: sessionId } })
     return row

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:pipeline [-- --seconds 10 --rates 250,500 --sessions 150 --backlog 10000]  (--sessions 0: admission only;
-// --closed-loop-only: the many-users closed loop alone)
+// --closed-loop-only: the many-users closed loop alone; --e2e-only: the end-to-end phase alone)
 //
 // Figures for the agent request pipeline on this machine, printed as a report:
 //  1. the raw floor: a JetStream publish with ack, and a one-row Postgres insert commit, from Node;
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     // Only an open loop at this rate, with the CPU per admission: a comparison of two builds that does not
     // depend on the throughput each reaches (batch sizes follow the rate; per-process overheads are shared).
     'fixed-rate-only': { type: 'string', default: '' },
+    // Only the end-to-end phase (no raw floor, no admission loops): CPU per completion of two builds.
+    'e2e-only': { type: 'boolean', default: false },
   },
 })
 const seconds = Number(args.seconds)
@@ -185,18 +187,22 @@ async function main() {
   say()
   await setupDatabase({ databaseUrl, seed: demoDataSeed, log: () => {} })
 
-  say('1. Raw floor (from Node, same payload size as a queued request)')
-  const js = await rawJetStream()
-  const pg = await rawPostgres()
-  say(
-    `   JetStream publish+ack   sequential ${perSec(js.sequential.perSecond)} (p50 ${ms(js.sequential.latencyMs.percentile(50))}, p99 ${ms(js.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(js.parallel.perSecond)}`,
-  )
-  say(
-    `   Postgres insert commit  sequential ${perSec(pg.sequential.perSecond)} (p50 ${ms(pg.sequential.latencyMs.percentile(50))}, p99 ${ms(pg.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(pg.parallel.perSecond)}`,
-  )
-  const floor = Math.min(js.parallel.perSecond, pg.parallel.perSecond)
-  say(`   floor (the slower of the two at ${concurrency} in flight): ${perSec(floor)}`)
-  say()
+  const e2eOnly = args['e2e-only']
+  let floor = Number.NaN
+  if (!e2eOnly) {
+    say('1. Raw floor (from Node, same payload size as a queued request)')
+    const js = await rawJetStream()
+    const pg = await rawPostgres()
+    say(
+      `   JetStream publish+ack   sequential ${perSec(js.sequential.perSecond)} (p50 ${ms(js.sequential.latencyMs.percentile(50))}, p99 ${ms(js.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(js.parallel.perSecond)}`,
+    )
+    say(
+      `   Postgres insert commit  sequential ${perSec(pg.sequential.perSecond)} (p50 ${ms(pg.sequential.latencyMs.percentile(50))}, p99 ${ms(pg.sequential.latencyMs.percentile(99))}); ${concurrency} in flight ${perSec(pg.parallel.perSecond)}`,
+    )
+    floor = Math.min(js.parallel.perSecond, pg.parallel.perSecond)
+    say(`   floor (the slower of the two at ${concurrency} in flight): ${perSec(floor)}`)
+    say()
+  }
 
   const ports = await freeStackPorts()
   const settings = {
@@ -336,70 +342,75 @@ async function main() {
         if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`)
       })
 
-    say(
-      `2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped, ${userCount} users)`,
-    )
-    await closedLoop(8, 2_000, submit()) // warm-up
-    await clearQueue()
-    if (args['fixed-rate-only']) {
-      const rate = Number(args['fixed-rate-only'])
-      const { result: open, cpu } = await measureCpu(cpuGroups, () =>
-        openLoop(rate, seconds * 1000, submit()),
-      )
-      const s = open.latencyMs.summary()
-      const count = open.latencyMs.count
-      const total = [...cpu.values()].reduce((a, b) => a + b, 0)
+    if (e2eOnly) await nc.close()
+    else {
       say(
-        `   offered ${perSec(rate)}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, errors ${open.errors}`,
+        `2. Admission: POST /api/agents/project -> gateway -> gRPC -> Postgres + JetStream (workers stopped, ${userCount} users)`,
       )
+      await closedLoop(8, 2_000, submit()) // warm-up
+      await clearQueue()
+      if (args['fixed-rate-only']) {
+        const rate = Number(args['fixed-rate-only'])
+        const { result: open, cpu } = await measureCpu(cpuGroups, () =>
+          openLoop(rate, seconds * 1000, submit()),
+        )
+        const s = open.latencyMs.summary()
+        const count = open.latencyMs.count
+        const total = [...cpu.values()].reduce((a, b) => a + b, 0)
+        say(
+          `   offered ${perSec(rate)}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, errors ${open.errors}`,
+        )
+        say(
+          `   CPU per admission (ms): ${[...cpu].map(([name, v]) => `${name} ${((v * 1000) / count).toFixed(2)}`).join(', ')}; all ${((total * 1000) / count).toFixed(2)}`,
+        )
+        await clearQueue()
+        await nc.close()
+        await sql.end()
+        return
+      }
+      const closed = await measuredLoop(submit())
+      say(`   closed loop, ${concurrency} in flight, ${userCount} users: ${describeLoop(closed)}`)
+      say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
+      say(`   CPU per admission (ms): ${closed.cpuLine}`)
+      await clearQueue()
+      if (args['closed-loop-only']) {
+        await nc.close()
+        await sql.end()
+        return
+      }
+      const oneUser = await measuredLoop(submit([token]))
+      say(`   closed loop, ${concurrency} in flight, one user: ${describeLoop(oneUser)}`)
       say(
-        `   CPU per admission (ms): ${[...cpu].map(([name, v]) => `${name} ${((v * 1000) / count).toFixed(2)}`).join(', ')}; all ${((total * 1000) / count).toFixed(2)}`,
+        `   one user / many users = ${((oneUser.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 50%)`,
+      )
+      say(`   CPU per admission (ms): ${oneUser.cpuLine}`)
+      await clearQueue()
+      const half = Math.max(1, Math.round(closed.perSecond / 2))
+      for (const rate of [half, ...rates]) {
+        const open = await openLoop(rate, seconds * 1000, submit())
+        const s = open.latencyMs.summary()
+        say(
+          `   offered ${perSec(rate)}${rate === half ? ' (half the closed loop)' : ''}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${open.errors}${rate === half ? ' (goal p99 <= 50 ms)' : ''}`,
+        )
+        await clearQueue()
+      }
+      const alone = await readSession(await submit()())
+      await clearQueue()
+      await fillQueue(backlog)
+      const deep = await measuredLoop(submit())
+      say(`   closed loop with ${backlog.toLocaleString('en-US')} already queued: ${describeLoop(deep)}`)
+      say(
+        `   backlog / empty queue = ${((deep.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 90%)`,
+      )
+      say(`   CPU per admission (ms): ${deep.cpuLine}`)
+      const behindBacklog = await readSession(deep.lastId)
+      say(
+        `   GET /api/sessions/:id (with its queue position) behind ${backlog.toLocaleString('en-US')} queued: ${perSec(behindBacklog.perSecond)}, p99 ${ms(behindBacklog.latencyMs.percentile(99))}; alone in the queue ${perSec(alone.perSecond)}, p99 ${ms(alone.latencyMs.percentile(99))} (${((behindBacklog.perSecond / alone.perSecond) * 100).toFixed(0)}%), errors ${behindBacklog.errors + alone.errors}`,
       )
       await clearQueue()
       await nc.close()
-      await sql.end()
-      return
+      say()
     }
-    const closed = await measuredLoop(submit())
-    say(`   closed loop, ${concurrency} in flight, ${userCount} users: ${describeLoop(closed)}`)
-    say(`   admission / raw floor = ${((closed.perSecond / floor) * 100).toFixed(0)}% (goal >= 30%)`)
-    say(`   CPU per admission (ms): ${closed.cpuLine}`)
-    await clearQueue()
-    if (args['closed-loop-only']) {
-      await nc.close()
-      await sql.end()
-      return
-    }
-    const oneUser = await measuredLoop(submit([token]))
-    say(`   closed loop, ${concurrency} in flight, one user: ${describeLoop(oneUser)}`)
-    say(
-      `   one user / many users = ${((oneUser.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 50%)`,
-    )
-    say(`   CPU per admission (ms): ${oneUser.cpuLine}`)
-    await clearQueue()
-    const half = Math.max(1, Math.round(closed.perSecond / 2))
-    for (const rate of [half, ...rates]) {
-      const open = await openLoop(rate, seconds * 1000, submit())
-      const s = open.latencyMs.summary()
-      say(
-        `   offered ${perSec(rate)}${rate === half ? ' (half the closed loop)' : ''}: achieved ${perSec(open.achievedPerSecond)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, errors ${open.errors}${rate === half ? ' (goal p99 <= 50 ms)' : ''}`,
-      )
-      await clearQueue()
-    }
-    const alone = await readSession(await submit()())
-    await clearQueue()
-    await fillQueue(backlog)
-    const deep = await measuredLoop(submit())
-    say(`   closed loop with ${backlog.toLocaleString('en-US')} already queued: ${describeLoop(deep)}`)
-    say(`   backlog / empty queue = ${((deep.perSecond / closed.perSecond) * 100).toFixed(0)}% (goal >= 90%)`)
-    say(`   CPU per admission (ms): ${deep.cpuLine}`)
-    const behindBacklog = await readSession(deep.lastId)
-    say(
-      `   GET /api/sessions/:id (with its queue position) behind ${backlog.toLocaleString('en-US')} queued: ${perSec(behindBacklog.perSecond)}, p99 ${ms(behindBacklog.latencyMs.percentile(99))}; alone in the queue ${perSec(alone.perSecond)}, p99 ${ms(alone.latencyMs.percentile(99))} (${((behindBacklog.perSecond / alone.perSecond) * 100).toFixed(0)}%), errors ${behindBacklog.errors + alone.errors}`,
-    )
-    await clearQueue()
-    await nc.close()
-    say()
 
     if (sessionsForE2e === 0) {
       await sql.end()

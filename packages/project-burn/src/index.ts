@@ -11,6 +11,23 @@ async function planForTheseProjects(tx: Tx): Promise<void> {
 }
 
 /**
+ * `column = any(ids)`, or for a single project `column = id`: a statement text of its own, whose generic
+ * plan fits every call (one project), so it is not planned again each time as lists are; planning budget
+ * burn with its RLS policies took as long as running it for a project of 500 entries.
+ */
+function ofProjects(column: string, projectIds: readonly string[]) {
+  const [only] = projectIds
+  return projectIds.length === 1 && only !== undefined
+    ? sql`${sql.ref(column)} = ${only}::uuid`
+    : sql`${sql.ref(column)} = any(${[...projectIds]}::uuid[])`
+}
+
+/** Lists only: see `ofProjects`. */
+async function planForLists(tx: Tx, projectIds: readonly string[]): Promise<void> {
+  if (projectIds.length > 1) await planForTheseProjects(tx)
+}
+
+/**
  * The time booked against one project. Money is integer minor units, each entry valued at its person's rate
  * and rounded once (as the timesheet values it); every figure is the exact text Postgres computed.
  */
@@ -42,7 +59,7 @@ export async function bookedTime(
 ): Promise<Map<string, BookedTime>> {
   const booked = new Map<string, BookedTime>(projectIds.map((id) => [id, NOTHING_BOOKED]))
   if (projectIds.length === 0) return booked
-  await planForTheseProjects(tx)
+  await planForLists(tx, projectIds)
   const rows = await sql<{
     project_id: string
     hours_logged: string
@@ -58,7 +75,7 @@ export async function bookedTime(
         as billable_value_minor
     from public.time_entries te
     join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
-    where te.project_id = any(${[...projectIds]}::uuid[])
+    where ${ofProjects('te.project_id', projectIds)}
       and (${options.through ?? null}::date is null or te.work_date <= ${options.through ?? null}::date)
     group by te.project_id
   `.execute(tx)
@@ -95,37 +112,49 @@ export async function budgetBurn(
   options: { through?: string } = {},
 ): Promise<Map<string, BudgetBurn>> {
   if (projectIds.length === 0) return new Map()
-  await planForTheseProjects(tx)
+  await planForLists(tx, projectIds)
   const rows = await sql<{ id: string; hours: string; burn_minor: string; budget_minor: string | null }>`
     with entries as (
-      select te.project_id, te.hours,
-        coalesce(card.bill_rate_minor, standard.bill_rate_minor, r.bill_rate_minor) as rate
+      select te.id, te.project_id, te.hours, te.work_date, te.organisation_id, p.role_id, pr.rate_card_id,
+        r.bill_rate_minor as role_rate
       from public.time_entries te
       join public.projects pr on pr.id = te.project_id and pr.organisation_id = te.organisation_id
       join public.people p on p.id = te.person_id and p.organisation_id = te.organisation_id
       join public.roles r on r.id = p.role_id and r.organisation_id = p.organisation_id
-      left join lateral (
-        select l.bill_rate_minor from public.rate_card_lines l
-        where l.rate_card_id = pr.rate_card_id and l.role_id = p.role_id
-          and l.effective_from <= te.work_date and (l.effective_to is null or te.work_date <= l.effective_to)
-        order by l.effective_from desc limit 1
-      ) card on true
-      left join lateral (
-        select l.bill_rate_minor from public.rate_cards c
-        join public.rate_card_lines l on l.rate_card_id = c.id and l.organisation_id = c.organisation_id
-        where c.organisation_id = te.organisation_id and c.is_default and l.role_id = p.role_id
-          and l.effective_from <= te.work_date and (l.effective_to is null or te.work_date <= l.effective_to)
-        order by l.effective_from desc limit 1
-      ) standard on true
-      where te.project_id = any(${[...projectIds]}::uuid[])
+      where ${ofProjects('te.project_id', projectIds)}
         and (pr.billing_model <> 'time_and_materials' or te.billable)
         and (${options.through ?? null}::date is null or te.work_date <= ${options.through ?? null}::date)
+    ),
+    -- Each entry's line on the project's card, then on the organisation's default card: hash joins over
+    -- the few dozen lines, grouped per entry, rather than two lateral lookups per entry (for a demo project's
+    -- 500 entries 21 ms of execution against 8). Each CTE is read once, so Postgres inlines it and keeps its
+    -- row estimates (a CTE read twice is materialised, and was joined in nested loops).
+    card_priced as (
+      select e.id, e.project_id, e.hours, e.work_date, e.organisation_id, e.role_id, e.role_rate,
+        (array_agg(l.bill_rate_minor order by l.effective_from desc) filter (where l.id is not null))[1]
+          as card_rate
+      from entries e
+      left join public.rate_card_lines l on l.rate_card_id = e.rate_card_id and l.role_id = e.role_id
+        and l.effective_from <= e.work_date and (l.effective_to is null or e.work_date <= l.effective_to)
+      group by e.id, e.project_id, e.hours, e.work_date, e.organisation_id, e.role_id, e.role_rate
+    ),
+    priced as (
+      select e.id, e.project_id, e.hours,
+        coalesce(e.card_rate,
+          (array_agg(l.bill_rate_minor order by l.effective_from desc) filter (where l.id is not null))[1],
+          e.role_rate) as rate
+      from card_priced e
+      left join (public.rate_cards c
+        join public.rate_card_lines l on l.rate_card_id = c.id and l.organisation_id = c.organisation_id)
+        on c.organisation_id = e.organisation_id and c.is_default and l.role_id = e.role_id
+          and l.effective_from <= e.work_date and (l.effective_to is null or e.work_date <= l.effective_to)
+      group by e.id, e.project_id, e.hours, e.card_rate, e.role_rate
     )
     select pr.id, coalesce(sum(e.hours), 0)::text as hours,
       coalesce(sum(round(e.hours * e.rate)), 0)::bigint::text as burn_minor, pr.budget_minor::text
     from public.projects pr
-    left join entries e on e.project_id = pr.id
-    where pr.id = any(${[...projectIds]}::uuid[])
+    left join priced e on e.project_id = pr.id
+    where ${ofProjects('pr.id', projectIds)}
     group by pr.id
   `.execute(tx)
   const burns = new Map<string, BudgetBurn>(

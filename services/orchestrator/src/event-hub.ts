@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { PipelineTopology, SessionEventEnvelope } from '@psa/agent-pipeline'
 import type { Logger } from '@psa/config'
+import { RecentEvents } from './recent-events.js'
 
 export type LiveEventListener = (event: SessionEventEnvelope) => void
 
@@ -13,6 +14,7 @@ export type LiveEventListener = (event: SessionEventEnvelope) => void
  */
 export class SessionEventHub {
   readonly #listeners = new Map<string, Set<LiveEventListener>>()
+  readonly #recent = new RecentEvents()
   readonly #prefix: string
   #sub: Subscription | undefined
 
@@ -33,6 +35,7 @@ export class SessionEventHub {
           return
         }
         const sessionId = msg.subject.slice(this.#prefix.length)
+        this.#recent.add(sessionId, msg.string())
         const listeners = this.#listeners.get(sessionId)
         // Events of sessions nobody here watches are the common case: skip them before parsing.
         if (!listeners) return
@@ -66,6 +69,20 @@ export class SessionEventHub {
       current.delete(listener)
       if (current.size === 0) this.#listeners.delete(sessionId)
     }
+  }
+
+  /**
+   * The session's events heard in the last few seconds, parsed now (anything that is not JSON is left
+   * out): at most once, like the live path, so only a complete run of them may stand in for JetStream.
+   */
+  recentEvents(sessionId: string): unknown[] {
+    const heard: unknown[] = []
+    for (const json of this.#recent.get(sessionId)) {
+      try {
+        heard.push(JSON.parse(json))
+      } catch {}
+    }
+    return heard
   }
 
   /** Listeners registered now (for tests and the shutdown log). */

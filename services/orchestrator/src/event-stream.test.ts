@@ -249,6 +249,8 @@ describe('gap handling', () => {
         listeners.add(listener)
         return () => listeners.delete(listener)
       },
+      // What the live path lost, its recent memory lacks too (the same subscription).
+      recentEvents: () => [],
     } as unknown as SessionEventHub
     const deliver = (event: SessionEventEnvelope) => {
       for (const listener of listeners) listener(event)

@@ -29,6 +29,7 @@ export type EventSource = 'replay' | 'live'
 export type StreamEnd = 'terminal' | 'finished' | 'aborted'
 
 export interface StreamSessionEventsOptions {
+  /** The session as the caller read it just before (its status at the start of the stream). */
   session: SessionRow
   afterSeq: number
   signal: AbortSignal
@@ -41,10 +42,33 @@ export interface StreamSessionEventsOptions {
 const PAGE = 500
 
 /**
+ * The events `afterSeq < seq <= untilSeq` as the hub heard them lately, if it heard every one (valid, in
+ * order; the last one heard of a seq wins, as a retried publish is heard twice); otherwise undefined.
+ */
+function heardTail(
+  hub: SessionEventHub,
+  sessionId: string,
+  afterSeq: number,
+  untilSeq: number,
+  logger: Logger,
+): SessionEventEnvelope[] | undefined {
+  const bySeq = new Map<number, SessionEventEnvelope>()
+  for (const data of hub.recentEvents(sessionId)) {
+    const seq = (data as { seq?: unknown } | null)?.seq
+    if (typeof seq !== 'number' || seq <= afterSeq || seq > untilSeq) continue
+    const event = parseStoredEvent(data, sessionId, logger)
+    if (event) bySeq.set(event.seq, event)
+  }
+  if (bySeq.size !== untilSeq - afterSeq) return undefined
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq)
+}
+
+/**
  * Sends a session's events with seq > afterSeq to one client, in order, each once: first what is stored
- * (Postgres, then the JetStream tail Postgres has not caught up with), then live events from the process-
- * wide hub. The hub listener is registered before the replay starts, so nothing published meanwhile is
- * missed; anything the at-most-once live path loses shows up as a gap and is filled from JetStream (a
+ * (Postgres, then the JetStream tail Postgres has not caught up with: as the hub heard it lately when it
+ * heard all of it, else read from JetStream), then live events from the process-wide hub. The hub
+ * listener is registered before the replay starts, so nothing published meanwhile is missed; anything the
+ * at-most-once live path loses shows up as a gap and is filled from JetStream (a
  * writer publishes event n+1 only after JetStream stored n, so whatever is missing there is lost for good
  * and skipped). Ends after the terminal event, when the session finished without one, or on abort.
  */
@@ -120,15 +144,17 @@ export async function streamSessionEvents(
       }
     }
     if (last <= cursor || signal.aborted) return false
-    const tail = await readJetStreamEvents({
-      js,
-      topology,
-      sessionId: session.id,
-      afterSeq: cursor,
-      untilSeq: last,
-      ...(cursorTime ? { startTimeHint: cursorTime } : {}),
-      logger,
-    })
+    const tail =
+      heardTail(hub, session.id, cursor, last, logger) ??
+      (await readJetStreamEvents({
+        js,
+        topology,
+        sessionId: session.id,
+        afterSeq: cursor,
+        untilSeq: last,
+        ...(cursorTime ? { startTimeHint: cursorTime } : {}),
+        logger,
+      }))
     return deliverAll(tail, 'replay')
   }
 
@@ -151,7 +177,10 @@ export async function streamSessionEvents(
 
   try {
     if (await replayStored()) return 'terminal'
-    let finishedAt: number | undefined = (await sessionFinished()) ? Date.now() : undefined
+    // The row the caller read a moment ago, rather than a read of its own: a session that finished since
+    // with its terminal event is ended by that event (the hub was listening before the replay); one that
+    // finished without it (its worker died) is found by the first status poll.
+    let finishedAt: number | undefined = isTerminalStatus(session.status) ? Date.now() : undefined
     let nextPoll = Date.now() + statusPollMs
     for (;;) {
       if (signal.aborted) return 'aborted'
