@@ -13,6 +13,9 @@ export class FlatSgs {
   private readonly H: number
   private readonly rem: Float64Array
   private used = 0
+  /** Per demand: where its resource's row starts in `rem`, and the amount less the rounding tolerance. */
+  private readonly rowOf: Int32Array
+  private readonly need: Float64Array
 
   constructor(private readonly c: Compiled) {
     // Each task starts at the latest at the end of all tasks placed before it or at its precedence bound,
@@ -27,6 +30,8 @@ export class FlatSgs {
     for (let e = 0; e < c.demAmt.length; e++)
       if (c.demAmt[e]! > c.base[c.demRes[e]!]! + EPS) throw new Error('a demand exceeds its capacity')
     this.H = H
+    this.rowOf = Int32Array.from(c.demRes, (k) => k * H)
+    this.need = Float64Array.from(c.demAmt, (a) => a - EPS)
     this.rem = new Float64Array(c.base.length * H)
     for (let k = 0; k < c.base.length; k++) this.rem.fill(c.base[k]!, k * H, (k + 1) * H)
   }
@@ -34,8 +39,8 @@ export class FlatSgs {
   /** Places the tasks in list order (predecessors first) into `starts`; returns the makespan. */
   run(list: Int32Array, starts: Int32Array): number {
     const c = this.c
-    const { H, rem } = this
-    const { dur, demStart, demRes, demAmt, base } = c
+    const { H, rem, rowOf, need } = this
+    const { dur, demStart, demAmt, base } = c
     if (this.used > 0) for (let k = 0; k < base.length; k++) rem.fill(base[k]!, k * H, k * H + this.used)
     let makespan = 0
     for (let q = 0; q < list.length; q++) {
@@ -47,8 +52,8 @@ export class FlatSgs {
       if (d > 0 && s < f) {
         let e = s
         while (e < f) {
-          const off = demRes[e]! * H
-          const a = demAmt[e]! - EPS
+          const off = rowOf[e]!
+          const a = need[e]!
           let blocked = -1
           for (let p = t + d - 1; p >= t; p--)
             if (rem[off + p]! < a) {
@@ -62,7 +67,7 @@ export class FlatSgs {
           } else e++
         }
         for (e = s; e < f; e++) {
-          const off = demRes[e]! * H
+          const off = rowOf[e]!
           const a = demAmt[e]!
           for (let p = t; p < t + d; p++) rem[off + p]! -= a
         }
