@@ -69,28 +69,30 @@ export class RowModel {
     }
   }
 
+  /** The model as HiGHS's `createModel` takes it: `plain()` with infinite bounds as HiGHS's infinity. */
   data(h: Highs, options: { maximize?: boolean; relax?: boolean } = {}) {
     const inf = h.infinity
     const clamp = (v: number) =>
       v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v
+    const p = this.plain()
     return {
-      numCols: this.numCols,
-      numRows: this.numRows,
+      numCols: p.numCols,
+      numRows: p.numRows,
       sense: options.maximize ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize,
-      colCost: Float64Array.from(this.colCost),
-      colLower: Float64Array.from(this.colLower, clamp),
-      colUpper: Float64Array.from(this.colUpper, clamp),
-      rowLower: Float64Array.from(this.rowLower, clamp),
-      rowUpper: Float64Array.from(this.rowUpper, clamp),
+      colCost: p.colCost,
+      colLower: p.colLower.map(clamp),
+      colUpper: p.colUpper.map(clamp),
+      rowLower: p.rowLower.map(clamp),
+      rowUpper: p.rowUpper.map(clamp),
       matrix: {
         format: 'csr' as const,
-        numRows: this.numRows,
-        numCols: this.numCols,
-        starts: Int32Array.from(this.starts),
-        indices: Int32Array.from(this.indices),
-        values: Float64Array.from(this.values),
+        numRows: p.numRows,
+        numCols: p.numCols,
+        starts: p.starts,
+        indices: p.indices,
+        values: p.values,
       },
-      ...(options.relax ? {} : { integrality: Int32Array.from(this.integer, (b) => (b ? 1 : 0)) }),
+      ...(options.relax ? {} : { integrality: p.integrality }),
     }
   }
 }
